@@ -1,0 +1,8 @@
+using System.CommandLine;
+using LiquidMetal.Cli.Commands;
+
+var root = new RootCommand("LiquidMetal: many Kubernetes clusters on a few bare-metal hosts, driven from Git.");
+root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(RenderCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,11 @@
+using System.Collections.Immutable;
+using LiquidMetal.Fleet.Diagnostics;
+
+namespace LiquidMetal.Fleet.Model;
+
+/// <summary>A whole loaded fleet: settings, hosts and clusters (each sorted by name), and where every value came from.</summary>
+public sealed record FleetDefinition(
+    FleetSettings Settings,
+    ImmutableArray<HostDefinition> Hosts,
+    ImmutableArray<ClusterDefinition> Clusters,
+    SourceMap Sources);

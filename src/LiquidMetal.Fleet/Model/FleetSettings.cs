@@ -1,0 +1,31 @@
+namespace LiquidMetal.Fleet.Model;
+
+/// <summary>The <c>kind: Fleet</c> document (fleet.yaml): fleet-wide defaults and policies.</summary>
+public sealed record FleetSettings
+{
+    public required string Name { get; init; }
+
+    public string File { get; init; } = "fleet.yaml";
+
+    /// <summary>Image used by clusters that do not name one.</summary>
+    public ImageRef? DefaultImage { get; init; }
+
+    /// <summary>Kubernetes version used by clusters that do not name one.</summary>
+    public string? DefaultKubernetesVersion { get; init; }
+
+    /// <summary>How many vCPUs may be placed per allocatable host core (memory is never overcommitted).</summary>
+    public double CpuOvercommit { get; init; } = 1.0;
+
+    public WorkerSpreadPolicy WorkerSpread { get; init; } = WorkerSpreadPolicy.Spread;
+
+    public string StatusBranch { get; init; } = "liquidmetal/status";
+
+    public VerifyPolicy Verify { get; init; } = VerifyPolicy.None;
+}
+
+/// <summary>How microVM workers are laid out: spread over the least-loaded hosts, or packed onto the fullest that fit.</summary>
+public enum WorkerSpreadPolicy
+{
+    Spread,
+    Pack,
+}
