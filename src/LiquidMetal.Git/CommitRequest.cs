@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+
+namespace LiquidMetal.Git;
+
+/// <summary>
+/// A commit to make on top of <see cref="Parent"/>: every path under <see cref="OwnedPrefixes"/> is
+/// replaced by <see cref="Files"/>; every other path of the parent's tree (a human's README, say) is kept.
+/// </summary>
+public sealed record CommitRequest
+{
+    /// <summary>The commit to build on; null for a branch's first commit.</summary>
+    public required string? Parent { get; init; }
+
+    /// <summary>Path prefixes this writer owns, like "status/" and "rendered/".</summary>
+    public required ImmutableArray<string> OwnedPrefixes { get; init; }
+
+    /// <summary>The full content of the owned prefixes, by path.</summary>
+    public required ImmutableSortedDictionary<string, byte[]> Files { get; init; }
+
+    public required string Message { get; init; }
+
+    public required GitSignature Author { get; init; }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using LiquidMetal.Git.Internal;
+
+namespace LiquidMetal.Git;
+
+/// <summary>
+/// A bare mirror of the fleet repo, driven through the git command-line tool. Remote branches land
+/// under <c>refs/remotes/origin/</c>; nothing here has a working tree or an index.
+/// </summary>
+public sealed class GitMirror : IAsyncDisposable
+{
+    private readonly CatFileBatch _objects;
+
+    private GitMirror(GitCli git, string remoteUrl)
+    {
+        Cli = git;
+        RemoteUrl = remoteUrl;
+        _objects = new CatFileBatch(git);
+    }
+
+    public string RemoteUrl { get; }
+
+    public string Path => Cli.GitDir;
+
+    internal GitCli Cli { get; }
+
+    /// <summary>Opens the mirror at <paramref name="path"/>, creating it on first use; the remote URL is updated when it changed.</summary>
+    public static async Task<GitMirror> OpenAsync(string path, string remoteUrl, GitCredentials? credentials = null, CancellationToken cancellationToken = default)
+    {
+        var git = new GitCli(System.IO.Path.GetFullPath(path), credentials);
+        if (!File.Exists(System.IO.Path.Combine(git.GitDir, "HEAD")))
+        {
+            Directory.CreateDirectory(git.GitDir);
+            await git.RunCheckedAsync(["init", "--quiet", "--bare"], cancellationToken: cancellationToken);
+        }
+
+        var current = await git.RunAsync(["config", "--get", "remote.origin.url"], cancellationToken: cancellationToken);
+        if (current.ExitCode != 0)
+        {
+            await git.RunCheckedAsync(["remote", "add", "origin", remoteUrl], cancellationToken: cancellationToken);
+        }
+        else if (current.Text.Trim() != remoteUrl)
+        {
+            await git.RunCheckedAsync(["remote", "set-url", "origin", remoteUrl], cancellationToken: cancellationToken);
+        }
+
+        await git.RunCheckedAsync(["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"], cancellationToken: cancellationToken);
+        return new GitMirror(git, remoteUrl);
+    }
+
+    /// <summary>
+    /// The commit each branch points at on the remote (absent when the branch does not exist there):
+    /// one round trip, no objects transferred.
+    /// </summary>
+    public async Task<ImmutableDictionary<string, string>> GetRemoteHeadsAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken = default)
+    {
+        var arguments = new List<string> { "ls-remote", "--heads", "origin" };
+        arguments.AddRange(branches.Select(b => "refs/heads/" + b));
+        var output = await Cli.RunCheckedAsync(arguments, cancellationToken: cancellationToken);
+        var heads = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            var reference = line[(tab + 1)..];
+            if (tab > 0 && reference.StartsWith("refs/heads/", StringComparison.Ordinal))
+            {
+                heads[reference["refs/heads/".Length..]] = line[..tab];
+            }
+        }
+
+        return heads.ToImmutable();
+    }
+
+    /// <summary>The commit the mirror last fetched for a branch, or null.</summary>
+    public async Task<string?> GetLocalHeadAsync(string branch, CancellationToken cancellationToken = default)
+    {
+        var result = await Cli.RunAsync(["rev-parse", "--verify", "--quiet", "refs/remotes/origin/" + branch + "^{commit}"], cancellationToken: cancellationToken);
+        return result.ExitCode == 0 ? result.Text.Trim() : null;
+    }
+
+    /// <summary>Fetches every branch; branches deleted on the remote are pruned, rewritten ones follow the remote.</summary>
+    public Task FetchAsync(CancellationToken cancellationToken = default) =>
+        Cli.RunCheckedAsync(["fetch", "--quiet", "--prune", "--no-tags", "origin"], cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Brings the mirror up to date with the remote for the given branches, fetching only when a
+    /// remote head differs from the local one. Returns the remote heads.
+    /// </summary>
+    public async Task<SyncResult> SyncAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken = default)
+    {
+        var remote = await GetRemoteHeadsAsync(branches, cancellationToken);
+        var stale = false;
+        foreach (var branch in branches)
+        {
+            var local = await GetLocalHeadAsync(branch, cancellationToken);
+            remote.TryGetValue(branch, out var head);
+            stale |= local != head;
+        }
+
+        if (stale)
+        {
+            await FetchAsync(cancellationToken);
+        }
+
+        return new SyncResult(remote, stale);
+    }
+
+    /// <summary>True when <paramref name="ancestor"/> is reachable from <paramref name="descendant"/> (false after a force-push rewrote history).</summary>
+    public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken = default)
+    {
+        var result = await Cli.RunAsync(["merge-base", "--is-ancestor", ancestor, descendant], cancellationToken: cancellationToken);
+        return result.ExitCode switch
+        {
+            0 => true,
+            1 => false,
+            _ => throw new GitException($"git merge-base --is-ancestor {ancestor} {descendant} failed: {result.Stderr.Trim()}"),
+        };
+    }
+
+    /// <summary>Every file (blob, symlink, submodule) under <paramref name="revision"/>, recursively, with blob sizes.</summary>
+    public async Task<ImmutableArray<TreeEntry>> ListTreeAsync(string revision, string? underPath = null, CancellationToken cancellationToken = default)
+    {
+        var arguments = new List<string> { "ls-tree", "-r", "-l", "-z", "--full-tree", revision };
+        if (!string.IsNullOrEmpty(underPath))
+        {
+            arguments.Add("--");
+            arguments.Add(underPath.TrimEnd('/') + "/");
+        }
+
+        var result = await Cli.RunAsync(arguments, cancellationToken: cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new GitException($"cannot list the files of revision '{revision}': {result.Stderr.Trim()}");
+        }
+
+        var entries = ImmutableArray.CreateBuilder<TreeEntry>();
+        foreach (var record in Encoding.UTF8.GetString(result.Stdout).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "<mode> <type> <id> <size>\t<path>", size padded and "-" for non-blobs.
+            var tab = record.IndexOf('\t', StringComparison.Ordinal);
+            var fields = record[..tab].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var size = long.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+            entries.Add(new TreeEntry(fields[0], fields[1], fields[2], size, record[(tab + 1)..]));
+        }
+
+        return entries.ToImmutable();
+    }
+
+    /// <summary>Reads one object through the mirror's long-lived cat-file process.</summary>
+    public Task<GitObject?> ReadObjectAsync(string objectName, CancellationToken cancellationToken = default) =>
+        _objects.ReadAsync(objectName, cancellationToken);
+
+    public ValueTask DisposeAsync() => _objects.DisposeAsync();
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace LiquidMetal.Git.Internal;
+
+/// <summary>
+/// One long-lived <c>git cat-file --batch</c> per repository: reading a thousand files costs a
+/// thousand pipe round trips, not a thousand process starts. Calls are serialized.
+/// </summary>
+internal sealed class CatFileBatch : IAsyncDisposable
+{
+    private readonly GitCli _git;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Process? _process;
+    private BufferedStream? _output;
+
+    public CatFileBatch(GitCli git) => _git = git;
+
+    /// <summary>The object's type and content, or null when the repository has no such object.</summary>
+    public async Task<GitObject?> ReadAsync(string objectName, CancellationToken cancellationToken = default)
+    {
+        if (objectName.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("an object name cannot contain a newline", nameof(objectName));
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            try
+            {
+                return await ReadLockedAsync(objectName, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or GitException or OperationCanceledException)
+            {
+                // The pipe is now in an unknown position: the next call starts a fresh process.
+                Stop();
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<GitObject?> ReadLockedAsync(string objectName, CancellationToken cancellationToken)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            Stop();
+            _process = _git.Start(["cat-file", "--batch"]);
+            _output = new BufferedStream(_process.StandardOutput.BaseStream, 1 << 16);
+        }
+
+        var input = _process.StandardInput.BaseStream;
+        await input.WriteAsync(Encoding.UTF8.GetBytes(objectName + "\n"), cancellationToken);
+        await input.FlushAsync(cancellationToken);
+
+        var header = await ReadLineAsync(_output!, cancellationToken);
+        if (header.EndsWith(" missing", StringComparison.Ordinal) || header.EndsWith(" ambiguous", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // "<sha> <type> <size>"
+        var parts = header.Split(' ');
+        if (parts.Length != 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+        {
+            throw new GitException($"git cat-file --batch answered an unexpected header: '{header}'");
+        }
+
+        var content = new byte[size];
+        await _output!.ReadExactlyAsync(content, cancellationToken);
+        if (_output.ReadByte() != '\n')
+        {
+            throw new GitException("git cat-file --batch: object not followed by a newline");
+        }
+
+        return new GitObject(parts[0], parts[1], content);
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var line = new List<byte>(64);
+        var one = new byte[1];
+        while (true)
+        {
+            if (await stream.ReadAsync(one, cancellationToken) == 0)
+            {
+                throw new GitException("git cat-file --batch exited unexpectedly");
+            }
+
+            if (one[0] == '\n')
+            {
+                return Encoding.UTF8.GetString(line.ToArray());
+            }
+
+            line.Add(one[0]);
+        }
+    }
+
+    private void Stop()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(1000))
+            {
+                _process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        _process = null;
+        _output = null;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        _gate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace LiquidMetal.Git.Internal;
+
+/// <summary>Runs the git command-line tool against one repository, with a fixed, prompt-free environment.</summary>
+internal sealed class GitCli
+{
+    private readonly string _gitDir;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    public GitCli(string gitDir, GitCredentials? credentials)
+    {
+        _gitDir = gitDir;
+        _environment = BuildEnvironment(credentials);
+    }
+
+    public string GitDir => _gitDir;
+
+    public Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var info = new ProcessStartInfo("git")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("--git-dir=" + _gitDir);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in extraEnvironment is null ? _environment : _environment.Concat(extraEnvironment))
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new GitException("could not start git: is it installed and on PATH?");
+    }
+
+    public async Task<GitResult> RunAsync(
+        IReadOnlyList<string> arguments,
+        byte[]? stdin = null,
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        using var process = Start(arguments, extraEnvironment);
+        try
+        {
+            var stdout = new MemoryStream();
+            var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, cancellationToken);
+            var readErr = process.StandardError.ReadToEndAsync(cancellationToken);
+            if (stdin is not null)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken);
+            }
+
+            process.StandardInput.Close();
+            await Task.WhenAll(readOut, readErr);
+            await process.WaitForExitAsync(cancellationToken);
+            return new GitResult(process.ExitCode, stdout.ToArray(), await readErr);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    /// <summary>Runs git and returns its stdout, or throws with the command and git's message when it fails.</summary>
+    public async Task<string> RunCheckedAsync(
+        IReadOnlyList<string> arguments,
+        byte[]? stdin = null,
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var result = await RunAsync(arguments, stdin, cancellationToken, extraEnvironment);
+        if (result.ExitCode != 0)
+        {
+            throw new GitException($"git {Describe(arguments)} failed (exit {result.ExitCode}): {Redact(result.Stderr.Trim())}");
+        }
+
+        return result.Text;
+    }
+
+    /// <summary>The command for messages: URLs lose their user-info, so a token put there by mistake is not printed.</summary>
+    public static string Describe(IReadOnlyList<string> arguments) => string.Join(' ', arguments.Select(Redact));
+
+    public static string Redact(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var index = 0;
+        while (index < text.Length)
+        {
+            var scheme = text.IndexOf("://", index, StringComparison.Ordinal);
+            if (scheme < 0)
+            {
+                break;
+            }
+
+            var hostStart = scheme + 3;
+            var end = text.IndexOfAny([' ', '\n', '\'', '"', '/'], hostStart);
+            var at = text.IndexOf('@', hostStart);
+            builder.Append(text, index, hostStart - index);
+            if (at >= 0 && (end < 0 || at < end))
+            {
+                builder.Append("***@");
+                index = at + 1;
+            }
+            else
+            {
+                index = hostStart;
+            }
+        }
+
+        builder.Append(text, index, text.Length - index);
+        return builder.ToString();
+    }
+
+    private static Dictionary<string, string> BuildEnvironment(GitCredentials? credentials)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["GIT_TERMINAL_PROMPT"] = "0",
+            ["GIT_CONFIG_NOSYSTEM"] = "1",
+            ["GIT_ASKPASS"] = "true",
+            ["LC_ALL"] = "C",
+        };
+
+        var config = new List<(string Key, string Value)>();
+        if (credentials?.HttpsToken is { } token)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.HttpsUser}:{token}"));
+            config.Add(("http.extraHeader", "Authorization: Basic " + basic));
+        }
+
+        if (credentials?.SshKeyFile is { } key)
+        {
+            var knownHosts = credentials.SshKnownHostsFile is { } file ? $" -o UserKnownHostsFile={Quote(file)}" : string.Empty;
+            environment["GIT_SSH_COMMAND"] = $"ssh -i {Quote(key)} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes{knownHosts}";
+        }
+
+        // Config through the environment (git 2.31+) keeps secrets out of argv.
+        environment["GIT_CONFIG_COUNT"] = config.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < config.Count; i++)
+        {
+            environment[$"GIT_CONFIG_KEY_{i}"] = config[i].Key;
+            environment[$"GIT_CONFIG_VALUE_{i}"] = config[i].Value;
+        }
+
+        return environment;
+    }
+
+    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace LiquidMetal.Git.Tests;
+
+public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDisposable
+{
+    private const string Branch = "liquidmetal/status";
+    private static readonly GitSignature Reconciler = new("LiquidMetal", "reconciler@liquidmetal.dev", new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+    private readonly string _url;
+    private readonly string _clone;
+    private readonly string _mirrorPath = Path.Combine(Directory.CreateTempSubdirectory("lm-mirror-").FullName, "fleet.git");
+
+    public CommitWriterTests(GitDaemonFixture server)
+    {
+        _url = server.CreateRepository("status-" + Guid.NewGuid().ToString("N")[..8]);
+        _clone = Git.Clone(_url);
+        Git.CommitFile(_clone, "fleet.yaml", "kind: Fleet\n", "first");
+        Git.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_NewBranch_WritesNestedFilesWithMessageAndAuthor()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+
+        var commit = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("status/hosts/sled-1.yaml", "b"), ("rendered/hosts/sled-1.yaml", "c")));
+        var pushed = await writer.PushAsync(commit!, Branch);
+
+        Assert.True(pushed.Accepted);
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Assert.Equal("b", Git.Run(_clone, "show", $"origin/{Branch}:status/hosts/sled-1.yaml"));
+        Assert.Equal("LiquidMetal <reconciler@liquidmetal.dev> 1795521600 +0000", Git.Run(_clone, "log", "-1", "--format=%an <%ae> %ad", "--date=raw", $"origin/{Branch}"));
+        Assert.Equal("status: test\n\nFleet-Revision: abc", Git.Run(_clone, "log", "-1", "--format=%B", $"origin/{Branch}"));
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_SameContent_ReturnsNullSoNoEmptyCommit()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a")));
+
+        var second = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "a")));
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+    }
+
+    [Fact]
+    public async Task PushAsync_HumanCommittedMeanwhile_IsRejectedThenRedoneOnNewTipKeepingTheHumanFile()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "one"), ("status/hosts/old.yaml", "gone soon")));
+        Assert.True((await writer.PushAsync(first!, Branch)).Accepted);
+
+        // A person adds a README to the status branch while the reconciler prepares its next commit.
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Git.Run(_clone, "checkout", "--quiet", "-b", "status-edit", $"origin/{Branch}");
+        Git.CommitFile(_clone, "README.md", "written by a human\n", "explain the status branch");
+        Git.Run(_clone, "push", "--quiet", "origin", $"HEAD:{Branch}");
+        var stale = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "two")));
+
+        var rejected = await writer.PushAsync(stale!, Branch);
+        await mirror.SyncAsync([Branch]);
+        var tip = await mirror.GetLocalHeadAsync(Branch);
+        var redone = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", "two")));
+        var accepted = await writer.PushAsync(redone!, Branch);
+
+        Assert.False(rejected.Accepted);
+        Assert.Contains("rejected", rejected.RejectionReason);
+        Assert.True(accepted.Accepted);
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Assert.Equal("README.md\nstatus/fleet.yaml", Git.Run(_clone, "ls-tree", "-r", "--name-only", $"origin/{Branch}"));
+        Assert.Equal("two", Git.Run(_clone, "show", $"origin/{Branch}:status/fleet.yaml"));
+        Assert.Equal(redone, await mirror.GetLocalHeadAsync(Branch));
+    }
+
+    private static CommitRequest Request(string? parent, params (string Path, string Content)[] files) => new()
+    {
+        Parent = parent,
+        OwnedPrefixes = ["status/", "rendered/"],
+        Files = files.ToImmutableSortedDictionary(f => f.Path, f => Encoding.UTF8.GetBytes(f.Content), StringComparer.Ordinal),
+        Message = "status: test\n\nFleet-Revision: abc\n",
+        Author = Reconciler,
+    };
+
+    public void Dispose()
+    {
+        Directory.Delete(_clone, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(_mirrorPath)!, recursive: true);
+    }
+}
