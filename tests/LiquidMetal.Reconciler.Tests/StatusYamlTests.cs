@@ -1,0 +1,64 @@
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Reconciler.Status;
+
+namespace LiquidMetal.Reconciler.Tests;
+
+public sealed class StatusYamlTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void WriteFleet_WithErrors_RoundTripsAndReadsLikeAPerson()
+    {
+        var status = new FleetStatusDocument(
+            "a1b2", "a1b2", "9f8e",
+            [new Condition("Ready", false, "ValidationFailed", "revision a1b2 was rejected; 9f8e stays applied", Noon)],
+            ["clusters/cluster-a.yaml:14:9: error: spec.workerPools[1].hostSelector matches no host"]);
+
+        var yaml = StatusYaml.Write(status);
+        var back = StatusYaml.ReadFleet(yaml);
+
+        Assert.Equal(status.AppliedRevision, back.AppliedRevision);
+        Assert.Equal(status.Conditions.AsEnumerable(), back.Conditions);
+        Assert.Equal(status.Errors.AsEnumerable(), back.Errors);
+        Assert.StartsWith("apiVersion: liquidmetal.dev/v1alpha1\nkind: FleetStatus\nstatus:\n  fetchedRevision: a1b2\n", yaml);
+        Assert.Contains("since: 2026-11-24T12:00:00Z", yaml);
+        Assert.DoesNotContain("...", yaml);
+    }
+
+    [Fact]
+    public void WriteCluster_SameStatusTwice_SameBytes()
+    {
+        var status = new ClusterStatusDocument("cluster-a", "Provisioning",
+            [new Condition("Reconciling", true, "Creating", "1 of 2 nodes running", Noon)],
+            [new NodeStatus("cluster-a-cp-1", "control-plane", "sled-1", "Running", Noon, null), new NodeStatus("cluster-a-cp-2", "control-plane", null, "Pending", null, "no host yet")]);
+
+        Assert.Equal(StatusYaml.Write(status), StatusYaml.Write(status with { Nodes = [.. status.Nodes] }));
+        var back = StatusYaml.ReadCluster(StatusYaml.Write(status));
+        Assert.Equal(status.Nodes.AsEnumerable(), back.Nodes);
+        Assert.Equal("cluster-a Provisioning 1/2", back.Summary);
+    }
+
+    [Fact]
+    public void WriteHost_StringsThatLookLikeOtherTypes_StayStrings()
+    {
+        var status = new HostStatusDocument("sled-1", false, "true", new Resources(30, 122880), new Resources(4, 8192), 7,
+            [new VmStatusEntry("cluster-a-cp-1", "cluster-a", "Failed", Noon, "123", 2)]);
+
+        var yaml = StatusYaml.Write(status);
+        var back = StatusYaml.ReadHost(yaml);
+
+        Assert.Contains("error: \"true\"", yaml);
+        Assert.Contains("reason: \"123\"", yaml);
+        Assert.Equal(status.Vms.AsEnumerable(), back.Vms);
+        Assert.Equal(status with { Vms = back.Vms }, back);
+    }
+
+    [Fact]
+    public void ReadHost_WrongKind_SaysWhatItExpected()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => StatusYaml.ReadHost("apiVersion: x\nkind: ClusterStatus\n"));
+
+        Assert.Contains("expected kind HostStatus, found ClusterStatus", error.Message);
+    }
+}
