@@ -5,4 +5,5 @@ var root = new RootCommand("LiquidMetal: many Kubernetes clusters on a few bare-
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 return await root.Parse(args).InvokeAsync();
