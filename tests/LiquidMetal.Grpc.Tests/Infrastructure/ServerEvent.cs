@@ -1,0 +1,4 @@
+namespace LiquidMetal.Grpc.Tests.Infrastructure;
+
+/// <summary>Something a test server observed, e.g. a call it saw cancelled.</summary>
+public sealed record ServerEvent(string Kind, string Method, string Text);
