@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the agent tests need: QEMU to boot real microVMs and cpio to
+# build the guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox
+# .debs itself, so neither needs installing). Idempotent: exits at once when all are there.
+set -euo pipefail
+
+packages=(qemu-system-x86 cpio)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-test-deps: ${packages[*]} already installed"
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-test-deps: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+
+echo "install-test-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-test-deps: done"

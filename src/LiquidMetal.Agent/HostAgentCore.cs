@@ -1,0 +1,298 @@
+using System.Collections.Immutable;
+using LiquidMetal.Agent.Core;
+using LiquidMetal.Agent.Core.Convergence;
+using LiquidMetal.Agent.Core.Validation;
+using LiquidMetal.Agent.Metal;
+using LiquidMetal.Agent.Persistence;
+using LiquidMetal.Agent.Providers;
+using LiquidMetal.Agent.Providers.Sim;
+using LiquidMetal.Agent.Supervision;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiquidMetal.Agent;
+
+/// <summary>
+/// The host agent without its transport: accepts the desired state of the host, converges on
+/// it (one supervisor per VM, one for the metal assignment), persists what it observed and
+/// publishes status changes. Disposing it stops supervising but leaves every VM running, so
+/// the next agent process on the same state folder adopts them.
+/// </summary>
+public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
+{
+    private readonly HostAgentOptions _options;
+    private readonly StateStore _store;
+    private readonly IVmProvider _provider;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly VmPolicy _policy;
+    private readonly DesiredStateValidator _validator;
+    private readonly SemaphoreSlim _applyGate = new(1, 1);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, VmSupervisor> _supervisors = new(StringComparer.Ordinal);
+    private readonly MetalSupervisor _metal;
+    private readonly StatusFeed _feed;
+    private readonly int _cpu;
+    private readonly long _memoryMiB;
+    private HostDesiredState _desired;
+    private long _observedGeneration;
+    private bool _disposed;
+
+    private HostAgentCore(HostAgentOptions options, StateStore store, IVmProvider provider, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _store = store;
+        _provider = provider;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<HostAgentCore>();
+        _policy = new VmPolicy(options.BootDeadline, new BackoffPolicy(options.RestartBackoffInitial, options.RestartBackoffMax), options.StableAfter);
+        _cpu = options.CpuCapacity ?? Environment.ProcessorCount;
+        _memoryMiB = options.MemoryCapacityMiB ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
+        _validator = new DesiredStateValidator(options.ImageDirectories, _memoryMiB);
+
+        _desired = store.LoadDesired() ?? new HostDesiredState();
+        var observed = store.LoadObserved() ?? new ObservedState();
+        _observedGeneration = Math.Max(observed.ObservedGeneration, _desired.Generation);
+        var now = time.GetUtcNow();
+        var desiredById = _desired.Vms.ToDictionary(vm => vm.Id, StringComparer.Ordinal);
+        foreach (var record in observed.Vms)
+        {
+            _supervisors[record.Id] = NewSupervisor(record, desiredById.GetValueOrDefault(record.Id));
+        }
+
+        foreach (var spec in _desired.Vms.Where(vm => !_supervisors.ContainsKey(vm.Id)))
+        {
+            _supervisors[spec.Id] = NewSupervisor(VmRecord.For(spec, SpecHash.Of(spec), now), spec);
+        }
+
+        var hooks = new MetalHooks(options.BootstrapHook, options.ResetHook, options.HookTimeout);
+        _metal = new MetalSupervisor(observed.Metal, hooks, ChangedAsync, time, loggerFactory.CreateLogger<MetalSupervisor>(), options.HostName);
+        _metal.SetDesired(_desired.Metal);
+        _feed = new StatusFeed(BuildStatus(0));
+    }
+
+    /// <summary>The absolute state folder this core owns.</summary>
+    public string StateDirectory => _store.Directory;
+
+    /// <summary>Opens the state folder (taking its lock), re-adopts the VMs an earlier agent left running and starts converging.</summary>
+    /// <exception cref="StateDirectoryInUseException">Another agent holds the state folder.</exception>
+    public static Task<HostAgentCore> StartAsync(HostAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
+        StartAsync(options, null, loggerFactory, timeProvider);
+
+    /// <summary>Accepts a new desired state after validating all of it; an invalid one changes nothing.</summary>
+    /// <returns>The status right after the change was accepted (VMs converge after it; watch for progress).</returns>
+    /// <exception cref="DesiredStateValidationException">The desired state was refused; the message lists every problem.</exception>
+    public async Task<HostStatus> ApplyAsync(HostDesiredState desired, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var normalized = desired.Vms.IsDefault ? desired with { Vms = [] } : desired;
+        await _applyGate.WaitAsync(cancellationToken);
+        try
+        {
+            var errors = _validator.Validate(normalized, Volatile.Read(ref _observedGeneration));
+            if (errors.Count > 0)
+            {
+                HostAgentLog.Refused(_logger, _options.HostName, normalized.Generation, string.Join("; ", errors));
+                throw new DesiredStateValidationException(errors);
+            }
+
+            // Saved before acting: an agent that crashes now resumes converging on it.
+            await _store.SaveDesiredAsync(normalized, cancellationToken);
+            var started = new List<VmSupervisor>();
+            lock (_gate)
+            {
+                _desired = normalized;
+                _observedGeneration = normalized.Generation;
+                var now = _time.GetUtcNow();
+                var wanted = normalized.Vms.ToDictionary(vm => vm.Id, StringComparer.Ordinal);
+                foreach (var (id, supervisor) in _supervisors)
+                {
+                    supervisor.SetDesired(wanted.GetValueOrDefault(id));
+                }
+
+                foreach (var spec in normalized.Vms.Where(vm => !_supervisors.ContainsKey(vm.Id)))
+                {
+                    var supervisor = NewSupervisor(VmRecord.For(spec, SpecHash.Of(spec), now), spec);
+                    _supervisors[spec.Id] = supervisor;
+                    started.Add(supervisor);
+                }
+            }
+
+            _metal.SetDesired(normalized.Metal);
+            HostAgentLog.Applied(_logger, _options.HostName, normalized.Generation, normalized.Vms.Length);
+            await ChangedAsync(cancellationToken);
+            foreach (var supervisor in started)
+            {
+                supervisor.Start();
+            }
+
+            return GetStatus();
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    /// <summary>The latest observed status.</summary>
+    public HostStatus GetStatus() => _feed.Latest;
+
+    /// <summary>The current status first, then every change, until cancelled or the core is disposed.</summary>
+    public IAsyncEnumerable<HostStatus> WatchAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(cancellationToken);
+
+    /// <summary>Stops supervising and releases the state folder; VMs keep running for the next agent process.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        VmSupervisor[] supervisors;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            supervisors = [.. _supervisors.Values];
+        }
+
+        await Task.WhenAll(supervisors.Select(s => s.DisposeAsync().AsTask()));
+        await _metal.DisposeAsync();
+        await _store.SaveObservedAsync(Snapshot);
+        _feed.Complete();
+        _store.Dispose();
+        _applyGate.Dispose();
+        HostAgentLog.Stopped(_logger, _options.HostName, supervisors.Length);
+    }
+
+    internal static async Task<HostAgentCore> StartAsync(
+        HostAgentOptions options,
+        Func<TimeProvider, ILogger, IVmProvider>? providerFactory,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var time = timeProvider ?? TimeProvider.System;
+        var providerLogger = loggerFactory.CreateLogger("LiquidMetal.Agent.Providers");
+        var provider = providerFactory?.Invoke(time, providerLogger) ?? ProviderFactory.Create(options, time, providerLogger);
+        var store = StateStore.Open(options.StateDirectory);
+        try
+        {
+            ProviderFactory.CheckStateDirectory(options, store);
+            var core = new HostAgentCore(options, store, provider, time, loggerFactory);
+            await core.StartSupervisingAsync();
+            return core;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Makes one simulated VM crash (sim provider only); for tests of supervision.</summary>
+    internal bool CrashSimulatedVm(string vmId) => _provider is SimProvider sim && sim.Crash(vmId, "simulated VMM crash");
+
+    async Task ISupervisorOwner.ChangedAsync(CancellationToken cancellationToken) => await ChangedAsync(cancellationToken);
+
+    async Task<bool> ISupervisorOwner.TryRetireAsync(VmSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (supervisor.IsDesired || !_supervisors.Remove(supervisor.Id))
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            Directory.Delete(supervisor.Directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Never started.
+        }
+
+        await ChangedAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task StartSupervisingAsync()
+    {
+        VmSupervisor[] supervisors;
+        lock (_gate)
+        {
+            supervisors = [.. _supervisors.Values];
+        }
+
+        foreach (var supervisor in supervisors)
+        {
+            supervisor.Start();
+        }
+
+        _metal.Start();
+        HostAgentLog.Started(_logger, _options.HostName, _store.Directory, _provider.Describe(), supervisors.Length);
+        await ChangedAsync(CancellationToken.None);
+    }
+
+    private VmSupervisor NewSupervisor(VmRecord record, VmSpec? desired)
+    {
+        var supervisor = new VmSupervisor(
+            record,
+            _store.VmDirectory(record.Id),
+            _provider,
+            this,
+            _policy,
+            _options.StopGracePeriod,
+            _time,
+            _loggerFactory.CreateLogger<VmSupervisor>(),
+            _options.HostName);
+        supervisor.SetDesired(desired);
+        return supervisor;
+    }
+
+    private async Task ChangedAsync(CancellationToken cancellationToken)
+    {
+        _feed.Publish(BuildStatus);
+        await _store.SaveObservedAsync(Snapshot, cancellationToken);
+    }
+
+    private ObservedState Snapshot()
+    {
+        lock (_gate)
+        {
+            return new ObservedState
+            {
+                ObservedGeneration = _observedGeneration,
+                Vms = [.. _supervisors.Values.Select(s => s.Record).OrderBy(r => r.Id, StringComparer.Ordinal)],
+                Metal = _metal.Record,
+            };
+        }
+    }
+
+    private HostStatus BuildStatus(long revision)
+    {
+        lock (_gate)
+        {
+            var vms = _supervisors.Values
+                .Select(s => s.Record)
+                .OrderBy(r => r.Id, StringComparer.Ordinal)
+                .Select(r => r.ToStatus())
+                .ToImmutableArray();
+            return new HostStatus
+            {
+                ObservedGeneration = _observedGeneration,
+                Revision = revision,
+                Vms = vms,
+                Metal = _metal.Record?.ToStatus(),
+                Capacity = new HostCapacity(_cpu, _memoryMiB, _desired.Vms.Sum(vm => vm.Vcpu), _desired.Vms.Sum(vm => vm.MemoryMiB)),
+                AgentVersion = AgentInfo.Version,
+                Provider = _provider.Describe(),
+            };
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace LiquidMetal.Agent.Providers.Firecracker;
+
+/// <summary>
+/// Builds the files of a Firecracker launch: the <c>--config-file</c> (boot-source, drives,
+/// machine-config, network-interfaces, mmds-config) and the <c>--metadata</c> MMDS content.
+/// </summary>
+internal static class FirecrackerConfig
+{
+    /// <summary>Where the guest finds its user-data in MMDS (a JSON pointer path).</summary>
+    public const string UserDataPath = "liquidmetal/user-data";
+
+    public const string NetworkInterfaceId = "eth0";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>MMDS is reached over a NIC: without a network there is no MMDS, and the guest gets no user-data.</summary>
+    public static bool HasMmds(VmLaunch launch) => launch.Spec.Network is not null;
+
+    public static string BootArgs(VmLaunch launch)
+    {
+        var spec = launch.Spec;
+        // reboot=k makes a guest reboot end the Firecracker process, so the agent sees it.
+        var args = $"console=ttyS0 reboot=k panic=1 pci=off liquidmetal.id={spec.Id}";
+        if (HasMmds(launch))
+        {
+            args += $" liquidmetal.mmds={UserDataPath}";
+        }
+
+        return string.IsNullOrWhiteSpace(spec.KernelArgs) ? args : args + " " + spec.KernelArgs.Trim();
+    }
+
+    public static string Config(VmLaunch launch)
+    {
+        var spec = launch.Spec;
+        var bootSource = new JsonObject
+        {
+            ["kernel_image_path"] = spec.Kernel,
+            ["boot_args"] = BootArgs(launch),
+        };
+        if (!string.IsNullOrEmpty(spec.Initrd))
+        {
+            bootSource["initrd_path"] = spec.Initrd;
+        }
+
+        var drives = new JsonArray();
+        if (!string.IsNullOrEmpty(spec.RootVolume))
+        {
+            drives.Add(new JsonObject
+            {
+                ["drive_id"] = "rootfs",
+                ["path_on_host"] = spec.RootVolume,
+                ["is_root_device"] = true,
+                // Root volumes are shared images: immutable VMs must not write into them.
+                ["is_read_only"] = true,
+            });
+        }
+
+        var interfaces = new JsonArray();
+        if (spec.Network is { } network)
+        {
+            interfaces.Add(new JsonObject
+            {
+                ["iface_id"] = NetworkInterfaceId,
+                ["guest_mac"] = network.Mac,
+                ["host_dev_name"] = network.Interface,
+            });
+        }
+
+        var config = new JsonObject
+        {
+            ["boot-source"] = bootSource,
+            ["drives"] = drives,
+            ["machine-config"] = new JsonObject
+            {
+                ["vcpu_count"] = spec.Vcpu,
+                ["mem_size_mib"] = spec.MemoryMiB,
+            },
+            ["network-interfaces"] = interfaces,
+        };
+        if (HasMmds(launch))
+        {
+            config["mmds-config"] = new JsonObject
+            {
+                ["version"] = "V2",
+                ["network_interfaces"] = new JsonArray(NetworkInterfaceId),
+            };
+        }
+
+        return config.ToJsonString(Indented);
+    }
+
+    /// <summary>The MMDS content: user-data where the guest init looks, plus the instance id and metadata.</summary>
+    public static string Metadata(VmLaunch launch)
+    {
+        var spec = launch.Spec;
+        var metadata = new JsonObject();
+        foreach (var (key, value) in spec.Metadata)
+        {
+            metadata[key] = value;
+        }
+
+        var document = new JsonObject
+        {
+            ["liquidmetal"] = new JsonObject
+            {
+                ["instance-id"] = spec.Id,
+                ["user-data"] = spec.UserData,
+                ["metadata"] = metadata,
+            },
+        };
+        return document.ToJsonString(Indented);
+    }
+}

@@ -1,0 +1,106 @@
+using LiquidMetal.Agent.Core;
+using LiquidMetal.Agent.Core.Validation;
+using LiquidMetal.Agent.Tests.Infrastructure;
+
+namespace LiquidMetal.Agent.Tests.Core;
+
+public sealed class DesiredStateValidatorTests
+{
+    private readonly DesiredStateValidator _validator = new(["/images"], memoryCapacityMiB: 4096);
+
+    [Fact]
+    public void Validate_GoodState_NoErrors()
+    {
+        Assert.Empty(_validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a"), TestSpecs.Vm("b")), appliedGeneration: 0));
+    }
+
+    [Theory]
+    [InlineData(0, 256, "vcpu is 0")]
+    [InlineData(-1, 256, "vcpu is -1")]
+    [InlineData(1, 0, "memoryMiB is 0")]
+    [InlineData(1, -5, "memoryMiB is -5")]
+    public void Validate_NonPositiveSizes_Error(int vcpu, long memory, string expected)
+    {
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Vcpu = vcpu, MemoryMiB = memory }), 0);
+
+        Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal) && e.StartsWith("vm a:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_DuplicateIds_Error()
+    {
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a"), TestSpecs.Vm("a")), 0);
+
+        Assert.Contains(errors, e => e.Contains("duplicate id", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("/images/../etc/passwd")]
+    [InlineData("/imagesX/vmlinuz")]
+    [InlineData("images/vmlinuz")]
+    public void Validate_KernelOutsideImageFolders_Error(string kernel)
+    {
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a", kernel: kernel)), 0);
+
+        Assert.Contains(errors, e => e.Contains("kernel", StringComparison.Ordinal) && e.Contains(kernel, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_RootVolumeAndInitrdOutsideImageFolders_Errors()
+    {
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a", initrd: "/tmp/i") with { RootVolume = "/var/root.img" }), 0);
+
+        Assert.Contains(errors, e => e.Contains("initrd", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("rootVolume", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Upper")]
+    [InlineData("../escape")]
+    [InlineData("-dash")]
+    public void Validate_IdNotADnsLabel_Error(string id)
+    {
+        Assert.Contains(_validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm(id)), 0), e => e.Contains("DNS label", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_OlderGeneration_Error()
+    {
+        Assert.Contains(_validator.Validate(TestSpecs.Desired(3, TestSpecs.Vm("a")), appliedGeneration: 4), e => e.Contains("older than the applied generation", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_MemoryOvercommitted_Error()
+    {
+        var big = TestSpecs.Vm("a") with { MemoryMiB = 3000 };
+        var errors = _validator.Validate(TestSpecs.Desired(1, big, big with { Id = "b" }), 0);
+
+        Assert.Contains(errors, e => e.Contains("never overcommitted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_BadNetwork_Errors()
+    {
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Network = new VmNetwork("zz", "this-name-is-far-too-long") }), 0);
+
+        Assert.Equal(2, errors.Count);
+    }
+
+    [Fact]
+    public void Validate_MetalWithVms_Error()
+    {
+        var desired = TestSpecs.Desired(1, TestSpecs.Vm("a")) with { Metal = new MetalAssignment { Node = "n", Cluster = "c", Hash = "h" } };
+
+        Assert.Contains(_validator.Validate(desired, 0), e => e.StartsWith("metal:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_NoImageFolders_ErrorSaysHowToConfigure()
+    {
+        var validator = new DesiredStateValidator([], 4096);
+
+        Assert.Contains(validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a")), 0), e => e.Contains("--image-dir", StringComparison.Ordinal));
+    }
+}
