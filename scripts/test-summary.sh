@@ -10,7 +10,7 @@ for trx in "$dir"/*.trx; do
   get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 if [ "$files" -eq 0 ]; then
   echo "no test results in $dir: the test run did not start" >&2
