@@ -1,14 +1,92 @@
 using System.CommandLine;
+using System.Diagnostics;
+using LiquidMetal.Cli.Output;
+using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Scheduling;
 
 namespace LiquidMetal.Cli.Commands;
 
-/// <summary>`liquidmetal render`.</summary>
+/// <summary><c>liquidmetal render DIR [--out OUT] [--previous PREV]</c>: what every host must run, one YAML document per host.</summary>
 internal static class RenderCommand
 {
     public static Command Create()
     {
-        var command = new Command("render", "TODO");
-        command.SetAction(_ => ExitCodes.Failed);
+        var directory = new Argument<string>("dir") { Description = "The fleet directory" };
+        var outDirectory = new Option<string?>("--out") { Description = "Write <host>.yaml per host here (stale host files are removed); default: all documents to stdout" };
+        var previous = new Option<string?>("--previous") { Description = "A directory of earlier rendered hosts: nodes stay where they ran (stable placement)" };
+        var stats = new Option<bool>("--stats") { Description = "Print timings and peak memory to stderr" };
+        var command = new Command("render", "Validate, place and render a fleet into per-host microVM specs. Exit 0 rendered, 2 invalid.") { directory, outDirectory, previous, stats };
+        command.SetAction(parse => Run(parse.GetValue(directory)!, parse.GetValue(outDirectory), parse.GetValue(previous), parse.GetValue(stats), Console.Out, Console.Error));
         return command;
+    }
+
+    internal static int Run(string directory, string? outDirectory, string? previousDirectory, bool stats, TextWriter output, TextWriter error)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!TryReadPrevious(previousDirectory, error, out var previous))
+        {
+            return ExitCodes.Failed;
+        }
+
+        var compiled = FleetCompiler.Compile(directory, previous);
+        if (!compiled.Succeeded)
+        {
+            DiagnosticWriter.Write(error, directory, compiled.Diagnostics);
+            return ExitCodes.Invalid;
+        }
+
+        var writeClock = Stopwatch.StartNew();
+        if (outDirectory is null)
+        {
+            var first = true;
+            foreach (var host in compiled.Hosts)
+            {
+                output.Write(first ? string.Empty : "---\n");
+                output.Write(RenderedHostYaml.Write(host));
+                first = false;
+            }
+        }
+        else
+        {
+            RenderedDirectory.Write(outDirectory, compiled.Hosts);
+            var vms = compiled.Hosts.Sum(h => h.Microvms.Length);
+            var metal = compiled.Hosts.Count(h => h.Metal is not null);
+            output.WriteLine($"rendered {compiled.Hosts.Length} hosts ({vms} microVMs, {metal} metal) into {outDirectory}");
+        }
+
+        if (stats)
+        {
+            var t = compiled.Timings;
+            using var self = Process.GetCurrentProcess();
+            error.WriteLine(
+                $"stats: load+validate {t.Load.TotalMilliseconds:0} ms, place {t.Place.TotalMilliseconds:0} ms, render {t.Render.TotalMilliseconds:0} ms, " +
+                $"write {writeClock.Elapsed.TotalMilliseconds:0} ms, in-process total {clock.Elapsed.TotalMilliseconds:0} ms, peak RSS {self.PeakWorkingSet64 / (1024 * 1024)} MiB, " +
+                $"{compiled.Fleet!.Hosts.Length} hosts, {compiled.Fleet.Clusters.Length} clusters, {compiled.Hosts.Sum(h => h.Microvms.Length)} microVMs");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Reads <c>--previous</c>; false (with the errors printed) when it is given but unreadable.</summary>
+    internal static bool TryReadPrevious(string? directory, TextWriter error, out Dictionary<string, PlacedNode>? previous)
+    {
+        previous = null;
+        if (directory is null)
+        {
+            return true;
+        }
+
+        var diagnostics = new List<Diagnostic>();
+        var hosts = RenderedDirectory.Read(directory, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            DiagnosticWriter.Write(error, directory, diagnostics);
+            return false;
+        }
+
+        previous = RenderedDirectory.PlacementOf(hosts);
+        return true;
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace LiquidMetal.Fleet.Diagnostics;
 
 /// <summary>
@@ -9,11 +7,11 @@ namespace LiquidMetal.Fleet.Diagnostics;
 /// </summary>
 public sealed class SourceMap
 {
-    private readonly ImmutableDictionary<string, ImmutableDictionary<string, SourceLocation>> _byFile;
+    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, SourceLocation>> _byFile;
 
-    public SourceMap(ImmutableDictionary<string, ImmutableDictionary<string, SourceLocation>> byFile) => _byFile = byFile;
+    public SourceMap(IReadOnlyDictionary<string, IReadOnlyDictionary<string, SourceLocation>> byFile) => _byFile = byFile;
 
-    public static SourceMap Empty { get; } = new(ImmutableDictionary<string, ImmutableDictionary<string, SourceLocation>>.Empty);
+    public static SourceMap Empty { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, SourceLocation>>());
 
     /// <summary>The location of <paramref name="path"/> in <paramref name="file"/>, or of its nearest ancestor that exists.</summary>
     public SourceLocation Find(string file, string path)

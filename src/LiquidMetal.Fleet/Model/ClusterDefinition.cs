@@ -13,6 +13,9 @@ public sealed record ClusterDefinition
 
     public required ControlPlaneSpec ControlPlane { get; init; }
 
+    /// <summary>Labels every host of this cluster must carry (e.g. the edge site it lives at); pools add their own.</summary>
+    public ImmutableSortedDictionary<string, string> HostSelector { get; init; } = ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
     public ImmutableArray<WorkerPoolSpec> WorkerPools { get; init; } = [];
 
     public required ImageRef Image { get; init; }

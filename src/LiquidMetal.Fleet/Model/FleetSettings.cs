@@ -14,6 +14,12 @@ public sealed record FleetSettings
     public string? DefaultKubernetesVersion { get; init; }
 
     /// <summary>How many vCPUs may be placed per allocatable host core (memory is never overcommitted).</summary>
+    /// <summary>vCPU and memory of a control-plane microVM when a cluster does not say.</summary>
+    public Resources? DefaultControlPlaneSize { get; init; }
+
+    /// <summary>vCPU and memory of a worker microVM when a pool does not say.</summary>
+    public Resources? DefaultWorkerSize { get; init; }
+
     public double CpuOvercommit { get; init; } = 1.0;
 
     public WorkerSpreadPolicy WorkerSpread { get; init; } = WorkerSpreadPolicy.Spread;

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Loading;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Scheduling;
+
+namespace LiquidMetal.Fleet;
+
+/// <summary>A fleet taken through load, validation, placement and rendering, or the problems that stopped it.</summary>
+public sealed record CompiledFleet(
+    FleetDefinition? Fleet,
+    PlacementResult? Placement,
+    ImmutableArray<RenderedHost> Hosts,
+    ImmutableArray<Diagnostic> Diagnostics,
+    CompileTimings Timings)
+{
+    public bool Succeeded => Diagnostics.IsEmpty && Fleet is not null;
+}
+
+/// <summary>How long each stage took (for --stats and the benchmark).</summary>
+public sealed record CompileTimings(TimeSpan Load, TimeSpan Place, TimeSpan Render);
+
+/// <summary>The one path from fleet files to rendered hosts, shared by validate, render, plan and the reconciler.</summary>
+public static class FleetCompiler
+{
+    public static CompiledFleet Compile(string directory, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
+        Compile(() => FleetLoader.LoadDirectory(directory), previous);
+
+    public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
+        Compile(() => FleetLoader.Load(files), previous);
+
+    private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous)
+    {
+        var clock = Stopwatch.StartNew();
+        var loaded = load();
+        var loadTime = clock.Elapsed;
+        if (!loaded.IsValid)
+        {
+            return new CompiledFleet(null, null, [], loaded.Diagnostics, new CompileTimings(loadTime, TimeSpan.Zero, TimeSpan.Zero));
+        }
+
+        var fleet = loaded.Fleet!;
+        clock.Restart();
+        var placement = Placer.Place(fleet, previous);
+        var placeTime = clock.Elapsed;
+        if (!placement.Succeeded)
+        {
+            return new CompiledFleet(fleet, placement, [], placement.Diagnostics, new CompileTimings(loadTime, placeTime, TimeSpan.Zero));
+        }
+
+        clock.Restart();
+        var hosts = Renderer.Render(fleet, placement);
+        return new CompiledFleet(fleet, placement, hosts, [], new CompileTimings(loadTime, placeTime, clock.Elapsed));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using LiquidMetal.Fleet.Model;
+
+namespace LiquidMetal.Fleet.Loading;
+
+/// <summary>
+/// Schema-checked documents to model records. Sizes, image and Kubernetes version a cluster leaves out
+/// stay empty (0, "") here; <see cref="Validation.SemanticChecks"/> fills them from the fleet defaults or reports them.
+/// </summary>
+internal static class DocumentMapper
+{
+    public static FleetSettings Fleet(DocumentReader doc, string file)
+    {
+        var spec = doc.Object(doc.Root, "spec");
+        var defaults = doc.Object(spec, "defaults");
+        var verify = doc.Object(spec, "verify");
+        return new FleetSettings
+        {
+            Name = doc.String(doc.Root, "metadata.name")!,
+            File = file,
+            DefaultImage = Image(doc, doc.Object(defaults, "image")),
+            DefaultKubernetesVersion = doc.String(defaults, "kubernetesVersion"),
+            DefaultControlPlaneSize = Size(doc, doc.Object(defaults, "controlPlane")),
+            DefaultWorkerSize = Size(doc, doc.Object(defaults, "worker")),
+            CpuOvercommit = doc.Double(spec, "placement.cpuOvercommit") ?? 1.0,
+            WorkerSpread = doc.String(spec, "placement.workerSpread") == "pack" ? WorkerSpreadPolicy.Pack : WorkerSpreadPolicy.Spread,
+            StatusBranch = doc.String(spec, "status.branch") ?? "liquidmetal/status",
+            Verify = verify is null
+                ? VerifyPolicy.None
+                : new VerifyPolicy(
+                    doc.String(verify, "mode") switch { "ssh" => VerifyMode.Ssh, "gpg" => VerifyMode.Gpg, _ => VerifyMode.None },
+                    doc.String(verify, "allowedSignersFile"),
+                    [.. doc.Strings(verify, "gpgFingerprints")]),
+        };
+    }
+
+    public static HostDefinition Host(DocumentReader doc, string file)
+    {
+        var spec = doc.Object(doc.Root, "spec");
+        var roles = HostRoles.None;
+        foreach (var role in doc.Strings(spec, "roles"))
+        {
+            roles |= role == "metal" ? HostRoles.Metal : HostRoles.Microvm;
+        }
+
+        return new HostDefinition
+        {
+            Name = doc.String(doc.Root, "metadata.name")!,
+            File = file,
+            Labels = doc.Map(doc.Root, "metadata.labels"),
+            AgentEndpoint = doc.String(spec, "agent.endpoint")!,
+            FailureDomain = doc.String(spec, "failureDomain")!,
+            Capacity = new Resources(doc.Int(spec, "capacity.cpu") ?? 0, doc.Long(spec, "capacity.memoryMiB") ?? 0),
+            Reserved = new Resources(doc.Int(spec, "reserved.cpu") ?? 0, doc.Long(spec, "reserved.memoryMiB") ?? 0),
+            Roles = roles == HostRoles.None ? HostRoles.Microvm : roles,
+            ControlPlaneAllowed = doc.Bool(spec, "controlPlaneAllowed") ?? false,
+        };
+    }
+
+    public static ClusterDefinition Cluster(DocumentReader doc, string file)
+    {
+        var spec = doc.Object(doc.Root, "spec");
+        var controlPlane = doc.Object(spec, "controlPlane");
+        var pools = ImmutableArray.CreateBuilder<WorkerPoolSpec>();
+        foreach (var pool in doc.Objects(spec, "workerPools"))
+        {
+            pools.Add(new WorkerPoolSpec
+            {
+                Name = doc.String(pool, "name")!,
+                Mode = doc.String(pool, "mode") == "metal" ? PoolMode.Metal : PoolMode.Microvm,
+                Replicas = doc.Int(pool, "replicas") ?? 0,
+                Vcpu = doc.Int(pool, "vcpu") ?? 0,
+                MemoryMiB = doc.Long(pool, "memoryMiB") ?? 0,
+                HostSelector = doc.Map(pool, "hostSelector.matchLabels"),
+            });
+        }
+
+        return new ClusterDefinition
+        {
+            Name = doc.String(doc.Root, "metadata.name")!,
+            File = file,
+            KubernetesVersion = doc.String(spec, "kubernetes.version") ?? string.Empty,
+            HostSelector = doc.Map(spec, "hostSelector.matchLabels"),
+            ControlPlane = new ControlPlaneSpec(
+                doc.Int(controlPlane, "replicas") ?? 0,
+                doc.Int(controlPlane, "vcpu") ?? 0,
+                doc.Long(controlPlane, "memoryMiB") ?? 0,
+                doc.String(controlPlane, "endpoint") ?? string.Empty),
+            WorkerPools = pools.ToImmutable(),
+            Image = Image(doc, doc.Object(spec, "image")) ?? new ImageRef(string.Empty, string.Empty, null),
+            UserDataTemplate = doc.String(spec, "bootstrap.userData") ?? string.Empty,
+            Suspend = doc.Bool(spec, "suspend") ?? false,
+        };
+    }
+
+    private static ImageRef? Image(DocumentReader doc, Newtonsoft.Json.Linq.JObject? image) =>
+        image is null ? null : new ImageRef(doc.String(image, "kernel")!, doc.String(image, "initrd")!, doc.String(image, "rootVolume"));
+
+    private static Resources? Size(DocumentReader doc, Newtonsoft.Json.Linq.JObject? size) =>
+        size is null ? null : new Resources(doc.Int(size, "vcpu") ?? 0, doc.Long(size, "memoryMiB") ?? 0);
+}

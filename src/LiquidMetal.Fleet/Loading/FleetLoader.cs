@@ -1,0 +1,291 @@
+using System.Collections.Immutable;
+using System.Text;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Templates;
+using LiquidMetal.Fleet.Validation;
+using Newtonsoft.Json.Linq;
+
+namespace LiquidMetal.Fleet.Loading;
+
+/// <summary>
+/// Reads a fleet repo (fleet.yaml, hosts/*.yaml, clusters/*.yaml) into a <see cref="FleetDefinition"/>, or
+/// reports every problem it has, each at file:line:col. All or nothing: one error and there is no fleet.
+/// </summary>
+public static class FleetLoader
+{
+    /// <summary>No fleet file may be larger than this (a host or a cluster is a page of YAML).</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
+    public const string ApiVersion = "liquidmetal.dev/v1alpha1";
+
+    public const string FleetFileName = "fleet.yaml";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>What kind a path holds by the layout convention, or null when the path is not part of the fleet.</summary>
+    public static string? KindOf(string path)
+    {
+        if (path == FleetFileName)
+        {
+            return "Fleet";
+        }
+
+        var slash = path.IndexOf('/');
+        if (slash < 0 || path.IndexOf('/', slash + 1) >= 0 || !IsYaml(path))
+        {
+            return null;
+        }
+
+        return path[..slash] switch
+        {
+            "hosts" => "Host",
+            "clusters" => "Cluster",
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether a path is one the loader reads or must complain about (any YAML at the root, in hosts/ or in clusters/).</summary>
+    public static bool IsFleetPath(string path) =>
+        IsYaml(path) && (path.IndexOf('/') < 0 || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal));
+
+    /// <summary>Reads a fleet directory from disk (with its safety limits) and loads it.</summary>
+    public static FleetLoadResult LoadDirectory(string directory)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var files = FleetDirectory.Read(directory, diagnostics);
+        var result = Load(files);
+        return diagnostics.Count == 0 ? result : result with { Fleet = null, Diagnostics = [.. diagnostics, .. result.Diagnostics] };
+    }
+
+    /// <summary>Pure: parses, schema-checks and semantically checks in-memory files.</summary>
+    public static FleetLoadResult Load(IReadOnlyList<FleetFile> files) => Load(files, touched: null);
+
+    internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched)
+    {
+        var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
+        var parsed = new ParsedFile[ordered.Length];
+        if (ordered.Length > 64 && touched is null)
+        {
+            Parallel.For(0, ordered.Length, i => parsed[i] = ParseFile(ordered[i], null));
+        }
+        else
+        {
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                parsed[i] = ParseFile(ordered[i], touched);
+            }
+        }
+
+        var diagnostics = new List<Diagnostic>();
+        foreach (var file in parsed)
+        {
+            diagnostics.AddRange(file.Diagnostics);
+        }
+
+        var fleetFiles = parsed.Where(p => p.Kind == "Fleet").ToList();
+        if (fleetFiles.Count == 0)
+        {
+            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(FleetFileName),
+                ordered.Length == 0
+                    ? "the fleet is empty: a fleet directory needs fleet.yaml (kind: Fleet) at its root, hosts/<name>.yaml and clusters/<name>.yaml"
+                    : "no fleet.yaml: a fleet directory needs fleet.yaml (kind: Fleet) at its root"));
+        }
+
+        var settings = fleetFiles.FirstOrDefault()?.Settings;
+        var hosts = parsed.Where(p => p.Host is not null).Select(p => p.Host!).ToList();
+        var clusters = parsed.Where(p => p.Cluster is not null).Select(p => p.Cluster!).ToList();
+        var sources = new SourceMap(parsed.Where(p => p.Locations is not null).ToDictionary(p => p.Path, p => (IReadOnlyDictionary<string, SourceLocation>)p.Locations!, StringComparer.Ordinal));
+
+        if (settings is not null)
+        {
+            var fleet = new FleetDefinition(
+                settings,
+                [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).ThenBy(h => h.File, StringComparer.Ordinal)],
+                [.. clusters.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.File, StringComparer.Ordinal)],
+                sources);
+            var allHostsLoaded = parsed.All(p => p.Kind != "Host" || p.Host is not null);
+            var (resolved, semantic) = SemanticChecks.Run(fleet, allHostsLoaded);
+            diagnostics.AddRange(semantic);
+            if (diagnostics.Count == 0)
+            {
+                return new FleetLoadResult(resolved, []);
+            }
+        }
+
+        return new FleetLoadResult(null, [.. diagnostics]);
+    }
+
+    private static ParsedFile ParseFile(FleetFile file, ISet<string>? touched)
+    {
+        var result = new ParsedFile { Path = file.Path, Kind = KindOf(file.Path) };
+        var diagnostics = result.Diagnostics;
+        if (result.Kind is null)
+        {
+            if (IsFleetPath(file.Path))
+            {
+                diagnostics.Add(new Diagnostic(SourceLocation.OfFile(file.Path),
+                    "YAML file outside the fleet layout: the fleet is fleet.yaml, hosts/<name>.yaml and clusters/<name>.yaml (move or delete this file)"));
+            }
+
+            return result;
+        }
+
+        if (file.Content.LongLength > MaxFileBytes)
+        {
+            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(file.Path),
+                $"file is {file.Content.LongLength:N0} bytes; fleet files may be at most {MaxFileBytes:N0} bytes (1 MiB)"));
+            return result;
+        }
+
+        if (!TryDecode(file, diagnostics, out var text))
+        {
+            return result;
+        }
+
+        var tree = YamlTree.Parse(file.Path, text, diagnostics);
+        result.Locations = tree.Locations;
+        if (tree.Root is not JObject root)
+        {
+            return result;
+        }
+
+        if (root["kind"] is JValue { Type: JTokenType.String } kindToken && kindToken.Value<string>() is { } kind && kind != result.Kind)
+        {
+            var where = result.Kind == "Fleet" ? "fleet.yaml holds kind: Fleet" : $"files under {Folder(result.Kind)}/ hold kind: {result.Kind}";
+            var move = kind switch
+            {
+                "Host" => " (move it to hosts/)",
+                "Cluster" => " (move it to clusters/)",
+                _ => string.Empty,
+            };
+            diagnostics.Add(new Diagnostic(tree.Locations.GetValueOrDefault("kind", new SourceLocation(file.Path, 1, 1)), $"kind '{kind}' does not belong here: {where}{move}"));
+            return result;
+        }
+
+        FleetSchemas.Validate(result.Kind, root, tree, file.Path, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return result;
+        }
+
+        var reader = new DocumentReader(root, touched);
+        var name = reader.String(reader.Root, "metadata.name")!;
+        if (result.Kind != "Fleet")
+        {
+            var stem = Path.GetFileNameWithoutExtension(file.Path);
+            if (stem != name)
+            {
+                diagnostics.Add(new Diagnostic(tree.Locations["metadata.name"],
+                    $"metadata.name '{name}' does not match the file name {file.Path}: rename the file to {Folder(result.Kind)}/{name}.yaml or set metadata.name: {stem}"));
+            }
+        }
+
+        switch (result.Kind)
+        {
+            case "Fleet":
+                result.Settings = DocumentMapper.Fleet(reader, file.Path);
+                break;
+            case "Host":
+                result.Host = DocumentMapper.Host(reader, file.Path);
+                break;
+            case "Cluster":
+                result.Cluster = DocumentMapper.Cluster(reader, file.Path);
+                CheckTemplate(result.Cluster.UserDataTemplate, text, tree, file.Path, diagnostics);
+                break;
+        }
+
+        return result;
+    }
+
+    private static void CheckTemplate(string template, string text, YamlTree tree, string file, List<Diagnostic> diagnostics)
+    {
+        const string path = "spec.bootstrap.userData";
+        if (template.Length == 0 || !tree.ScalarOffsets.TryGetValue(path, out var scalarStart))
+        {
+            return;
+        }
+
+        foreach (var problem in UserDataTemplate.Check(template))
+        {
+            // The template text is the scalar's value, not its source (indentation, quoting): find the
+            // offending snippet in the source from where the scalar starts, and point at it.
+            var snippet = template.Substring(problem.Offset, problem.Length);
+            var index = text.IndexOf(snippet, (int)Math.Min(scalarStart, text.Length), StringComparison.Ordinal);
+            var location = index >= 0 ? LocationOf(file, text, index) : tree.Locations[path];
+            diagnostics.Add(new Diagnostic(location, $"{path}: {problem.Message}"));
+        }
+    }
+
+    private static SourceLocation LocationOf(string file, string text, int index)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return new SourceLocation(file, line, index - lineStart + 1);
+    }
+
+    private static bool TryDecode(FleetFile file, List<Diagnostic> diagnostics, out string text)
+    {
+        var bytes = file.Content.AsSpan();
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var at = Math.Max(0, e.Index);
+            var prefix = bytes[..Math.Min(at, bytes.Length)];
+            var line = prefix.Count((byte)'\n') + 1;
+            var column = prefix.Length - (prefix.LastIndexOf((byte)'\n') + 1) + 1;
+            var bad = e.BytesUnknown is { Length: > 0 } unknown ? $" (byte 0x{unknown[0]:X2})" : string.Empty;
+            diagnostics.Add(new Diagnostic(new SourceLocation(file.Path, line, column), $"the file is not valid UTF-8{bad}: save it as UTF-8"));
+            text = string.Empty;
+            return false;
+        }
+
+        var nul = text.IndexOf('\0');
+        if (nul >= 0)
+        {
+            diagnostics.Add(new Diagnostic(LocationOf(file.Path, text, nul), "the file contains a NUL byte: fleet files are text"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string Folder(string kind) => kind == "Host" ? "hosts" : "clusters";
+
+    private static bool IsYaml(string path) =>
+        path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal);
+
+    private sealed class ParsedFile
+    {
+        public required string Path { get; init; }
+
+        public string? Kind { get; init; }
+
+        public List<Diagnostic> Diagnostics { get; } = [];
+
+        public Dictionary<string, SourceLocation>? Locations { get; set; }
+
+        public FleetSettings? Settings { get; set; }
+
+        public HostDefinition? Host { get; set; }
+
+        public ClusterDefinition? Cluster { get; set; }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Reflection;
+using LiquidMetal.Fleet.Diagnostics;
+using Newtonsoft.Json.Linq;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace LiquidMetal.Fleet.Loading;
+
+/// <summary>The JSON Schemas of the fleet format (schemas/*.schema.json, embedded), and errors phrased for people.</summary>
+public static class FleetSchemas
+{
+    private static readonly Lazy<JsonSchema> FleetSchema = new(() => Load("fleet.schema.json"));
+    private static readonly Lazy<JsonSchema> HostSchema = new(() => Load("host.schema.json"));
+    private static readonly Lazy<JsonSchema> ClusterSchema = new(() => Load("cluster.schema.json"));
+
+    /// <summary>The schema for a kind ("Fleet", "Host", "Cluster").</summary>
+    public static JsonSchema For(string kind) => kind switch
+    {
+        "Fleet" => FleetSchema.Value,
+        "Host" => HostSchema.Value,
+        "Cluster" => ClusterSchema.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
+    };
+
+    /// <summary>The raw text of an embedded schema, e.g. "host.schema.json".</summary>
+    public static string Text(string fileName)
+    {
+        using var stream = typeof(FleetSchemas).Assembly.GetManifestResourceStream("LiquidMetal.Fleet.Schemas." + fileName)
+            ?? throw new InvalidOperationException($"schema {fileName} is not embedded in {typeof(FleetSchemas).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Checks a document against its kind's schema; each error points at the YAML that caused it.</summary>
+    public static void Validate(string kind, JToken document, YamlTree tree, string file, List<Diagnostic> diagnostics)
+    {
+        var errors = For(kind).Validate(document);
+        var found = new List<(SourceLocation Location, string Message)>();
+        foreach (var error in Flatten(errors))
+        {
+            var path = error.Path is null ? string.Empty : error.Path.TrimStart('#', '/');
+            var location = Locate(tree, file, path);
+            found.Add((location, Describe(error, path, document)));
+        }
+
+        // NJsonSchema may report one problem through two routes; print each once, in file order.
+        foreach (var (location, message) in found.Distinct().OrderBy(f => f.Location.Line).ThenBy(f => f.Location.Column).ThenBy(f => f.Message, StringComparer.Ordinal))
+        {
+            diagnostics.Add(new Diagnostic(location, message));
+        }
+    }
+
+    private static SourceLocation Locate(YamlTree tree, string file, string path)
+    {
+        var current = path;
+        while (true)
+        {
+            if (tree.Locations.TryGetValue(current, out var location))
+            {
+                return location;
+            }
+
+            if (current.Length == 0)
+            {
+                return new SourceLocation(file, 1, 1);
+            }
+
+            var cut = Math.Max(current.LastIndexOf('.'), current.LastIndexOf('['));
+            current = cut <= 0 ? string.Empty : current[..cut];
+        }
+    }
+
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
+    {
+        foreach (var error in errors)
+        {
+            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            {
+                foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value)))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return error;
+            }
+        }
+    }
+
+    private static string Describe(ValidationError error, string path, JToken document)
+    {
+        var schema = error.Schema;
+        var value = path.Length == 0 ? document : document.SelectToken(path, errorWhenNoMatch: false);
+        var name = path.Length == 0 ? "the document" : path;
+        return error.Kind switch
+        {
+            ValidationErrorKind.PropertyRequired => $"{name}: missing required field '{error.Property}'",
+            ValidationErrorKind.NoAdditionalPropertiesAllowed => $"{name}: unknown field '{error.Property}'{Known(schema)}",
+            ValidationErrorKind.StringExpected => $"{name}: expected a string, found {Show(value)}{QuoteHint(value)}",
+            ValidationErrorKind.IntegerExpected => $"{name}: expected a whole number, found {Show(value)}",
+            ValidationErrorKind.NumberExpected => $"{name}: expected a number, found {Show(value)}",
+            ValidationErrorKind.BooleanExpected => $"{name}: expected true or false, found {Show(value)}",
+            ValidationErrorKind.ObjectExpected => $"{name}: expected a mapping (key: value pairs), found {Show(value)}",
+            ValidationErrorKind.ArrayExpected => $"{name}: expected a list, found {Show(value)}",
+            ValidationErrorKind.NotInEnumeration => $"{name}: {Show(value)} is not allowed; expected one of {string.Join(", ", schema.Enumeration.Select(e => e?.ToString()))}",
+            ValidationErrorKind.PatternMismatch => $"{name}: {Show(value)} is not {schema.Description ?? $"matching the pattern {schema.Pattern}"}",
+            ValidationErrorKind.StringTooShort => $"{name}: must not be empty",
+            ValidationErrorKind.StringTooLong => $"{name}: {Show(value)} is longer than {schema.MaxLength} characters",
+            ValidationErrorKind.NumberTooSmall => $"{name}: {Show(value)} is less than the minimum {Number(schema.Minimum)}",
+            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => $"{name}: {Show(value)} is more than the maximum {Number(schema.Maximum)}",
+            ValidationErrorKind.TooFewItems => $"{name}: needs at least {schema.MinItems} item(s)",
+            ValidationErrorKind.TooManyItems => $"{name}: allows at most {schema.MaxItems} item(s)",
+            ValidationErrorKind.ItemsNotUnique => $"{name}: items must be unique",
+            _ => $"{name}: {error.Kind}",
+        };
+    }
+
+    private static string Known(JsonSchema schema)
+    {
+        var properties = schema.ActualSchema.Properties.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+        return properties.Count == 0 ? string.Empty : $"; expected one of {string.Join(", ", properties)}";
+    }
+
+    private static string QuoteHint(JToken? value) =>
+        value?.Type is JTokenType.Integer or JTokenType.Float or JTokenType.Boolean ? " (quote it to make it a string)" : string.Empty;
+
+    private static string Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";
+
+    private static string Show(JToken? value) => value switch
+    {
+        null => "nothing",
+        { Type: JTokenType.Null } => "an empty value",
+        { Type: JTokenType.Object } => "a mapping",
+        { Type: JTokenType.Array } => "a list",
+        { Type: JTokenType.String } => $"'{Truncate(value.Value<string>()!)}'",
+        { Type: JTokenType.Boolean } => value.Value<bool>() ? "true" : "false",
+        { Type: JTokenType.Float } => value.Value<double>().ToString("R", CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    private static JsonSchema Load(string fileName) => JsonSchema.FromJsonAsync(Text(fileName)).GetAwaiter().GetResult();
+}

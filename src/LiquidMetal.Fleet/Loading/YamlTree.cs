@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Text;
+using LiquidMetal.Fleet.Diagnostics;
+using Newtonsoft.Json.Linq;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace LiquidMetal.Fleet.Loading;
+
+/// <summary>
+/// One YAML document read into a JSON tree, with the line and column of every value kept by
+/// Json.NET path ("spec.workerPools[1].vcpu"). Reads the parser's event stream directly, so
+/// nothing is ever expanded: anchors and aliases are refused (no "billion laughs"), nesting is
+/// bounded (no stack exhaustion), one document per file, duplicate keys are errors. Plain
+/// scalars are typed by the YAML 1.2 core schema (so <c>yes</c> is a string, <c>1.30</c> a number).
+/// </summary>
+public sealed class YamlTree
+{
+    public const int MaxDepth = 32;
+
+    private YamlTree(JToken? root, Dictionary<string, SourceLocation> locations, Dictionary<string, long> offsets)
+    {
+        Root = root;
+        Locations = locations;
+        ScalarOffsets = offsets;
+    }
+
+    /// <summary>The document, or null when it could not be read (see the diagnostics).</summary>
+    public JToken? Root { get; }
+
+    /// <summary>Where each path starts: the key for mappings and sequences, the value for scalars.</summary>
+    public Dictionary<string, SourceLocation> Locations { get; }
+
+    /// <summary>Character offset in the file text where each scalar value starts (for pointing inside it).</summary>
+    public Dictionary<string, long> ScalarOffsets { get; }
+
+    public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics)
+    {
+        var builder = new Builder(file, diagnostics);
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            builder.Run(parser);
+        }
+        catch (DepthExceeded)
+        {
+            return new YamlTree(null, builder.Locations, builder.Offsets);
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Add(new Diagnostic(At(file, e.Start), $"invalid YAML: {Clean(e.Message)}"));
+            return new YamlTree(null, builder.Locations, builder.Offsets);
+        }
+
+        return new YamlTree(builder.Failed ? null : builder.Root, builder.Locations, builder.Offsets);
+    }
+
+    /// <summary>Json.NET's path segment for a property name: bare after a dot, or bracketed and quoted when it has special characters.</summary>
+    public static string Child(string parent, string name)
+    {
+        if (name.Length > 0 && name.IndexOfAny(SpecialCharacters) < 0)
+        {
+            return parent.Length == 0 ? name : parent + "." + name;
+        }
+
+        var escaped = new StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            escaped.Append(c switch
+            {
+                '\'' => "\\'",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\f' => "\\f",
+                '\b' => "\\b",
+                '\u0085' => "\\u0085",
+                '\u2028' => "\\u2028",
+                '\u2029' => "\\u2029",
+                _ => c.ToString(),
+            });
+        }
+
+        return $"{parent}['{escaped}']";
+    }
+
+    public static string Index(string parent, int index) => $"{parent}[{index.ToString(CultureInfo.InvariantCulture)}]";
+
+    private static readonly char[] SpecialCharacters = ['.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\f', '\b', '\\', '\u0085', '\u2028', '\u2029'];
+
+    private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+
+    private static string Clean(string message)
+    {
+        // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; the location is printed separately.
+        var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(cut + 3)..] : message;
+    }
+
+    private sealed class Builder(string file, List<Diagnostic> diagnostics)
+    {
+        public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
+
+        public JToken? Root { get; private set; }
+
+        public bool Failed { get; private set; }
+
+        private Parser _parser = null!;
+
+        public void Run(Parser parser)
+        {
+            _parser = parser;
+            Next(); // StreamStart
+            Next();
+            if (_parser.Current is StreamEnd)
+            {
+                Fail(_parser.Current.Start, "the file is empty: expected one YAML document with apiVersion, kind, metadata and spec");
+                return;
+            }
+
+            var documentStart = _parser.Current!.Start;
+            Next(); // past DocumentStart
+            Root = ReadNode(string.Empty, 1, null);
+            Expect<DocumentEnd>();
+            Next();
+            if (_parser.Current is DocumentStart second)
+            {
+                Fail(second.Start, "a second YAML document: a fleet file holds exactly one document (split it into one file per host or cluster)");
+            }
+
+            if (Root is not JObject && !Failed)
+            {
+                Fail(documentStart, "the document is not a mapping: expected apiVersion, kind, metadata and spec at the top level");
+            }
+        }
+
+        private JToken? ReadNode(string path, int depth, Mark? keyMark)
+        {
+            var current = _parser.Current!;
+            if (current is AnchorAlias alias)
+            {
+                Fail(alias.Start, $"alias *{alias.Value}: YAML anchors and aliases are not allowed in fleet files; write the value out");
+                Next();
+                return null;
+            }
+
+            if (current is NodeEvent node && !node.Anchor.IsEmpty)
+            {
+                Fail(node.Start, $"anchor &{node.Anchor}: YAML anchors and aliases are not allowed in fleet files; write the value out");
+            }
+
+            if (depth > MaxDepth)
+            {
+                Fail(current.Start, $"nesting deeper than {MaxDepth} levels: no fleet document needs that");
+                throw new DepthExceeded();
+            }
+
+            switch (current)
+            {
+                case Scalar scalar:
+                    Locations[path] = At(file, scalar.Start);
+                    Offsets[path] = scalar.Start.Index;
+                    Next();
+                    return ScalarValue(scalar);
+                case SequenceStart sequence:
+                    Locations[path] = At(file, keyMark ?? sequence.Start);
+                    Next();
+                    return ReadSequence(path, depth);
+                case MappingStart mapping:
+                    Locations[path] = At(file, keyMark ?? mapping.Start);
+                    Next();
+                    return ReadMapping(path, depth);
+                default:
+                    throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name}");
+            }
+        }
+
+        private JArray ReadSequence(string path, int depth)
+        {
+            var array = new JArray();
+            while (_parser.Current is not SequenceEnd)
+            {
+                array.Add(ReadNode(Index(path, array.Count), depth + 1, null) ?? JValue.CreateNull());
+            }
+
+            Next();
+            return array;
+        }
+
+        private JObject ReadMapping(string path, int depth)
+        {
+            var mapping = new JObject();
+            while (_parser.Current is not MappingEnd)
+            {
+                var keyEvent = _parser.Current!;
+                string key;
+                if (keyEvent is Scalar scalarKey)
+                {
+                    key = scalarKey.Value;
+                    Next();
+                }
+                else
+                {
+                    Fail(keyEvent.Start, "a mapping key must be a plain string");
+                    SkipNode();
+                    SkipNode();
+                    continue;
+                }
+
+                var childPath = Child(path, key);
+                if (mapping.ContainsKey(key))
+                {
+                    Fail(keyEvent.Start, $"duplicate key '{key}' (first at line {Locations[childPath].Line}); keys must be unique");
+                    SkipNode();
+                    continue;
+                }
+
+                var value = ReadNode(childPath, depth + 1, _parser.Current is MappingStart or SequenceStart ? keyEvent.Start : null);
+                mapping[key] = value ?? JValue.CreateNull();
+            }
+
+            Next();
+            return mapping;
+        }
+
+        private void SkipNode()
+        {
+            var level = 0;
+            do
+            {
+                if (_parser.Current is MappingStart or SequenceStart)
+                {
+                    level++;
+                }
+                else if (_parser.Current is MappingEnd or SequenceEnd)
+                {
+                    level--;
+                }
+
+                Next();
+            }
+            while (level > 0);
+        }
+
+        private JValue ScalarValue(Scalar scalar)
+        {
+            var text = scalar.Value;
+            if (scalar.Style is not ScalarStyle.Plain)
+            {
+                return new JValue(text);
+            }
+
+            if (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific)
+            {
+                if (scalar.Tag.Value == "tag:yaml.org,2002:str")
+                {
+                    return new JValue(text);
+                }
+            }
+
+            return Core(text);
+        }
+
+        private static JValue Core(string text)
+        {
+            switch (text)
+            {
+                case "" or "~" or "null" or "Null" or "NULL":
+                    return JValue.CreateNull();
+                case "true" or "True" or "TRUE":
+                    return new JValue(true);
+                case "false" or "False" or "FALSE":
+                    return new JValue(false);
+            }
+
+            if (LooksNumeric(text))
+            {
+                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+                {
+                    return new JValue(integer);
+                }
+
+                if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
+                {
+                    return new JValue(hex);
+                }
+
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
+                {
+                    return new JValue(real);
+                }
+            }
+
+            return new JValue(text);
+        }
+
+        private static bool LooksNumeric(string text)
+        {
+            var c = text[0];
+            return char.IsAsciiDigit(c) || ((c is '-' or '+' or '.') && text.Length > 1 && (char.IsAsciiDigit(text[1]) || text[1] == '.'));
+        }
+
+        private void Expect<T>()
+            where T : ParsingEvent
+        {
+            if (_parser.Current is not T)
+            {
+                throw new YamlException(_parser.Current!.Start, _parser.Current.End, $"expected {typeof(T).Name}");
+            }
+        }
+
+        private void Next()
+        {
+            if (!_parser.MoveNext())
+            {
+                throw new YamlException("unexpected end of the file");
+            }
+        }
+
+        private void Fail(Mark mark, string message)
+        {
+            Failed = true;
+            diagnostics.Add(new Diagnostic(At(file, mark), message));
+        }
+    }
+
+    private sealed class DepthExceeded : Exception;
+}

@@ -1,0 +1,93 @@
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Scheduling;
+
+namespace LiquidMetal.Fleet.Rendering;
+
+/// <summary>A directory of rendered host documents (&lt;host&gt;.yaml), as <c>render --out</c> writes and <c>--previous</c> reads.</summary>
+public static class RenderedDirectory
+{
+    public static List<RenderedHost> Read(string directory, List<Diagnostic> diagnostics)
+    {
+        var hosts = new List<RenderedHost>();
+        if (!Directory.Exists(directory))
+        {
+            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(directory), "no such directory: expected rendered host documents (<host>.yaml) from 'liquidmetal render --out'"));
+            return hosts;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(directory, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(path);
+            if (new FileInfo(path).Length > Loading.FleetLoader.MaxFileBytes * 16)
+            {
+                diagnostics.Add(new Diagnostic(SourceLocation.OfFile(name), "rendered host document larger than 16 MiB"));
+                continue;
+            }
+
+            if (RenderedHostYaml.Read(name, File.ReadAllText(path), diagnostics) is { } host)
+            {
+                hosts.Add(host);
+            }
+        }
+
+        return hosts;
+    }
+
+    /// <summary>Writes one file per host (each atomically) and removes documents of hosts that no longer exist.</summary>
+    public static void Write(string directory, IReadOnlyList<RenderedHost> hosts)
+    {
+        Directory.CreateDirectory(directory);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            var name = host.Host + ".yaml";
+            keep.Add(name);
+            var path = Path.Combine(directory, name);
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, RenderedHostYaml.Write(host));
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        foreach (var stale in Directory.EnumerateFiles(directory, "*.yaml"))
+        {
+            if (!keep.Contains(Path.GetFileName(stale)) && IsRendered(stale))
+            {
+                File.Delete(stale);
+            }
+        }
+    }
+
+    /// <summary>Where each node ran and how big it was, from rendered documents: the starting point of stable placement.</summary>
+    public static Dictionary<string, PlacedNode> PlacementOf(IEnumerable<RenderedHost> hosts)
+    {
+        var placed = new Dictionary<string, PlacedNode>(StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            foreach (var vm in host.Microvms)
+            {
+                placed[vm.Id] = new PlacedNode(host.Host, vm.Size);
+            }
+
+            if (host.Metal is { } metal)
+            {
+                placed[metal.Node] = new PlacedNode(host.Host, Model.Resources.Zero);
+            }
+        }
+
+        return placed;
+    }
+
+    private static bool IsRendered(string path)
+    {
+        using var reader = new StreamReader(path);
+        for (var i = 0; i < 4 && reader.ReadLine() is { } line; i++)
+        {
+            if (line == "kind: " + RenderedHostYaml.Kind)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Scheduling;
+using LiquidMetal.Fleet.Templates;
+
+namespace LiquidMetal.Fleet.Rendering;
+
+/// <summary>
+/// Turns a placed fleet into one <see cref="RenderedHost"/> per host (every host, busy or not, sorted by name).
+/// Pure and deterministic: the same fleet and placement give byte-identical output.
+/// </summary>
+public static class Renderer
+{
+    public static ImmutableArray<RenderedHost> Render(FleetDefinition fleet, PlacementResult placement)
+    {
+        var nodesByHost = new Dictionary<string, List<DesiredNode>>(StringComparer.Ordinal);
+        foreach (var node in placement.Nodes)
+        {
+            if (placement.Placement.HostByNode.TryGetValue(node.Name, out var host))
+            {
+                if (!nodesByHost.TryGetValue(host, out var list))
+                {
+                    nodesByHost[host] = list = [];
+                }
+
+                list.Add(node);
+            }
+        }
+
+        var hosts = new RenderedHost[fleet.Hosts.Length];
+        Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = fleet.Hosts.Length > 64 ? -1 : 1 }, i =>
+        {
+            var host = fleet.Hosts[i];
+            hosts[i] = RenderHost(fleet, host, nodesByHost.GetValueOrDefault(host.Name) ?? []);
+        });
+        return [.. hosts];
+    }
+
+    private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes)
+    {
+        var vms = ImmutableArray.CreateBuilder<RenderedVm>();
+        RenderedMetal? metal = null;
+        var allocated = Resources.Zero;
+        foreach (var node in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            var userData = UserDataTemplate.Render(node.Cluster.UserDataTemplate, Variables(fleet, host, node));
+            if (node.IsMetal)
+            {
+                metal = new RenderedMetal
+                {
+                    Node = node.Name,
+                    Cluster = node.Cluster.Name,
+                    Pool = node.Ref.Pool,
+                    UserData = userData,
+                    Hash = ContentHash.Of(("node", node.Name), ("cluster", node.Cluster.Name), ("pool", node.Ref.Pool), ("userData", userData)),
+                };
+                continue;
+            }
+
+            vms.Add(BuildVm(fleet, node, userData));
+            allocated += node.Size;
+        }
+
+        var microvms = vms.ToImmutable();
+        var parts = new List<(string, string)>(microvms.Length + 1);
+        parts.AddRange(microvms.Select(vm => (vm.Id, vm.Hash)));
+        if (metal is not null)
+        {
+            parts.Add(("metal:" + metal.Node, metal.Hash));
+        }
+
+        return new RenderedHost
+        {
+            Host = host.Name,
+            Fleet = fleet.Settings.Name,
+            AgentEndpoint = host.AgentEndpoint,
+            FailureDomain = host.FailureDomain,
+            Capacity = host.Capacity,
+            Allocatable = host.Allocatable,
+            Allocated = allocated,
+            Microvms = microvms,
+            Metal = metal,
+            SpecHash = ContentHash.Of([.. parts]),
+        };
+    }
+
+    private static RenderedVm BuildVm(FleetDefinition fleet, DesiredNode node, string userData)
+    {
+        var cluster = node.Cluster;
+        var role = RoleNames.Of(node.Ref.Role);
+        var metadata = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
+        {
+            ["liquidmetal.dev/cluster"] = cluster.Name,
+            ["liquidmetal.dev/fleet"] = fleet.Settings.Name,
+            ["liquidmetal.dev/kubernetes-version"] = cluster.KubernetesVersion,
+            ["liquidmetal.dev/node"] = node.Name,
+            ["liquidmetal.dev/pool"] = node.Ref.Pool,
+            ["liquidmetal.dev/role"] = role,
+        });
+        var interfaces = ImmutableArray.Create(new RenderedInterface("eth0", Mac(fleet.Settings.Name, node.Name, "eth0")));
+        var fields = new List<(string, string)>
+        {
+            ("id", node.Name),
+            ("cluster", cluster.Name),
+            ("pool", node.Ref.Pool),
+            ("role", role),
+            ("vcpu", node.Size.Cpu.ToString(CultureInfo.InvariantCulture)),
+            ("memoryMiB", node.Size.MemoryMiB.ToString(CultureInfo.InvariantCulture)),
+            ("kernel", cluster.Image.Kernel),
+            ("initrd", cluster.Image.Initrd),
+            ("rootVolume", cluster.Image.RootVolume ?? string.Empty),
+            ("userData", userData),
+        };
+        fields.AddRange(interfaces.Select(i => ("interface:" + i.Name, i.Mac)));
+        fields.AddRange(metadata.Select(m => ("metadata:" + m.Key, m.Value)));
+        return new RenderedVm
+        {
+            Id = node.Name,
+            Cluster = cluster.Name,
+            Pool = node.Ref.Pool,
+            Role = role,
+            Vcpu = node.Size.Cpu,
+            MemoryMiB = node.Size.MemoryMiB,
+            Kernel = cluster.Image.Kernel,
+            Initrd = cluster.Image.Initrd,
+            RootVolume = cluster.Image.RootVolume,
+            Interfaces = interfaces,
+            Metadata = metadata,
+            UserData = userData,
+            Hash = ContentHash.Of([.. fields]),
+        };
+    }
+
+    private static Dictionary<string, string> Variables(FleetDefinition fleet, HostDefinition host, DesiredNode node) => new(StringComparer.Ordinal)
+    {
+        ["cluster.name"] = node.Cluster.Name,
+        ["controlPlane.endpoint"] = node.Cluster.ControlPlane.Endpoint,
+        ["fleet.name"] = fleet.Settings.Name,
+        ["host.failureDomain"] = host.FailureDomain,
+        ["host.name"] = host.Name,
+        ["kubernetes.version"] = node.Cluster.KubernetesVersion,
+        ["node.name"] = node.Name,
+        ["node.ordinal"] = node.Ref.Ordinal.ToString(CultureInfo.InvariantCulture),
+        ["node.pool"] = node.Ref.Pool,
+        ["node.role"] = RoleNames.Of(node.Ref.Role),
+    };
+
+    /// <summary>A locally administered unicast MAC (02:...) derived from fleet, node and interface names.</summary>
+    internal static string Mac(string fleet, string node, string device)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{fleet}/{node}/{device}"), hash);
+        return $"02:{hash[0]:x2}:{hash[1]:x2}:{hash[2]:x2}:{hash[3]:x2}:{hash[4]:x2}";
+    }
+}
+
+/// <summary>SHA-256 over named fields, each length-prefixed so no two different field lists hash alike.</summary>
+public static class ContentHash
+{
+    public static string Of(params (string Name, string Value)[] fields)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var (name, value) in fields)
+        {
+            Append(hash, name, length);
+            Append(hash, value, length);
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, string text, Span<byte> length)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+        hash.AppendData(length);
+        hash.AppendData(bytes);
+    }
+}

@@ -1,0 +1,256 @@
+using System.Collections.Immutable;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Model;
+
+namespace LiquidMetal.Fleet.Validation;
+
+/// <summary>
+/// Rules that span documents or that a schema cannot say: defaults filled in, names unique (node
+/// names included), selectors that select something, reserved within capacity.
+/// </summary>
+public static class SemanticChecks
+{
+    /// <summary>The longest a node name may be: it becomes a hostname, one DNS label.</summary>
+    public const int MaxNodeNameLength = 63;
+
+    /// <summary>
+    /// Checks <paramref name="fleet"/> and returns it with cluster defaults resolved. Selector checks need
+    /// every host, so they run only when <paramref name="allHostsLoaded"/>.
+    /// </summary>
+    public static (FleetDefinition Fleet, List<Diagnostic> Diagnostics) Run(FleetDefinition fleet, bool allHostsLoaded)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var sources = fleet.Sources;
+        var settings = fleet.Settings;
+
+        Unique(fleet.Hosts.Select(h => (h.Name, h.File)), "host", sources, diagnostics);
+        Unique(fleet.Clusters.Select(c => (c.Name, c.File)), "cluster", sources, diagnostics);
+
+        var endpoints = new Dictionary<string, HostDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var host in fleet.Hosts)
+        {
+            var allocatable = host.Allocatable;
+            if (allocatable.Cpu <= 0 || allocatable.MemoryMiB <= 0)
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(host.File, "spec.reserved"),
+                    $"host {host.Name} reserves {host.Reserved} of its capacity {host.Capacity}, leaving nothing to allocate; reserved must be less than capacity"));
+            }
+
+            if (!endpoints.TryAdd(host.AgentEndpoint.TrimEnd('/'), host))
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(host.File, "spec.agent.endpoint"),
+                    $"agent endpoint {host.AgentEndpoint} is also host {endpoints[host.AgentEndpoint.TrimEnd('/')].Name}'s; every host has its own agent"));
+            }
+        }
+
+        var resolved = ImmutableArray.CreateBuilder<ClusterDefinition>(fleet.Clusters.Length);
+        var nodeOwners = new Dictionary<string, (string Cluster, string Pool)>(StringComparer.Ordinal);
+        foreach (var cluster in fleet.Clusters)
+        {
+            var complete = Resolve(cluster, settings, sources, diagnostics);
+            resolved.Add(complete);
+            CheckPools(complete, sources, diagnostics, nodeOwners);
+            if (allHostsLoaded)
+            {
+                CheckSelectors(complete, fleet.Hosts, sources, diagnostics);
+            }
+        }
+
+        return (fleet with { Clusters = resolved.MoveToImmutable() }, diagnostics);
+    }
+
+    private static ClusterDefinition Resolve(ClusterDefinition cluster, FleetSettings settings, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        var version = cluster.KubernetesVersion.Length > 0 ? cluster.KubernetesVersion : settings.DefaultKubernetesVersion ?? string.Empty;
+        if (version.Length == 0)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec"),
+                $"cluster {cluster.Name} has no Kubernetes version: set spec.kubernetes.version, or spec.defaults.kubernetesVersion in {settings.File}"));
+        }
+
+        var image = cluster.Image.Kernel.Length > 0 ? cluster.Image : settings.DefaultImage;
+        if (image is null)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec"),
+                $"cluster {cluster.Name} has no image: set spec.image.kernel and spec.image.initrd, or spec.defaults.image in {settings.File}"));
+        }
+
+        var cp = cluster.ControlPlane;
+        var cpDefault = settings.DefaultControlPlaneSize;
+        var cpVcpu = cp.Vcpu > 0 ? cp.Vcpu : cpDefault?.Cpu ?? 0;
+        var cpMemory = cp.MemoryMiB > 0 ? cp.MemoryMiB : cpDefault?.MemoryMiB ?? 0;
+        if (cpVcpu <= 0 || cpMemory <= 0)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.controlPlane"),
+                $"cluster {cluster.Name}: the control plane has no size: set spec.controlPlane.vcpu and memoryMiB, or spec.defaults.controlPlane in {settings.File}"));
+        }
+
+        var pools = ImmutableArray.CreateBuilder<WorkerPoolSpec>(cluster.WorkerPools.Length);
+        for (var i = 0; i < cluster.WorkerPools.Length; i++)
+        {
+            var pool = cluster.WorkerPools[i];
+            if (pool.Mode == PoolMode.Microvm)
+            {
+                var vcpu = pool.Vcpu > 0 ? pool.Vcpu : settings.DefaultWorkerSize?.Cpu ?? 0;
+                var memory = pool.MemoryMiB > 0 ? pool.MemoryMiB : settings.DefaultWorkerSize?.MemoryMiB ?? 0;
+                if (vcpu <= 0 || memory <= 0)
+                {
+                    diagnostics.Add(new Diagnostic(sources.Find(cluster.File, $"spec.workerPools[{i}]"),
+                        $"cluster {cluster.Name}: worker pool {pool.Name} has no size: set vcpu and memoryMiB, or spec.defaults.worker in {settings.File}"));
+                }
+
+                pool = pool with { Vcpu = vcpu, MemoryMiB = memory };
+            }
+
+            pools.Add(pool);
+        }
+
+        return cluster with
+        {
+            KubernetesVersion = version,
+            Image = image ?? cluster.Image,
+            ControlPlane = cp with { Vcpu = cpVcpu, MemoryMiB = cpMemory },
+            WorkerPools = pools.MoveToImmutable(),
+        };
+    }
+
+    private static void CheckPools(ClusterDefinition cluster, SourceMap sources, List<Diagnostic> diagnostics, Dictionary<string, (string Cluster, string Pool)> nodeOwners)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        Claim(cluster, NodeRef.ControlPlanePool, cluster.ControlPlane.Replicas, "spec.controlPlane", sources, diagnostics, nodeOwners);
+        for (var i = 0; i < cluster.WorkerPools.Length; i++)
+        {
+            var pool = cluster.WorkerPools[i];
+            var at = sources.Find(cluster.File, $"spec.workerPools[{i}].name");
+            if (pool.Name == NodeRef.ControlPlanePool)
+            {
+                diagnostics.Add(new Diagnostic(at, $"worker pool name '{NodeRef.ControlPlanePool}' is reserved for control-plane nodes ({cluster.Name}-cp-1...); choose another name"));
+                continue;
+            }
+
+            if (!seen.TryAdd(pool.Name, i))
+            {
+                diagnostics.Add(new Diagnostic(at, $"worker pool '{pool.Name}' is defined twice in cluster {cluster.Name} (first at spec.workerPools[{seen[pool.Name]}]); pool names must be unique"));
+                continue;
+            }
+
+            Claim(cluster, pool.Name, pool.Replicas, $"spec.workerPools[{i}]", sources, diagnostics, nodeOwners);
+        }
+    }
+
+    private static void Claim(ClusterDefinition cluster, string pool, int replicas, string path, SourceMap sources, List<Diagnostic> diagnostics, Dictionary<string, (string Cluster, string Pool)> nodeOwners)
+    {
+        if (replicas <= 0)
+        {
+            return;
+        }
+
+        var longest = NodeRef.NameOf(cluster.Name, pool, replicas);
+        if (longest.Length > MaxNodeNameLength)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, path),
+                $"node name {longest} is {longest.Length} characters; node names are hostnames of at most {MaxNodeNameLength}: shorten the cluster or pool name"));
+            return;
+        }
+
+        for (var ordinal = 1; ordinal <= replicas; ordinal++)
+        {
+            var name = NodeRef.NameOf(cluster.Name, pool, ordinal);
+            if (!nodeOwners.TryAdd(name, (cluster.Name, pool)))
+            {
+                var owner = nodeOwners[name];
+                diagnostics.Add(new Diagnostic(sources.Find(cluster.File, path),
+                    $"node name {name} is also a node of cluster {owner.Cluster} (pool {owner.Pool}); rename the pool or the cluster so node names stay unique"));
+                return;
+            }
+        }
+    }
+
+    private static void CheckSelectors(ClusterDefinition cluster, ImmutableArray<HostDefinition> hosts, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        var inCluster = hosts.Where(h => Matches(h, cluster.HostSelector)).ToList();
+        if (cluster.HostSelector.Count > 0 && inCluster.Count == 0)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.hostSelector"),
+                $"cluster {cluster.Name}: hostSelector {Show(cluster.HostSelector)} matches no host"));
+            return;
+        }
+
+        var cpHosts = inCluster.Where(h => h.Roles.HasFlag(HostRoles.Microvm) && h.ControlPlaneAllowed).Select(h => h.Name).ToList();
+        if (cpHosts.Count < cluster.ControlPlane.Replicas)
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.controlPlane.replicas"),
+                $"cluster {cluster.Name}: {cluster.ControlPlane.Replicas} control-plane replicas need as many distinct hosts with role microvm and controlPlaneAllowed: true{Within(cluster)}; {Count(cpHosts)}"));
+        }
+
+        for (var i = 0; i < cluster.WorkerPools.Length; i++)
+        {
+            var pool = cluster.WorkerPools[i];
+            if (pool.Replicas == 0)
+            {
+                continue;
+            }
+
+            var selected = inCluster.Where(h => Matches(h, pool.HostSelector)).ToList();
+            var role = pool.Mode == PoolMode.Metal ? HostRoles.Metal : HostRoles.Microvm;
+            var roleName = pool.Mode == PoolMode.Metal ? "metal" : "microvm";
+            var path = pool.HostSelector.Count > 0 ? $"spec.workerPools[{i}].hostSelector" : $"spec.workerPools[{i}]";
+            if (selected.Count == 0)
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(cluster.File, path),
+                    $"cluster {cluster.Name}: worker pool {pool.Name}: hostSelector {Show(pool.HostSelector)}{Within(cluster)} matches no host"));
+                continue;
+            }
+
+            var eligible = selected.Where(h => h.Roles.HasFlag(role)).Select(h => h.Name).ToList();
+            if (eligible.Count == 0)
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(cluster.File, path),
+                    $"cluster {cluster.Name}: worker pool {pool.Name} selects {string.Join(", ", selected.Select(h => h.Name).Take(5))}{(selected.Count > 5 ? ", ..." : string.Empty)}, but none has role {roleName}"));
+            }
+            else if (pool.Mode == PoolMode.Metal && eligible.Count < pool.Replicas)
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(cluster.File, $"spec.workerPools[{i}].replicas"),
+                    $"cluster {cluster.Name}: metal pool {pool.Name} claims {pool.Replicas} whole hosts, but only {Count(eligible)} selected with role metal"));
+            }
+        }
+    }
+
+    internal static bool Matches(HostDefinition host, ImmutableSortedDictionary<string, string> selector)
+    {
+        foreach (var (key, value) in selector)
+        {
+            if (!host.Labels.TryGetValue(key, out var actual) || actual != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Within(ClusterDefinition cluster) => cluster.HostSelector.Count > 0 ? $" (within the cluster's hostSelector {Show(cluster.HostSelector)})" : string.Empty;
+
+    private static string Count(List<string> hosts) => hosts.Count switch
+    {
+        0 => "there is none",
+        1 => $"there is 1 ({hosts[0]})",
+        <= 8 => $"there are {hosts.Count} ({string.Join(", ", hosts)})",
+        _ => $"there are {hosts.Count}",
+    };
+
+    private static string Show(ImmutableSortedDictionary<string, string> selector) =>
+        selector.Count == 0 ? "{}" : "{" + string.Join(", ", selector.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
+
+    private static void Unique(IEnumerable<(string Name, string File)> items, string what, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, file) in items)
+        {
+            if (!first.TryAdd(name, file))
+            {
+                diagnostics.Add(new Diagnostic(sources.Find(file, "metadata.name"), $"{what} {name} is defined twice: here and in {first[name]}"));
+            }
+        }
+    }
+}
