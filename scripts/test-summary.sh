@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints one closing line, "N passed, N failed, N skipped", summed over every TRX file in a folder.
+# Prints the skipped count, then the closing line CI reads, "N passed, N failed", summed over every TRX file in a folder.
 set -euo pipefail
 dir=${1:?usage: test-summary.sh RESULTS_DIR}
 passed=0 failed=0 skipped=0 files=0
@@ -17,4 +17,5 @@ if [ "$files" -eq 0 ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$skipped skipped (not run on this machine; each says why in the test output)"
+echo "$passed passed, $failed failed"

@@ -37,16 +37,14 @@ public static class RenderedDirectory
     public static void Write(string directory, IReadOnlyList<RenderedHost> hosts)
     {
         Directory.CreateDirectory(directory);
-        var keep = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var host in hosts)
+        var keep = hosts.Select(h => h.Host + ".yaml").ToHashSet(StringComparer.Ordinal);
+        Parallel.ForEach(hosts, host =>
         {
-            var name = host.Host + ".yaml";
-            keep.Add(name);
-            var path = Path.Combine(directory, name);
+            var path = Path.Combine(directory, host.Host + ".yaml");
             var temporary = path + ".tmp";
             File.WriteAllText(temporary, RenderedHostYaml.Write(host));
             File.Move(temporary, path, overwrite: true);
-        }
+        });
 
         foreach (var stale in Directory.EnumerateFiles(directory, "*.yaml"))
         {

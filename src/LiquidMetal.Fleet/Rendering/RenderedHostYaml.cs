@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Model;
@@ -17,8 +15,6 @@ namespace LiquidMetal.Fleet.Rendering;
 public static class RenderedHostYaml
 {
     public const string Kind = "RenderedHost";
-
-    private static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Write(RenderedHost host)
     {
@@ -185,7 +181,47 @@ public static class RenderedHostYaml
             return value;
         }
 
-        return JsonSerializer.Serialize(value, Quoting);
+        return Quote(value);
+    }
+
+    /// <summary>A YAML double-quoted scalar: backslash escapes for quotes, backslashes and control characters.</summary>
+    private static string Quote(string value)
+    {
+        var quoted = new StringBuilder(value.Length + 8).Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"':
+                    quoted.Append("\\\"");
+                    break;
+                case '\\':
+                    quoted.Append("\\\\");
+                    break;
+                case '\n':
+                    quoted.Append("\\n");
+                    break;
+                case '\t':
+                    quoted.Append("\\t");
+                    break;
+                case '\r':
+                    quoted.Append("\\r");
+                    break;
+                default:
+                    if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF')
+                    {
+                        quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        quoted.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return quoted.Append('"').ToString();
     }
 
     private static bool IsPlainSafe(string value)

@@ -30,23 +30,24 @@ public static class Renderer
             }
         }
 
+        var templates = fleet.Clusters.ToDictionary(c => c.Name, c => UserDataTemplate.Compile(c.UserDataTemplate), StringComparer.Ordinal);
         var hosts = new RenderedHost[fleet.Hosts.Length];
         Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = fleet.Hosts.Length > 64 ? -1 : 1 }, i =>
         {
             var host = fleet.Hosts[i];
-            hosts[i] = RenderHost(fleet, host, nodesByHost.GetValueOrDefault(host.Name) ?? []);
+            hosts[i] = RenderHost(fleet, host, nodesByHost.GetValueOrDefault(host.Name) ?? [], templates);
         });
         return [.. hosts];
     }
 
-    private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes)
+    private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Dictionary<string, CompiledTemplate> templates)
     {
         var vms = ImmutableArray.CreateBuilder<RenderedVm>();
         RenderedMetal? metal = null;
         var allocated = Resources.Zero;
         foreach (var node in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            var userData = UserDataTemplate.Render(node.Cluster.UserDataTemplate, Variables(fleet, host, node));
+            var userData = templates[node.Cluster.Name].Render(name => Variable(fleet, host, node, name));
             if (node.IsMetal)
             {
                 metal = new RenderedMetal
@@ -134,18 +135,20 @@ public static class Renderer
         };
     }
 
-    private static Dictionary<string, string> Variables(FleetDefinition fleet, HostDefinition host, DesiredNode node) => new(StringComparer.Ordinal)
+    /// <summary>The value of a template variable for one node (the names are <see cref="UserDataTemplate.KnownVariables"/>).</summary>
+    private static string Variable(FleetDefinition fleet, HostDefinition host, DesiredNode node, string name) => name switch
     {
-        ["cluster.name"] = node.Cluster.Name,
-        ["controlPlane.endpoint"] = node.Cluster.ControlPlane.Endpoint,
-        ["fleet.name"] = fleet.Settings.Name,
-        ["host.failureDomain"] = host.FailureDomain,
-        ["host.name"] = host.Name,
-        ["kubernetes.version"] = node.Cluster.KubernetesVersion,
-        ["node.name"] = node.Name,
-        ["node.ordinal"] = node.Ref.Ordinal.ToString(CultureInfo.InvariantCulture),
-        ["node.pool"] = node.Ref.Pool,
-        ["node.role"] = RoleNames.Of(node.Ref.Role),
+        "cluster.name" => node.Cluster.Name,
+        "controlPlane.endpoint" => node.Cluster.ControlPlane.Endpoint,
+        "fleet.name" => fleet.Settings.Name,
+        "host.failureDomain" => host.FailureDomain,
+        "host.name" => host.Name,
+        "kubernetes.version" => node.Cluster.KubernetesVersion,
+        "node.name" => node.Name,
+        "node.ordinal" => node.Ref.Ordinal.ToString(CultureInfo.InvariantCulture),
+        "node.pool" => node.Ref.Pool,
+        "node.role" => RoleNames.Of(node.Ref.Role),
+        _ => throw new ArgumentException($"no value for template variable '{name}'", nameof(name)),
     };
 
     /// <summary>A locally administered unicast MAC (02:...) derived from fleet, node and interface names.</summary>
@@ -162,22 +165,37 @@ public static class ContentHash
 {
     public static string Of(params (string Name, string Value)[] fields)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
+        var size = 0;
         foreach (var (name, value) in fields)
         {
-            Append(hash, name, length);
-            Append(hash, value, length);
+            size += 8 + Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value);
         }
 
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        // One buffer and one hash call: far cheaper than feeding an incremental hash field by field.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var at = 0;
+            foreach (var (name, value) in fields)
+            {
+                at = Append(buffer, at, name);
+                at = Append(buffer, at, value);
+            }
+
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(buffer.AsSpan(0, at), hash);
+            return "sha256:" + Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    private static void Append(IncrementalHash hash, string text, Span<byte> length)
+    private static int Append(byte[] buffer, int at, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        hash.AppendData(length);
-        hash.AppendData(bytes);
+        var length = Encoding.UTF8.GetBytes(text, buffer.AsSpan(at + 4));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(at), length);
+        return at + 4 + length;
     }
 }

@@ -159,7 +159,7 @@ public static class Placer
     private sealed class State
     {
         private readonly SortedSet<(double Load, int Index)> _byLoad = [];
-        private readonly Dictionary<string, List<int>> _byLabel = new(StringComparer.Ordinal);
+        private readonly HostIndex _index;
         private readonly Dictionary<string, Dictionary<int, int>> _poolOnHost = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Dictionary<string, int>> _poolInDomain = new(StringComparer.Ordinal);
         private readonly List<int> _metalHosts = [];
@@ -168,19 +168,10 @@ public static class Placer
         {
             var overcommit = fleet.Settings.CpuOvercommit;
             Hosts = [.. fleet.Hosts.Select((h, i) => new HostState(h, i, overcommit))];
+            _index = new HostIndex(fleet.Hosts);
             foreach (var host in Hosts)
             {
                 IndexByName[host.Definition.Name] = host.Index;
-                foreach (var (key, value) in host.Definition.Labels)
-                {
-                    var label = key + "=" + value;
-                    if (!_byLabel.TryGetValue(label, out var list))
-                    {
-                        _byLabel[label] = list = [];
-                    }
-
-                    list.Add(host.Index);
-                }
 
                 if (host.Definition.Roles.HasFlag(HostRoles.Microvm))
                 {
@@ -414,7 +405,7 @@ public static class Placer
             node.Pool is null || (host.Allocatable.Cpu >= node.Pool.Vcpu && host.Allocatable.MemoryMiB >= node.Pool.MemoryMiB);
 
         private static bool Selected(DesiredNode node, HostDefinition host) =>
-            Validation.SemanticChecks.Matches(host, node.Cluster.HostSelector) && (node.Pool is null || Validation.SemanticChecks.Matches(host, node.Pool.HostSelector));
+            HostIndex.Matches(host, node.Cluster.HostSelector) && (node.Pool is null || HostIndex.Matches(host, node.Pool.HostSelector));
 
         private static bool UsesLoadOrder(DesiredNode node) => node.Cluster.HostSelector.Count == 0 && (node.Pool is null || node.Pool.HostSelector.Count == 0);
 
@@ -426,24 +417,7 @@ public static class Placer
                 return _byLoad.Select(e => e.Index);
             }
 
-            List<int>? smallest = null;
-            foreach (var selector in node.Pool is null ? [node.Cluster.HostSelector] : new[] { node.Cluster.HostSelector, node.Pool.HostSelector })
-            {
-                foreach (var (key, value) in selector)
-                {
-                    if (!_byLabel.TryGetValue(key + "=" + value, out var list))
-                    {
-                        return [];
-                    }
-
-                    if (smallest is null || list.Count < smallest.Count)
-                    {
-                        smallest = list;
-                    }
-                }
-            }
-
-            return smallest ?? [];
+            return node.Pool is null ? _index.Select(node.Cluster.HostSelector) : _index.Select(node.Cluster.HostSelector, node.Pool.HostSelector);
         }
 
         private int OnHost(DesiredNode node, int index) =>

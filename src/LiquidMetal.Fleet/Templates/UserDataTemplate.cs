@@ -62,6 +62,24 @@ public static class UserDataTemplate
         return output.ToString();
     }
 
+    /// <summary>Parses a checked template once, to render it for many nodes.</summary>
+    public static CompiledTemplate Compile(string template)
+    {
+        var parts = new List<(string Text, bool IsVariable)>();
+        Walk(
+            template,
+            literal: span =>
+            {
+                if (!span.IsEmpty)
+                {
+                    parts.Add((span.ToString(), false));
+                }
+            },
+            variable: (name, _, _) => parts.Add((name, true)),
+            unclosed: _ => throw new ArgumentException("template has an unclosed '{{'", nameof(template)));
+        return new CompiledTemplate([.. parts], template.Length);
+    }
+
     private static void Walk(string template, Action<ReadOnlyMemory<char>>? literal, Action<string, int, int> variable, Action<int> unclosed)
     {
         var position = 0;
@@ -127,5 +145,25 @@ public static class UserDataTemplate
         }
 
         return previous[b.Length];
+    }
+}
+
+/// <summary>A template split into literal text and variables, ready to render.</summary>
+public sealed class CompiledTemplate(ImmutableArray<(string Text, bool IsVariable)> parts, int lengthHint)
+{
+    public string Render(Func<string, string> value)
+    {
+        if (parts.Length == 1 && !parts[0].IsVariable)
+        {
+            return parts[0].Text;
+        }
+
+        var output = new StringBuilder(lengthHint + 64);
+        foreach (var (text, isVariable) in parts)
+        {
+            output.Append(isVariable ? value(text) : text);
+        }
+
+        return output.ToString();
     }
 }

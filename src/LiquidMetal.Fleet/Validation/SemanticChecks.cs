@@ -45,6 +45,7 @@ public static class SemanticChecks
 
         var resolved = ImmutableArray.CreateBuilder<ClusterDefinition>(fleet.Clusters.Length);
         var nodeOwners = new Dictionary<string, (string Cluster, string Pool)>(StringComparer.Ordinal);
+        var index = new HostIndex(fleet.Hosts);
         foreach (var cluster in fleet.Clusters)
         {
             var complete = Resolve(cluster, settings, sources, diagnostics);
@@ -52,7 +53,7 @@ public static class SemanticChecks
             CheckPools(complete, sources, diagnostics, nodeOwners);
             if (allHostsLoaded)
             {
-                CheckSelectors(complete, fleet.Hosts, sources, diagnostics);
+                CheckSelectors(complete, index, sources, diagnostics);
             }
         }
 
@@ -166,9 +167,9 @@ public static class SemanticChecks
         }
     }
 
-    private static void CheckSelectors(ClusterDefinition cluster, ImmutableArray<HostDefinition> hosts, SourceMap sources, List<Diagnostic> diagnostics)
+    private static void CheckSelectors(ClusterDefinition cluster, HostIndex hosts, SourceMap sources, List<Diagnostic> diagnostics)
     {
-        var inCluster = hosts.Where(h => Matches(h, cluster.HostSelector)).ToList();
+        var inCluster = hosts.SelectHosts(cluster.HostSelector).ToList();
         if (cluster.HostSelector.Count > 0 && inCluster.Count == 0)
         {
             diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.hostSelector"),
@@ -191,7 +192,7 @@ public static class SemanticChecks
                 continue;
             }
 
-            var selected = inCluster.Where(h => Matches(h, pool.HostSelector)).ToList();
+            var selected = hosts.SelectHosts(cluster.HostSelector, pool.HostSelector).ToList();
             var role = pool.Mode == PoolMode.Metal ? HostRoles.Metal : HostRoles.Microvm;
             var roleName = pool.Mode == PoolMode.Metal ? "metal" : "microvm";
             var path = pool.HostSelector.Count > 0 ? $"spec.workerPools[{i}].hostSelector" : $"spec.workerPools[{i}]";
@@ -214,19 +215,6 @@ public static class SemanticChecks
                     $"cluster {cluster.Name}: metal pool {pool.Name} claims {pool.Replicas} whole hosts, but only {Count(eligible)} selected with role metal"));
             }
         }
-    }
-
-    internal static bool Matches(HostDefinition host, ImmutableSortedDictionary<string, string> selector)
-    {
-        foreach (var (key, value) in selector)
-        {
-            if (!host.Labels.TryGetValue(key, out var actual) || actual != value)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string Within(ClusterDefinition cluster) => cluster.HostSelector.Count > 0 ? $" (within the cluster's hostSelector {Show(cluster.HostSelector)})" : string.Empty;
