@@ -102,21 +102,31 @@ public static class FleetDirectory
             ? path is "hosts" or "clusters" || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal)
             : FleetLoader.IsFleetPath(path);
 
+    /// <summary>The canonical path with every symlink resolved, in every component (realpath(3)); null when it does not exist.</summary>
     private static string? RealPath(FileSystemInfo entry)
     {
-        if (entry.LinkTarget is null)
+        var resolved = NativeMethods.RealPath(entry.FullName, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
         {
-            return Path.GetFullPath(entry.FullName);
+            return null;
         }
 
         try
         {
-            var final = entry.ResolveLinkTarget(returnFinalTarget: true);
-            return final is { Exists: true } ? Path.GetFullPath(final.FullName) : null;
+            return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(resolved);
         }
-        catch (IOException)
+        finally
         {
-            return null;
+            NativeMethods.Free(resolved);
         }
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "realpath", CharSet = System.Runtime.InteropServices.CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        public static extern IntPtr RealPath(string path, IntPtr resolved);
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "free")]
+        public static extern void Free(IntPtr pointer);
     }
 }

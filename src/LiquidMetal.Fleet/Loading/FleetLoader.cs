@@ -26,6 +26,11 @@ public static class FleetLoader
     /// <summary>What kind a path holds by the layout convention, or null when the path is not part of the fleet.</summary>
     public static string? KindOf(string path)
     {
+        if (IsHidden(path))
+        {
+            return null;
+        }
+
         if (path == FleetFileName)
         {
             return "Fleet";
@@ -47,21 +52,29 @@ public static class FleetLoader
 
     /// <summary>Whether a path is one the loader reads or must complain about (any YAML at the root, in hosts/ or in clusters/).</summary>
     public static bool IsFleetPath(string path) =>
-        IsYaml(path) && (path.IndexOf('/') < 0 || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal));
+        IsYaml(path) && !IsHidden(path) && (path.IndexOf('/') < 0 || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal));
 
     /// <summary>Reads a fleet directory from disk (with its safety limits) and loads it.</summary>
     public static FleetLoadResult LoadDirectory(string directory)
     {
         var diagnostics = new List<Diagnostic>();
+        if (!Directory.Exists(directory))
+        {
+            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(directory), "no such directory: expected a fleet directory holding fleet.yaml, hosts/ and clusters/"));
+            return new FleetLoadResult(null, [.. diagnostics]);
+        }
+
         var files = FleetDirectory.Read(directory, diagnostics);
-        var result = Load(files);
+
+        // A file refused on disk (too big, a symlink out) is missing from what is loaded: checks that need every host would mislead.
+        var result = Load(files, touched: null, complete: diagnostics.Count == 0);
         return diagnostics.Count == 0 ? result : result with { Fleet = null, Diagnostics = [.. diagnostics, .. result.Diagnostics] };
     }
 
     /// <summary>Pure: parses, schema-checks and semantically checks in-memory files.</summary>
     public static FleetLoadResult Load(IReadOnlyList<FleetFile> files) => Load(files, touched: null);
 
-    internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched)
+    internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched, bool complete = true)
     {
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
         var parsed = new ParsedFile[ordered.Length];
@@ -104,7 +117,7 @@ public static class FleetLoader
                 [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).ThenBy(h => h.File, StringComparer.Ordinal)],
                 [.. clusters.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.File, StringComparer.Ordinal)],
                 sources);
-            var allHostsLoaded = parsed.All(p => p.Kind != "Host" || p.Host is not null);
+            var allHostsLoaded = complete && parsed.All(p => p.Kind != "Host" || p.Host is not null);
             var (resolved, semantic) = SemanticChecks.Run(fleet, allHostsLoaded);
             diagnostics.AddRange(semantic);
             if (diagnostics.Count == 0)
@@ -206,15 +219,43 @@ public static class FleetLoader
             return;
         }
 
+        var start = tree.Locations[path];
         foreach (var problem in UserDataTemplate.Check(template))
         {
-            // The template text is the scalar's value, not its source (indentation, quoting): find the
-            // offending snippet in the source from where the scalar starts, and point at it.
-            var snippet = template.Substring(problem.Offset, problem.Length);
-            var index = text.IndexOf(snippet, (int)Math.Min(scalarStart, text.Length), StringComparison.Ordinal);
-            var location = index >= 0 ? LocationOf(file, text, index) : tree.Locations[path];
-            diagnostics.Add(new Diagnostic(location, $"{path}: {problem.Message}"));
+            diagnostics.Add(new Diagnostic(TemplateLocation(template, problem.Offset, text, (int)scalarStart, start), $"{path}: {problem.Message}"));
         }
+    }
+
+    /// <summary>
+    /// Where an offset inside a template value is in the file. A literal block (|) keeps lines one to one, so the
+    /// template's line k is the k-th line after the header, shifted by the block's indentation; a one-line plain or
+    /// quoted scalar is shifted by its column (and opening quote). Other styles fold lines: point at the scalar.
+    /// </summary>
+    private static SourceLocation TemplateLocation(string template, int offset, string text, int scalarStart, SourceLocation start)
+    {
+        var lineInTemplate = template.AsSpan(0, offset).Count('\n');
+        var columnInTemplate = offset - (template.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1);
+        if (offset == 0 || template[offset - 1] == '\n')
+        {
+            columnInTemplate = 0;
+        }
+
+        var style = scalarStart < text.Length ? text[scalarStart] : ' ';
+        if (style == '|')
+        {
+            var lines = text.Split('\n');
+            var header = start.Line - 1;
+            var indentation = lines.Skip(header + 1).FirstOrDefault(l => l.Trim().Length > 0) is { } first ? first.Length - first.TrimStart(' ').Length : 0;
+            var line = header + 1 + lineInTemplate;
+            return line < lines.Length ? start with { Line = line + 1, Column = indentation + columnInTemplate + 1 } : start;
+        }
+
+        if (lineInTemplate == 0 && style != '>')
+        {
+            return start with { Column = start.Column + (style is '"' or '\'' ? 1 : 0) + columnInTemplate };
+        }
+
+        return start;
     }
 
     private static SourceLocation LocationOf(string file, string text, int index)
@@ -250,7 +291,8 @@ public static class FleetLoader
             var at = Math.Max(0, e.Index);
             var prefix = bytes[..Math.Min(at, bytes.Length)];
             var line = prefix.Count((byte)'\n') + 1;
-            var column = prefix.Length - (prefix.LastIndexOf((byte)'\n') + 1) + 1;
+            var lineStart = prefix.LastIndexOf((byte)'\n') + 1;
+            var column = Encoding.UTF8.GetCharCount(prefix[lineStart..]) + 1; // characters, like every other column
             var bad = e.BytesUnknown is { Length: > 0 } unknown ? $" (byte 0x{unknown[0]:X2})" : string.Empty;
             diagnostics.Add(new Diagnostic(new SourceLocation(file.Path, line, column), $"the file is not valid UTF-8{bad}: save it as UTF-8"));
             text = string.Empty;
@@ -268,6 +310,9 @@ public static class FleetLoader
     }
 
     private static string Folder(string kind) => kind == "Host" ? "hosts" : "clusters";
+
+    /// <summary>Hidden entries (.git, .github, .draft.yaml) are never part of the fleet, on disk or in a tree.</summary>
+    private static bool IsHidden(string path) => path.StartsWith('.') || path.Contains("/.", StringComparison.Ordinal);
 
     private static bool IsYaml(string path) =>
         path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal);

@@ -40,8 +40,10 @@ public static class FleetSchemas
         foreach (var error in Flatten(errors))
         {
             var path = error.Path is null ? string.Empty : error.Path.TrimStart('#', '/');
-            var location = Locate(tree, file, path);
-            found.Add((location, Describe(error, path, document)));
+            var location = error.Kind == ValidationErrorKind.NoAdditionalPropertiesAllowed && tree.KeyLocations.TryGetValue(path, out var key)
+                ? key
+                : Locate(tree, file, path);
+            found.Add((location, Describe(error, path, document, tree)));
         }
 
         // NJsonSchema may report one problem through two routes; print each once, in file order.
@@ -89,32 +91,45 @@ public static class FleetSchemas
         }
     }
 
-    private static string Describe(ValidationError error, string path, JToken document)
+    private static string Describe(ValidationError error, string path, JToken document, YamlTree tree)
     {
         var schema = error.Schema;
         var value = path.Length == 0 ? document : document.SelectToken(path, errorWhenNoMatch: false);
+        var shown = tree.RawScalars.TryGetValue(path, out var raw) ? raw : Show(value);
         var name = path.Length == 0 ? "the document" : path;
+        var parent = Parent(path, error.Property);
         return error.Kind switch
         {
-            ValidationErrorKind.PropertyRequired => $"{name}: missing required field '{error.Property}'",
+            ValidationErrorKind.PropertyRequired => $"{parent}: missing required field '{error.Property}'",
             ValidationErrorKind.NoAdditionalPropertiesAllowed => $"{name}: unknown field '{error.Property}'{Known(schema)}",
-            ValidationErrorKind.StringExpected => $"{name}: expected a string, found {Show(value)}{QuoteHint(value)}",
-            ValidationErrorKind.IntegerExpected => $"{name}: expected a whole number, found {Show(value)}",
-            ValidationErrorKind.NumberExpected => $"{name}: expected a number, found {Show(value)}",
-            ValidationErrorKind.BooleanExpected => $"{name}: expected true or false, found {Show(value)}",
-            ValidationErrorKind.ObjectExpected => $"{name}: expected a mapping (key: value pairs), found {Show(value)}",
-            ValidationErrorKind.ArrayExpected => $"{name}: expected a list, found {Show(value)}",
-            ValidationErrorKind.NotInEnumeration => $"{name}: {Show(value)} is not allowed; expected one of {string.Join(", ", schema.Enumeration.Select(e => e?.ToString()))}",
-            ValidationErrorKind.PatternMismatch => $"{name}: {Show(value)} is not {schema.Description ?? $"matching the pattern {schema.Pattern}"}",
+            ValidationErrorKind.StringExpected => $"{name}: expected a string, found {shown}{QuoteHint(value)}",
+            ValidationErrorKind.IntegerExpected => $"{name}: expected a whole number, found {shown}",
+            ValidationErrorKind.NumberExpected => $"{name}: expected a number, found {shown}",
+            ValidationErrorKind.BooleanExpected => $"{name}: expected true or false, found {shown}",
+            ValidationErrorKind.ObjectExpected => $"{name}: expected a mapping (key: value pairs), found {shown}",
+            ValidationErrorKind.ArrayExpected => $"{name}: expected a list, found {shown}",
+            ValidationErrorKind.NotInEnumeration => $"{name}: {shown} is not allowed; expected one of {string.Join(", ", schema.Enumeration.Select(e => e?.ToString()))}",
+            ValidationErrorKind.PatternMismatch => $"{name}: {shown} is not {schema.Description ?? $"matching the pattern {schema.Pattern}"}",
             ValidationErrorKind.StringTooShort => $"{name}: must not be empty",
-            ValidationErrorKind.StringTooLong => $"{name}: {Show(value)} is longer than {schema.MaxLength} characters",
-            ValidationErrorKind.NumberTooSmall => $"{name}: {Show(value)} is less than the minimum {Number(schema.Minimum)}",
-            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => $"{name}: {Show(value)} is more than the maximum {Number(schema.Maximum)}",
+            ValidationErrorKind.StringTooLong => $"{name}: {shown} is longer than {schema.MaxLength} characters",
+            ValidationErrorKind.NumberTooSmall => $"{name}: {shown} is less than the minimum {Number(schema.Minimum)}",
+            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => $"{name}: {shown} is more than the maximum {Number(schema.Maximum)}",
             ValidationErrorKind.TooFewItems => $"{name}: needs at least {schema.MinItems} item(s)",
             ValidationErrorKind.TooManyItems => $"{name}: allows at most {schema.MaxItems} item(s)",
             ValidationErrorKind.ItemsNotUnique => $"{name}: items must be unique",
             _ => $"{name}: {error.Kind}",
         };
+    }
+
+    /// <summary>NJsonSchema puts a missing property's own name at the end of its path; name the mapping it is missing from.</summary>
+    private static string Parent(string path, string? property)
+    {
+        if (property is not null && (path == property || path.EndsWith("." + property, StringComparison.Ordinal)))
+        {
+            path = path[..^property.Length].TrimEnd('.');
+        }
+
+        return path.Length == 0 ? "the document" : path;
     }
 
     private static string Known(JsonSchema schema)

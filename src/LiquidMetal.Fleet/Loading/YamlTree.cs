@@ -18,11 +18,13 @@ public sealed class YamlTree
 {
     public const int MaxDepth = 32;
 
-    private YamlTree(JToken? root, Dictionary<string, SourceLocation> locations, Dictionary<string, long> offsets)
+    private YamlTree(JToken? root, Builder builder)
     {
         Root = root;
-        Locations = locations;
-        ScalarOffsets = offsets;
+        Locations = builder.Locations;
+        KeyLocations = builder.KeyLocations;
+        ScalarOffsets = builder.Offsets;
+        RawScalars = builder.Raw;
     }
 
     /// <summary>The document, or null when it could not be read (see the diagnostics).</summary>
@@ -31,8 +33,14 @@ public sealed class YamlTree
     /// <summary>Where each path starts: the key for mappings and sequences, the value for scalars.</summary>
     public Dictionary<string, SourceLocation> Locations { get; }
 
+    /// <summary>Where the key of each mapping entry is (for errors about the key itself, such as an unknown field).</summary>
+    public Dictionary<string, SourceLocation> KeyLocations { get; }
+
     /// <summary>Character offset in the file text where each scalar value starts (for pointing inside it).</summary>
     public Dictionary<string, long> ScalarOffsets { get; }
+
+    /// <summary>The text as written of scalars read as numbers or booleans ("1.30", not 1.3), for messages.</summary>
+    public Dictionary<string, string> RawScalars { get; }
 
     public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics)
     {
@@ -44,15 +52,15 @@ public sealed class YamlTree
         }
         catch (DepthExceeded)
         {
-            return new YamlTree(null, builder.Locations, builder.Offsets);
+            return new YamlTree(null, builder);
         }
         catch (YamlException e)
         {
             diagnostics.Add(new Diagnostic(At(file, e.Start), $"invalid YAML: {Clean(e.Message)}"));
-            return new YamlTree(null, builder.Locations, builder.Offsets);
+            return new YamlTree(null, builder);
         }
 
-        return new YamlTree(builder.Failed ? null : builder.Root, builder.Locations, builder.Offsets);
+        return new YamlTree(builder.Failed ? null : builder.Root, builder);
     }
 
     /// <summary>Json.NET's path segment for a property name: bare after a dot, or bracketed and quoted when it has special characters.</summary>
@@ -102,7 +110,11 @@ public sealed class YamlTree
     {
         public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
 
+        public Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
+
         public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, string> Raw { get; } = new(StringComparer.Ordinal);
 
         public JToken? Root { get; private set; }
 
@@ -164,7 +176,13 @@ public sealed class YamlTree
                     Locations[path] = At(file, scalar.Start);
                     Offsets[path] = scalar.Start.Index;
                     Next();
-                    return ScalarValue(scalar);
+                    var value = ScalarValue(scalar);
+                    if (value.Type is not JTokenType.String and not JTokenType.Null)
+                    {
+                        Raw[path] = scalar.Value;
+                    }
+
+                    return value;
                 case SequenceStart sequence:
                     Locations[path] = At(file, keyMark ?? sequence.Start);
                     Next();
@@ -218,6 +236,7 @@ public sealed class YamlTree
                     continue;
                 }
 
+                KeyLocations[childPath] = At(file, keyEvent.Start);
                 var value = ReadNode(childPath, depth + 1, _parser.Current is MappingStart or SequenceStart ? keyEvent.Start : null);
                 mapping[key] = value ?? JValue.CreateNull();
             }

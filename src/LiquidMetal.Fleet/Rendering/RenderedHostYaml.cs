@@ -258,8 +258,25 @@ public static class RenderedHostYaml
             }
         }
 
-        // A literal block cannot express trailing spaces on its last line or a first line indented by a tab.
-        return !value.EndsWith(' ') && !value.StartsWith('\t');
+        // A literal block cannot carry trailing spaces on its last line, a first line indented by a tab, lines of
+        // only blanks (YAML reads them as indentation), or text that is nothing but line breaks.
+        if (value.EndsWith(' ') || value.StartsWith('\t'))
+        {
+            return false;
+        }
+
+        var hasText = false;
+        foreach (var line in value.Split('\n'))
+        {
+            if (line.Length > 0 && string.IsNullOrWhiteSpace(line))
+            {
+                return false;
+            }
+
+            hasText |= line.Length > 0;
+        }
+
+        return hasText;
     }
 
     private static void Block(StringBuilder y, int indent, string value)

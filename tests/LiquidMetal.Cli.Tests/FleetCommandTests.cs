@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using LiquidMetal.Cli.Commands;
+
+namespace LiquidMetal.Cli.Tests;
+
+/// <summary>validate, render and plan on fleet-example and on copies of it with one thing changed.</summary>
+public sealed class FleetCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("lm-fleet-cmd-").FullName;
+
+    private static string Example([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+
+    private string CopyOfExample(string name)
+    {
+        var target = Path.Combine(_root, name);
+        foreach (var file in Directory.EnumerateFiles(Example(), "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(target, Path.GetRelativePath(Example(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        return target;
+    }
+
+    private static void Edit(string directory, string file, string from, string to)
+    {
+        var path = Path.Combine(directory, file);
+        var text = File.ReadAllText(path);
+        Assert.Contains(from, text);
+        File.WriteAllText(path, text.Replace(from, to, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_Example_ExitZeroAndOneLineSummary()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = ValidateCommand.Run(Example(), output, error);
+
+        Assert.Equal(0, code);
+        Assert.Empty(error.ToString());
+        var line = Assert.Single(output.ToString().TrimEnd().Split('\n'));
+        Assert.EndsWith("valid: fleet openedge-lab, 5 hosts, 2 clusters, 14 nodes placed (12 microVMs, 2 metal)", line);
+    }
+
+    [Fact]
+    public void Validate_TwoBrokenFiles_ExitTwoAndEveryErrorWithFileLineColumn()
+    {
+        var fleet = CopyOfExample("broken");
+        Edit(fleet, "hosts/sled-2.yaml", "    cpu: 32", "    cpu: lots");
+        Edit(fleet, "clusters/cluster-b.yaml", "{{ node.name }}", "{{ node.nmae }}");
+        var error = new StringWriter();
+
+        var code = ValidateCommand.Run(fleet, new StringWriter(), error);
+
+        Assert.Equal(2, code);
+        var lines = error.ToString().TrimEnd().Split('\n');
+        Assert.Contains(lines, l => l.StartsWith(Path.Join(fleet, "hosts/sled-2.yaml") + ":15:10: error: spec.capacity.cpu: expected a whole number, found 'lots'", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(Path.Join(fleet, "clusters/cluster-b.yaml") + ":20:17: error: spec.bootstrap.userData: unknown template variable 'node.nmae' (did you mean 'node.name'?)", StringComparison.Ordinal));
+        Assert.Equal($"{fleet}: 2 error(s)", lines[^1]);
+    }
+
+    [Fact]
+    public void Validate_CapacityThatCannotFit_SaysWhichResourceHowMuchAndWhere()
+    {
+        var fleet = CopyOfExample("too-big");
+        Edit(fleet, "clusters/cluster-b.yaml", "      replicas: 3  # demo: workers", "      replicas: 3  # demo: workers\n      memoryMiB: 90112");
+        var error = new StringWriter();
+
+        var code = ValidateCommand.Run(fleet, new StringWriter(), error);
+
+        Assert.Equal(2, code);
+        var text = error.ToString();
+        Assert.Contains("clusters/cluster-b.yaml:16:17: error: cluster cluster-b: cannot place cluster-b-workers-1", text);
+        Assert.Contains("rule 'capacity'", text);
+        Assert.Contains("MiB memory", text);
+    }
+
+    [Fact]
+    public void Render_Out_OneDocumentPerHostAndStableAgainstItself()
+    {
+        var output = Path.Combine(_root, "rendered");
+
+        Assert.Equal(0, RenderCommand.Run(Example(), output, null, stats: false, new StringWriter(), new StringWriter()));
+        var first = Directory.GetFiles(output).Order().Select(File.ReadAllText).ToList();
+        Assert.Equal(5, first.Count);
+        Assert.Equal(0, RenderCommand.Run(Example(), output, output, stats: false, new StringWriter(), new StringWriter()));
+        Assert.Equal(first, Directory.GetFiles(output).Order().Select(File.ReadAllText));
+    }
+
+    [Fact]
+    public void Render_Stdout_AllDocumentsSeparated()
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(0, RenderCommand.Run(Example(), null, null, stats: false, output, new StringWriter()));
+
+        Assert.Equal(5, output.ToString().Split("kind: RenderedHost\n").Length - 1);
+        Assert.Equal(4, output.ToString().Split("\n---\n").Length - 1);
+    }
+
+    [Fact]
+    public void Plan_ExitCodes_NoChangeChangesInvalidHead()
+    {
+        var scaled = CopyOfExample("scaled");
+        Edit(scaled, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
+        var invalid = CopyOfExample("invalid");
+        Edit(invalid, "hosts/sled-1.yaml", "kind: Host", "kind: Cluster");
+
+        var same = new StringWriter();
+        Assert.Equal(0, PlanCommand.Run(Example(), Example(), "text", null, same, new StringWriter()));
+        Assert.StartsWith("Plan for fleet openedge-lab: 0 to create, 0 to replace, 0 to delete", same.ToString());
+
+        var changes = new StringWriter();
+        Assert.Equal(1, PlanCommand.Run(Example(), scaled, "markdown", null, changes, new StringWriter()));
+        Assert.Contains("**create** `cluster-b-workers-4` (worker, 4 vCPU, 8192 MiB): pool workers scaled up", changes.ToString());
+
+        var error = new StringWriter();
+        Assert.Equal(2, PlanCommand.Run(Example(), invalid, "json", null, new StringWriter(), error));
+        Assert.Contains("hosts/sled-1.yaml:3:7: error: kind 'Cluster' does not belong here", error.ToString());
+    }
+
+    [Fact]
+    public async Task Executable_ValidateBrokenFleet_ExitTwoOnStderr()
+    {
+        var fleet = CopyOfExample("process");
+        File.WriteAllBytes(Path.Combine(fleet, "hosts/sled-3.yaml"), [0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xff, 0x0a]);
+        var cli = Path.Combine(AppContext.BaseDirectory, "liquidmetal.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { cli, "validate", fleet })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Empty(await stdout);
+        Assert.Contains("hosts/sled-3.yaml:1:7: error: the file is not valid UTF-8 (byte 0xFF)", stderr);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
