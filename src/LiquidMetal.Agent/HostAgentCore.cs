@@ -292,6 +292,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
                 Capacity = new HostCapacity(_cpu, _memoryMiB, _desired.Vms.Sum(vm => vm.Vcpu), _desired.Vms.Sum(vm => vm.MemoryMiB)),
                 AgentVersion = AgentInfo.Version,
                 Provider = _provider.Describe(),
+                SpecHash = _desired.SpecHash,
             };
         }
     }

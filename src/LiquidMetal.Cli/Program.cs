@@ -6,4 +6,8 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+if (OperatingSystem.IsLinux())
+{
+    root.Subcommands.Add(AgentCommand.Create()); // the agent drives Linux processes (pidfd, /proc, flock)
+}
 return await root.Parse(args).InvokeAsync();

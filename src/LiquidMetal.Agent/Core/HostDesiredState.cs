@@ -11,4 +11,7 @@ public sealed record HostDesiredState
     public ImmutableArray<VmSpec> Vms { get; init; } = [];
 
     public MetalAssignment? Metal { get; init; }
+
+    /// <summary>The reconciler's hash of the whole host spec, reported back in status so it can tell it is applied.</summary>
+    public string SpecHash { get; init; } = string.Empty;
 }

@@ -21,4 +21,7 @@ public sealed record HostStatus
 
     /// <summary>The provider and its details, e.g. "qemu (tcg)".</summary>
     public required string Provider { get; init; }
+
+    /// <summary>The spec hash of the desired state this status follows (empty until one is applied).</summary>
+    public string SpecHash { get; init; } = string.Empty;
 }

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using Google.Protobuf.WellKnownTypes;
+using LiquidMetal.Agent.Core;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Agent.Service;
+
+/// <summary>Between the wire (agent.proto) and the agent core's records. Empty proto strings mean "not set".</summary>
+public static class AgentProto
+{
+    public static HostDesiredState ToDesired(Wire.HostSpec spec) => new()
+    {
+        Generation = spec.Generation,
+        SpecHash = spec.SpecHash,
+        Vms = [.. spec.Microvms.Select(ToVm)],
+        Metal = spec.Metal is { } metal && metal.Node.Length > 0
+            ? new MetalAssignment { Node = metal.Node, Cluster = metal.Cluster, UserData = metal.UserData, Hash = metal.Hash }
+            : null,
+    };
+
+    public static VmSpec ToVm(Wire.MicroVmSpec vm) => new()
+    {
+        Id = vm.Id,
+        Cluster = vm.Cluster,
+        Role = vm.Role,
+        Vcpu = vm.Vcpu,
+        MemoryMiB = vm.MemoryMib,
+        Kernel = vm.Kernel,
+        Initrd = NullIfEmpty(vm.Initrd),
+        RootVolume = NullIfEmpty(vm.RootVolume),
+        UserData = vm.UserData,
+        ContentHash = vm.Hash,
+
+        // The rendered interfaces are part of the VM's hash, but this agent does not create tap devices yet:
+        // the MAC travels as metadata and the VM gets no network card rather than one wired to nothing.
+        Network = null,
+        Metadata = ImmutableSortedDictionary.CreateRange(
+            StringComparer.Ordinal,
+            vm.Metadata.Concat(vm.Interfaces.Select(i => KeyValuePair.Create($"liquidmetal.dev/mac-{i.Name}", i.Mac)))
+                .Append(KeyValuePair.Create("liquidmetal.dev/pool", vm.Pool))
+                .Where(kv => kv.Value.Length > 0)
+                .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(g => g.First())),
+    };
+
+    public static Wire.HostStatus ToProto(HostStatus status, string host)
+    {
+        var message = new Wire.HostStatus
+        {
+            Host = host,
+            ObservedGeneration = status.ObservedGeneration,
+            Capacity = new Wire.Resources { Cpu = status.Capacity.Cpu, MemoryMib = status.Capacity.MemoryMiB },
+            Allocated = new Wire.Resources { Cpu = status.Capacity.AllocatedVcpu, MemoryMib = status.Capacity.AllocatedMemoryMiB },
+            AgentVersion = status.AgentVersion,
+            Provider = status.Provider,
+            Accel = Accel(status.Provider),
+            ObservedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            SpecHash = status.SpecHash,
+        };
+        foreach (var vm in status.Vms)
+        {
+            message.Vms.Add(new Wire.VmStatus
+            {
+                Id = vm.Id,
+                Cluster = vm.Cluster,
+                State = vm.State switch
+                {
+                    VmState.Pending => Wire.VmState.Pending,
+                    VmState.Creating => Wire.VmState.Creating,
+                    VmState.Running => Wire.VmState.Running,
+                    VmState.Failed => Wire.VmState.Failed,
+                    VmState.Deleting => Wire.VmState.Deleting,
+                    _ => Wire.VmState.Unspecified,
+                },
+                Reason = vm.Reason,
+                Since = Timestamp.FromDateTimeOffset(vm.Since),
+                Restarts = vm.Restarts,
+                Hash = vm.Hash,
+            });
+        }
+
+        if (status.Metal is { } metal)
+        {
+            message.Metal = new Wire.MetalStatus
+            {
+                Node = metal.Node,
+                Hash = metal.Hash,
+                State = metal.State switch
+                {
+                    MetalState.Bootstrapping => Wire.MetalState.Bootstrapping,
+                    MetalState.Succeeded => Wire.MetalState.Ready,
+                    MetalState.Failed => Wire.MetalState.Failed,
+                    MetalState.Releasing => Wire.MetalState.Resetting,
+                    _ => Wire.MetalState.Unspecified,
+                },
+                Reason = metal.Reason,
+                Since = Timestamp.FromDateTimeOffset(metal.Since),
+            };
+        }
+
+        return message;
+    }
+
+    /// <summary>"qemu (tcg)" gives "tcg"; providers without an accelerator give "".</summary>
+    private static string Accel(string provider)
+    {
+        var open = provider.IndexOf('(');
+        var close = provider.IndexOf(')');
+        return open >= 0 && close > open ? provider[(open + 1)..close] : string.Empty;
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

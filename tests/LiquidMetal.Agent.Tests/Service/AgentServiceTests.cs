@@ -1,0 +1,216 @@
+using System.Net;
+using LiquidMetal.Agent.Api;
+using LiquidMetal.Agent.Service;
+using LiquidMetal.Agent.Tests.Infrastructure;
+using LiquidMetal.Grpc;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Agent.Tests.Service;
+
+/// <summary>The agent's gRPC service over real Kestrel and our client, with the sim provider (no processes).</summary>
+public sealed class AgentServiceTests : IAsyncLifetime
+{
+    private readonly TempStateDirectory _state = new();
+    private HostAgentCore _core = null!;
+    private AgentServer _server = null!;
+    private HostAgentClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _core = await HostAgentCore.StartAsync(new HostAgentOptions
+        {
+            StateDirectory = _state.Path,
+            Provider = ProviderKind.Sim,
+            Sim = new() { BootDelay = TimeSpan.FromMilliseconds(50) },
+            ImageDirectories = ["/images"],
+            CpuCapacity = 64,
+            MemoryCapacityMiB = 65536,
+            HostName = "sled-1",
+        });
+        _server = await AgentServer.StartAsync(_core, "sled-1", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxReceiveMessageBytes = 256 * 1024 });
+        _client = new HostAgentClient(_server.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _core.DisposeAsync();
+        _state.Dispose();
+    }
+
+    internal static Wire.MicroVmSpec Vm(string id, int vcpu = 1, string kernel = "/images/vmlinuz") => new()
+    {
+        Id = id,
+        Cluster = "k",
+        Pool = "workers",
+        Role = "worker",
+        Vcpu = vcpu,
+        MemoryMib = 256,
+        Kernel = kernel,
+        Initrd = "/images/initrd",
+        UserData = "hostname: " + id,
+        Hash = "sha256:" + id + vcpu + kernel.Length,
+        Interfaces = { new Wire.NetworkInterface { Name = "eth0", Mac = "02:00:00:00:00:01" } },
+    };
+
+    internal static Wire.HostSpec Spec(long generation, params Wire.MicroVmSpec[] vms)
+    {
+        var spec = new Wire.HostSpec { Host = "sled-1", Generation = generation, SpecHash = $"sha256:gen{generation}" };
+        spec.Microvms.AddRange(vms);
+        return spec;
+    }
+
+    private async Task<Wire.HostStatus> WaitForAsync(Func<Wire.HostStatus, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Wire.HostStatus? last = null;
+        await foreach (var status in _client.WatchAsync(timeout.Token))
+        {
+            last = status;
+            if (condition(status))
+            {
+                return status;
+            }
+        }
+
+        throw new TimeoutException($"last status: {last}");
+    }
+
+    [Fact]
+    public async Task Apply_ThenWatch_VmsReachRunningAndStatusEchoesSpecHash()
+    {
+        var response = await _client.ApplyAsync(Spec(1, Vm("k-w-1"), Vm("k-w-2")));
+
+        Assert.Equal(1, response.AcceptedGeneration);
+        var running = await WaitForAsync(s => s.Vms.Count == 2 && s.Vms.All(v => v.State == Wire.VmState.Running));
+        Assert.Equal("sled-1", running.Host);
+        Assert.Equal(1, running.ObservedGeneration);
+        Assert.Equal("sha256:gen1", running.SpecHash);
+        Assert.Equal(2, running.Allocated.Cpu);
+        Assert.Equal(64, running.Capacity.Cpu);
+        Assert.Equal("sha256:k-w-1115", running.Vms.Single(v => v.Id == "k-w-1").Hash);
+    }
+
+    [Fact]
+    public async Task Apply_SameStateTwice_ChangesNothing()
+    {
+        await _client.ApplyAsync(Spec(1, Vm("k-w-1")));
+        var first = await WaitForAsync(s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running);
+
+        await _client.ApplyAsync(Spec(1, Vm("k-w-1")));
+        var second = await _client.GetStatusAsync();
+
+        Assert.Equal(Wire.VmState.Running, second.Vms[0].State);
+        Assert.Equal(first.Vms[0].Since, second.Vms[0].Since);
+        Assert.Equal(0, second.Vms[0].Restarts);
+    }
+
+    [Fact]
+    public async Task Apply_InvalidSpec_InvalidArgumentAndRunningVmsUntouched()
+    {
+        await _client.ApplyAsync(Spec(1, Vm("k-w-1")));
+        var before = await WaitForAsync(s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(2, Vm("k-w-2", vcpu: 0), Vm("k-w-3"), Vm("k-w-3"), Vm("k-w-4", kernel: "/etc/passwd"))));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("k-w-2", error.Detail);
+        Assert.Contains("duplicate id", error.Detail);
+        Assert.Contains("/etc/passwd", error.Detail);
+        var after = await _client.GetStatusAsync();
+        Assert.Equal(1, after.ObservedGeneration);
+        Assert.Equal(before.Vms, after.Vms);
+    }
+
+    [Fact]
+    public async Task Apply_OlderGeneration_FailedPrecondition()
+    {
+        await _client.ApplyAsync(Spec(5, Vm("k-w-1")));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(4)));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("older than the applied generation 5", error.Detail);
+    }
+
+    [Fact]
+    public async Task Apply_ForAnotherHost_FailedPrecondition()
+    {
+        var spec = Spec(1, Vm("k-w-1"));
+        spec.Host = "sled-9";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(spec));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("runs host sled-1, not sled-9", error.Detail);
+    }
+
+    [Fact]
+    public async Task Apply_OversizedMessage_ResourceExhaustedAndNothingChanges()
+    {
+        var huge = Vm("k-w-1");
+        huge.UserData = new string('x', 300 * 1024);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(1, huge)));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Empty((await _client.GetStatusAsync()).Vms);
+    }
+
+    [Fact]
+    public async Task Apply_MissingSpec_InvalidArgument()
+    {
+        using var raw = new GrpcClient(_server.Address);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => raw.UnaryAsync<Wire.ApplyRequest, Wire.ApplyResponse>(HostAgentMethods.Apply, new Wire.ApplyRequest()));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Apply_EmptySpec_DeletesEverything()
+    {
+        await _client.ApplyAsync(Spec(1, Vm("k-w-1"), Vm("k-w-2")));
+        await WaitForAsync(s => s.Vms.Count == 2 && s.Vms.All(v => v.State == Wire.VmState.Running));
+
+        await _client.ApplyAsync(Spec(2));
+
+        await WaitForAsync(s => s.Vms.Count == 0 && s.ObservedGeneration == 2);
+    }
+}
+
+public sealed class AgentServerSecurityTests
+{
+    [Fact]
+    public async Task Start_PlaintextOnNonLoopback_RefusedUnlessInsecure()
+    {
+        using var state = new TempStateDirectory();
+        await using var core = await HostAgentCore.StartAsync(new HostAgentOptions { StateDirectory = state.Path, Provider = ProviderKind.Sim });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => AgentServer.StartAsync(core, "h", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Any, 0) }));
+        Assert.Contains("refusing plaintext", error.Message);
+
+        await using var insecure = await AgentServer.StartAsync(core, "h", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Any, 0), AllowInsecure = true });
+        using var client = new HostAgentClient(new Uri($"http://127.0.0.1:{insecure.Address.Port}"));
+        Assert.Equal("h", (await client.GetStatusAsync()).Host);
+    }
+
+    [Fact]
+    public async Task Call_WithoutTheBearerToken_Unauthenticated()
+    {
+        using var state = new TempStateDirectory();
+        await using var core = await HostAgentCore.StartAsync(new HostAgentOptions { StateDirectory = state.Path, Provider = ProviderKind.Sim });
+        await using var server = await AgentServer.StartAsync(core, "h", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), BearerToken = "s3cret" });
+
+        using var anonymous = new HostAgentClient(server.Address);
+        var error = await Assert.ThrowsAsync<RpcException>(() => anonymous.GetStatusAsync());
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+
+        using var wrong = new HostAgentClient(server.Address, new GrpcClientOptions { BearerToken = "guess" });
+        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => wrong.GetStatusAsync())).StatusCode);
+
+        using var authorized = new HostAgentClient(server.Address, new GrpcClientOptions { BearerToken = "s3cret" });
+        Assert.Equal("h", (await authorized.GetStatusAsync()).Host);
+    }
+}
