@@ -18,6 +18,11 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, strin
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
+
+            // Examined up to the end only when no whole message is buffered: marking bytes of a further, complete
+            // message as examined would make the next read wait for more data, and a message that arrived together
+            // with the one before it would sit in the buffer until the stream sent something else.
+            var examined = buffer.End;
             try
             {
                 if (buffer.Length >= GrpcProtocol.FrameHeaderSize)
@@ -26,7 +31,7 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, strin
                     if (buffer.Length - GrpcProtocol.FrameHeaderSize >= length)
                     {
                         var payload = buffer.Slice(GrpcProtocol.FrameHeaderSize, length);
-                        consumed = payload.End;
+                        consumed = examined = payload.End;
                         return Parse(parser, payload, compressed);
                     }
                 }
@@ -41,7 +46,7 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, strin
             }
             finally
             {
-                reader.AdvanceTo(consumed, buffer.End);
+                reader.AdvanceTo(consumed, examined);
             }
         }
     }

@@ -65,16 +65,25 @@ public sealed class AgentServiceTests : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         Wire.HostStatus? last = null;
-        await foreach (var status in _client.WatchAsync(timeout.Token))
+        var seen = 0;
+        try
         {
-            last = status;
-            if (condition(status))
+            await foreach (var status in _client.WatchAsync(timeout.Token))
             {
-                return status;
+                last = status;
+                seen++;
+                if (condition(status))
+                {
+                    return status;
+                }
             }
         }
+        catch (OperationCanceledException)
+        {
+            // reported below
+        }
 
-        throw new TimeoutException($"last status: {last}");
+        throw new TimeoutException($"after {seen} statuses; last: {last}; core now: {System.Text.Json.JsonSerializer.Serialize(_core.GetStatus())}");
     }
 
     [Fact]
