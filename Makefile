@@ -8,7 +8,7 @@ RESULTS := artifacts/test-results
 CLI_DIR := artifacts/cli
 CLI := $(CLI_DIR)/liquidmetal
 
-.PHONY: all build cli test test-deps demo bench format clean
+.PHONY: all build cli test test-deps demo bench bench-agent format clean
 
 all: build
 
@@ -37,6 +37,10 @@ demo: cli
 # Generated fleets of 100, 1,000 and 5,000 hosts through `liquidmetal render` (see bench/README.md).
 bench: cli build
 	bench/render-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
+
+# The host agent: boot overhead against a bare QEMU boot, gRPC latency and memory with 100 VMs.
+bench-agent: cli build
+	bench/agent-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
 
 format:
 	dotnet format LiquidMetal.sln

@@ -102,8 +102,10 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             // Saved before acting: an agent that crashes now resumes converging on it.
             await _store.SaveDesiredAsync(normalized, cancellationToken);
             var started = new List<VmSupervisor>();
+            bool sameWork;
             lock (_gate)
             {
+                sameWork = SameWork(_desired, normalized);
                 _desired = normalized;
                 _observedGeneration = normalized.Generation;
                 var now = _time.GetUtcNow();
@@ -123,7 +125,16 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
 
             _metal.SetDesired(normalized.Metal);
             HostAgentLog.Applied(_logger, _options.HostName, normalized.Generation, normalized.Vms.Length);
-            await ChangedAsync(cancellationToken);
+            if (sameWork)
+            {
+                // Only the generation moved (a resync): desired.json now carries it and a restarting agent takes the
+                // larger of both files' generations, so the VM records need no second durable write.
+                _feed.Publish(BuildStatus);
+            }
+            else
+            {
+                await ChangedAsync(cancellationToken);
+            }
             foreach (var supervisor in started)
             {
                 supervisor.Start();
@@ -260,6 +271,12 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         _feed.Publish(BuildStatus);
         await _store.SaveObservedAsync(Snapshot, cancellationToken);
     }
+
+    /// <summary>Whether two desired states ask for exactly the same VMs (by id and hash) and the same metal assignment.</summary>
+    private static bool SameWork(HostDesiredState before, HostDesiredState after) =>
+        before.Metal?.Hash == after.Metal?.Hash
+        && before.Vms.Length == after.Vms.Length
+        && before.Vms.Zip(after.Vms).All(pair => pair.First.Id == pair.Second.Id && SpecHash.Of(pair.First) == SpecHash.Of(pair.Second));
 
     private ObservedState Snapshot()
     {

@@ -26,7 +26,8 @@ internal sealed partial class ProcessVmInstance : IVmInstance
         _child = child;
         _requestPowerOff = requestPowerOff;
         _logger = logger;
-        _console = new ConsoleWatcher(launch.ConsoleLog, launch.Spec.Id, TimeSpan.FromMilliseconds(100), time);
+        // Polled only until the ready marker: every 10 ms adds at most 10 ms to Running (it was 100: 9% of a TCG boot).
+        _console = new ConsoleWatcher(launch.ConsoleLog, launch.Spec.Id, TimeSpan.FromMilliseconds(10), time);
         Exited = child is not null ? WaitForChildAsync(child, record.Pid) : WaitForAdoptedAsync(record, _watch.Token);
     }
 
