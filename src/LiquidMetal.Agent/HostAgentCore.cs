@@ -99,13 +99,18 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
                 throw new DesiredStateValidationException(errors);
             }
 
-            // Saved before acting: an agent that crashes now resumes converging on it.
-            await _store.SaveDesiredAsync(normalized, cancellationToken);
-            var started = new List<VmSupervisor>();
+            // Saved before acting: an agent that crashes now resumes converging on it. A resync that asks for the
+            // same work under a new generation acts on nothing, so losing it in a crash loses nothing: no directory flush.
             bool sameWork;
             lock (_gate)
             {
                 sameWork = SameWork(_desired, normalized);
+            }
+
+            await _store.SaveDesiredAsync(normalized, cancellationToken, durable: !sameWork);
+            var started = new List<VmSupervisor>();
+            lock (_gate)
+            {
                 _desired = normalized;
                 _observedGeneration = normalized.Generation;
                 var now = _time.GetUtcNow();

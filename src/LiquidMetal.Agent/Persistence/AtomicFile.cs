@@ -5,7 +5,11 @@ namespace LiquidMetal.Agent.Persistence;
 /// <summary>Writes a file so that a crash at any moment leaves either the old content or the new, never a torn mix.</summary>
 internal static class AtomicFile
 {
-    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    /// <param name="durableRename">
+    /// False skips flushing the directory: after a crash the file holds the old or the new content, never a torn
+    /// mix, but the new content may be lost. For writes whose loss changes nothing (a resync's new generation).
+    /// </param>
+    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default, bool durableRename = true)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -28,7 +32,10 @@ internal static class AtomicFile
 
             File.Move(temp, path, overwrite: true);
             // The rename itself lives in the directory: flush that too.
-            Native.FsyncDirectory(directory);
+            if (durableRename)
+            {
+                Native.FsyncDirectory(directory);
+            }
         }
         catch
         {

@@ -41,8 +41,9 @@ internal sealed class StateStore : IDisposable
 
     public ObservedState? LoadObserved() => Load<ObservedState>(ObservedPath);
 
-    public Task SaveDesiredAsync(HostDesiredState desired, CancellationToken cancellationToken = default) =>
-        SaveAsync(DesiredPath, () => desired, cancellationToken);
+    /// <param name="durable">False when losing this write in a crash changes nothing (see <see cref="AtomicFile.WriteAsync"/>).</param>
+    public Task SaveDesiredAsync(HostDesiredState desired, CancellationToken cancellationToken = default, bool durable = true) =>
+        SaveAsync(DesiredPath, () => desired, cancellationToken, durable);
 
     /// <param name="snapshot">Taken once the previous write finished, so an older snapshot never overwrites a newer one.</param>
     public Task SaveObservedAsync(Func<ObservedState> snapshot, CancellationToken cancellationToken = default) =>
@@ -54,13 +55,13 @@ internal sealed class StateStore : IDisposable
         _writeGate.Dispose();
     }
 
-    private async Task SaveAsync<T>(string path, Func<T> snapshot, CancellationToken cancellationToken)
+    private async Task SaveAsync<T>(string path, Func<T> snapshot, CancellationToken cancellationToken, bool durable = true)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(snapshot(), StateJson.Options);
-            await AtomicFile.WriteAsync(path, bytes, cancellationToken);
+            await AtomicFile.WriteAsync(path, bytes, cancellationToken, durable);
         }
         finally
         {

@@ -79,6 +79,9 @@ public sealed class AgentServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+
+        // The agent owns its lifetime (SIGTERM stops serving, then the core): no console lifetime racing it for the signal.
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, OwnedLifetime>();
         if (loggerFactory is not null)
         {
             builder.Services.AddSingleton(loggerFactory);
@@ -120,6 +123,14 @@ public sealed class AgentServer : IAsyncDisposable
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new AgentServer(app, new Uri(bound));
+    }
+
+    /// <summary>A host lifetime that leaves starting and stopping to the caller.</summary>
+    private sealed class OwnedLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

@@ -108,15 +108,15 @@ internal static class AgentCommand
 
             await using (server)
             {
-                await output.WriteLineAsync($"agent for host {options.HostName} listening on {server.Address} (provider {core.GetStatus().Provider}, state {core.StateDirectory})");
-                await output.FlushAsync(cancellationToken);
-
+                // Handle SIGTERM before saying where we listen: whoever reads that line may signal at once.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
                 {
                     context.Cancel = true;
                     stop.Cancel();
                 });
+                await output.WriteLineAsync($"agent for host {options.HostName} listening on {server.Address} (provider {core.GetStatus().Provider}, state {core.StateDirectory})");
+                await output.FlushAsync(cancellationToken);
                 try
                 {
                     await Task.Delay(Timeout.Infinite, stop.Token);
