@@ -74,18 +74,33 @@ internal sealed partial class QemuProvider : IVmProvider
             ["console"] = launch.ConsoleLog,
         });
 
-    // The ACPI power button first; the guest init also powers off on "poweroff" from its console.
+    // The ACPI power button, and "poweroff" on the serial console as well: a guest stopped right after it booted
+    // may not listen to the button yet (its acpid just forked), while console input waits in the tty until read.
     private static async Task PowerOffAsync(VmLaunch launch, CancellationToken cancellationToken)
     {
+        Exception? acpi = null;
         try
         {
             await QmpClient.SystemPowerdownAsync(QemuCommandLine.QmpSocket(launch), cancellationToken);
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
         {
+            acpi = e;
+        }
+
+        try
+        {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(QemuCommandLine.ConsoleSocket(launch)), cancellationToken);
             await socket.SendAsync(Encoding.ASCII.GetBytes("\npoweroff\n"), cancellationToken);
+        }
+        catch (Exception e) when (acpi is not null && e is IOException or SocketException)
+        {
+            throw new IOException($"neither the ACPI button ({acpi.Message}) nor the console ({e.Message}) could reach the guest", e);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            // The button was pressed; the console was only a second way in.
         }
     }
 
