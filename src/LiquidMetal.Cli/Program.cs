@@ -6,6 +6,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(ReconcileCommand.Create());
 if (OperatingSystem.IsLinux())
 {
     root.Subcommands.Add(AgentCommand.Create()); // the agent drives Linux processes (pidfd, /proc, flock)

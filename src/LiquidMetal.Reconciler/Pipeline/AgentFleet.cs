@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using LiquidMetal.Agent.Api;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Grpc;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Reconciler.Pipeline;
+
+/// <summary>What one host's agent said (or why it said nothing).</summary>
+public sealed record HostObservation(string Host, Wire.HostStatus? Status, string? Error, bool Applied)
+{
+    public bool Reachable => Status is not null;
+}
+
+/// <summary>
+/// Talks to every host's agent: brings each to its rendered spec and reports what it observed. Stateless: a host
+/// whose agent already reports the rendered spec hash gets no Apply; otherwise it gets the whole spec under the
+/// agent's next generation. Hosts are handled in parallel with a bound; one down or slow host delays no other.
+/// </summary>
+public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel, TimeSpan callTimeout, int attempts = 2) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, HostAgentClient> _clients = new(StringComparer.Ordinal);
+
+    public async Task<IReadOnlyDictionary<string, HostObservation>> ApplyAsync(IReadOnlyList<RenderedHost> hosts, string revision, bool apply, CancellationToken cancellationToken)
+    {
+        var observations = new ConcurrentDictionary<string, HostObservation>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(hosts, new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = cancellationToken }, async (host, token) =>
+        {
+            observations[host.Host] = await ConvergeAsync(host, revision, apply, token);
+        });
+        return observations;
+    }
+
+    private async Task<HostObservation> ConvergeAsync(RenderedHost host, string revision, bool apply, CancellationToken cancellationToken)
+    {
+        var client = _clients.GetOrAdd(host.AgentEndpoint, endpoint => new HostAgentClient(new Uri(endpoint), clientOptions));
+        string? lastError = null;
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            try
+            {
+                var status = await client.GetStatusAsync(new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                if (!apply || status.SpecHash == host.SpecHash)
+                {
+                    return new HostObservation(host.Host, status, null, Applied: false);
+                }
+
+                var response = await client.ApplyAsync(WireSpec.From(host, status.ObservedGeneration + 1, revision), new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                return new HostObservation(host.Host, response.Status, null, Applied: true);
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+            {
+                // The agent refused: retrying the same request cannot help.
+                return new HostObservation(host.Host, null, $"agent refused: {e.StatusCode}: {e.Detail}", Applied: false);
+            }
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                lastError = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Detail}" : e.Message;
+                if (attempt < attempts)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                }
+            }
+        }
+
+        return new HostObservation(host.Host, null, $"agent at {host.AgentEndpoint} unreachable: {lastError}", Applied: false);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text;
+using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Git;
+using LiquidMetal.Grpc;
+using LiquidMetal.Reconciler.Status;
+
+namespace LiquidMetal.Reconciler.Pipeline;
+
+/// <summary>Where the fleet lives and how to reach its agents.</summary>
+public sealed record ReconcilerOptions
+{
+    public required string RepositoryUrl { get; init; }
+
+    /// <summary>The bare mirror's folder (one per repository URL; see <see cref="MirrorCache"/>).</summary>
+    public required string MirrorPath { get; init; }
+
+    public string Branch { get; init; } = "main";
+
+    public string StatusBranch { get; init; } = "liquidmetal/status";
+
+    public GitCredentials? Credentials { get; init; }
+
+    /// <summary>TLS trust, client certificate and bearer token for the agents.</summary>
+    public GrpcClientOptions? AgentClient { get; init; }
+
+    public int MaxParallelHosts { get; init; } = 32;
+
+    public TimeSpan AgentCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int PushAttempts { get; init; } = 5;
+
+    public GitSignature Committer { get; init; } = new("LiquidMetal reconciler", "reconciler@liquidmetal.invalid", DateTimeOffset.UnixEpoch);
+}
+
+/// <summary>What one reconcile did.</summary>
+public sealed record ReconcileResult(
+    string? Revision,
+    bool Valid,
+    bool Converged,
+    string? StatusCommit,
+    ImmutableArray<Diagnostic> Errors,
+    TimeSpan Duration)
+{
+    public static ReconcileResult Failed(string message, TimeSpan duration) =>
+        new(null, false, false, null, [new Diagnostic(SourceLocation.OfFile("(repository)"), message)], duration);
+}
+
+/// <summary>
+/// One reconcile, DESIGN.md steps 1-7: fetch (only when a remote head moved), load and validate the head revision,
+/// place starting from the placement on the status branch, render, bring every agent to its host's spec, and write
+/// one status commit when what was observed changed. An invalid revision is rejected whole: nothing is applied,
+/// and its errors go into status/fleet.yaml. Keeps no state of its own between runs: Git and the agents are the truth.
+/// </summary>
+public sealed class FleetReconciler : IAsyncDisposable
+{
+    private readonly ReconcilerOptions _options;
+    private readonly GitMirror _mirror;
+    private readonly AgentFleet _agents;
+    private readonly TimeProvider _time;
+
+    private FleetReconciler(ReconcilerOptions options, GitMirror mirror, TimeProvider time)
+    {
+        _options = options;
+        _mirror = mirror;
+        _time = time;
+        _agents = new AgentFleet(options.AgentClient, options.MaxParallelHosts, options.AgentCallTimeout);
+    }
+
+    public static async Task<FleetReconciler> OpenAsync(ReconcilerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var mirror = await GitMirror.OpenAsync(options.MirrorPath, options.RepositoryUrl, options.Credentials, cancellationToken);
+        return new FleetReconciler(options, mirror, time ?? TimeProvider.System);
+    }
+
+    public async Task<ReconcileResult> ReconcileOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var sync = await _mirror.SyncAsync([_options.Branch, _options.StatusBranch], cancellationToken);
+        if (!sync.RemoteHeads.TryGetValue(_options.Branch, out var revision))
+        {
+            // A deleted branch is not an instruction to delete the fleet: keep everything as it runs.
+            return ReconcileResult.Failed($"the remote has no branch {_options.Branch}: nothing is applied and what runs stays", clock.Elapsed);
+        }
+
+        var statusTip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
+        var previous = statusTip is null ? null : await StatusBranchReader.ReadAsync(_mirror, statusTip, cancellationToken);
+        var previousRendered = statusTip is null ? [] : await ReadRenderedAsync(statusTip, cancellationToken);
+        var now = _time.GetUtcNow();
+
+        var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
+        var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
+        var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
+        if (!errors.IsEmpty || !compiled.Succeeded)
+        {
+            var owned = statusTip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(statusTip, cancellationToken);
+            var rejected = StatusComposer.Rejected(revision, errors, previous, owned, now);
+            var commit = await WriteStatusAsync(rejected, statusTip, cancellationToken);
+            return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed);
+        }
+
+        // Hosts that left the fleet are told to run nothing (from their last rendered spec's endpoint).
+        var hosts = compiled.Hosts.ToList();
+        var removed = previousRendered.Where(p => hosts.All(h => h.Host != p.Host)).Select(p => p with { Microvms = [], Metal = null, SpecHash = ContentHash.Of(("removed", p.Host)) }).ToList();
+        var observed = await _agents.ApplyAsync([.. hosts, .. removed], revision, apply: true, cancellationToken);
+
+        var status = StatusComposer.Compose(revision, compiled.Fleet!, hosts, observed, previous, now);
+        var written = await WriteStatusAsync(status, statusTip, cancellationToken);
+        return new ReconcileResult(revision, true, status.Converged, written, [], clock.Elapsed);
+    }
+
+    /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
+    private async Task<string?> WriteStatusAsync(StatusCommit status, string? tip, CancellationToken cancellationToken)
+    {
+        var writer = new CommitWriter(_mirror);
+        for (var attempt = 1; ; attempt++)
+        {
+            var commit = await writer.CreateCommitAsync(new CommitRequest
+            {
+                Parent = tip,
+                OwnedPrefixes = StatusComposer.OwnedPrefixes,
+                Files = status.Files,
+                Message = status.Message,
+                Author = _options.Committer with { When = _time.GetUtcNow() },
+            }, cancellationToken);
+            if (commit is null)
+            {
+                return null; // nothing observed changed: no commit
+            }
+
+            var outcome = await writer.PushAsync(commit, _options.StatusBranch, cancellationToken);
+            if (outcome.Accepted)
+            {
+                return commit;
+            }
+
+            if (attempt >= _options.PushAttempts)
+            {
+                throw new GitException($"the status push to {_options.StatusBranch} was rejected {attempt} times: {outcome.RejectionReason}");
+            }
+
+            // Someone else moved the branch (a person, another reconciler): build on their commit and try again.
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), _time, cancellationToken);
+            var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
+            tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
+        }
+    }
+
+    private async Task<List<RenderedHost>> ReadRenderedAsync(string commit, CancellationToken cancellationToken)
+    {
+        var hosts = new List<RenderedHost>();
+        var diagnostics = new List<Diagnostic>();
+        foreach (var entry in await _mirror.ListTreeAsync(commit, "rendered/hosts", cancellationToken))
+        {
+            if (entry.Type == "blob" && entry.Path.EndsWith(".yaml", StringComparison.Ordinal)
+                && await _mirror.ReadObjectAsync(entry.Id, cancellationToken) is { } blob
+                && RenderedHostYaml.Read(entry.Path, Encoding.UTF8.GetString(blob.Content), diagnostics) is { } host)
+            {
+                hosts.Add(host);
+            }
+        }
+
+        return hosts;
+    }
+
+    private async Task<ImmutableSortedDictionary<string, byte[]>> ReadOwnedAsync(string commit, CancellationToken cancellationToken)
+    {
+        var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
+        foreach (var prefix in StatusComposer.OwnedPrefixes)
+        {
+            foreach (var entry in await _mirror.ListTreeAsync(commit, prefix.TrimEnd('/'), cancellationToken))
+            {
+                if (entry.Type == "blob" && await _mirror.ReadObjectAsync(entry.Id, cancellationToken) is { } blob)
+                {
+                    files[entry.Path] = blob.Content;
+                }
+            }
+        }
+
+        return files.ToImmutable();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _agents.Dispose();
+        await _mirror.DisposeAsync();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Collections.Immutable;
+using System.Text;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Reconciler.Status;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Reconciler.Pipeline;
+
+/// <summary>
+/// The status branch's files for one reconcile: status/fleet.yaml, status/clusters/*, status/hosts/*, rendered/hosts/*,
+/// and the commit message. Deterministic, and free of "now": a condition keeps the time it last changed, so an
+/// unchanged fleet gives byte-identical files and the writer makes no commit.
+/// </summary>
+public static class StatusComposer
+{
+    public static readonly ImmutableArray<string> OwnedPrefixes = ["status/", "rendered/"];
+
+    /// <summary>A valid revision, rendered and (as far as the agents answered) applied.</summary>
+    public static StatusCommit Compose(
+        string revision,
+        FleetDefinition fleet,
+        IReadOnlyList<RenderedHost> rendered,
+        IReadOnlyDictionary<string, HostObservation> observed,
+        StatusSnapshot? previous,
+        DateTimeOffset now)
+    {
+        var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
+        var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
+        var metalState = new Dictionary<string, (string Host, Wire.MetalStatus Metal)>(StringComparer.Ordinal);
+        foreach (var (host, observation) in observed)
+        {
+            foreach (var vm in observation.Status?.Vms ?? [])
+            {
+                vmState[vm.Id] = (host, vm);
+            }
+
+            if (observation.Status?.Metal is { } metal)
+            {
+                metalState[metal.Node] = (host, metal);
+            }
+        }
+
+        var hostOfNode = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var host in rendered)
+        {
+            files[$"rendered/hosts/{host.Host}.yaml"] = Encoding.UTF8.GetBytes(RenderedHostYaml.Write(host));
+            foreach (var vm in host.Microvms)
+            {
+                hostOfNode[vm.Id] = host.Host;
+            }
+
+            if (host.Metal is { } metal)
+            {
+                hostOfNode[metal.Node] = host.Host;
+            }
+
+            var observation = observed.GetValueOrDefault(host.Host);
+            var status = observation?.Status;
+            var document = new HostStatusDocument(
+                host.Host,
+                observation?.Reachable == true,
+                observation?.Error,
+                status?.Capacity is { } capacity ? new Resources(capacity.Cpu, capacity.MemoryMib) : host.Capacity,
+                status?.Allocated is { } allocated ? new Resources(allocated.Cpu, allocated.MemoryMib) : Resources.Zero,
+                status?.ObservedGeneration ?? 0,
+                [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
+            files[$"status/hosts/{host.Host}.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(document));
+        }
+
+        var clusters = new List<ClusterStatusDocument>();
+        var allApplied = rendered.All(h => observed.GetValueOrDefault(h.Host)?.Status?.SpecHash == h.SpecHash);
+        foreach (var cluster in fleet.Clusters)
+        {
+            var nodes = new List<NodeStatus>();
+            foreach (var host in rendered)
+            {
+                nodes.AddRange(host.Microvms.Where(vm => vm.Cluster == cluster.Name).Select(vm => vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
+                    ? new NodeStatus(vm.Id, vm.Role, host.Host, State(seen.Vm.State), seen.Vm.Since?.ToDateTimeOffset(), Empty(seen.Vm.Reason))
+                    : new NodeStatus(vm.Id, vm.Role, host.Host, "Pending", null, Unreached(observed.GetValueOrDefault(host.Host)))));
+                if (host.Metal is { } metal && metal.Cluster == cluster.Name)
+                {
+                    nodes.Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
+                        ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, MetalState(seen.Metal.State), seen.Metal.Since?.ToDateTimeOffset(), Empty(seen.Metal.Reason))
+                        : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, "Pending", null, Unreached(observed.GetValueOrDefault(host.Host))));
+                }
+            }
+
+            nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var ready = nodes.All(n => n.State is "Running" or "Ready");
+            var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
+            var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : "Provisioning";
+            var before = previous?.Clusters.FirstOrDefault(c => c.Name == cluster.Name);
+            var conditions = ImmutableArray.Create(
+                Keep(before?.Conditions, new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{nodes.Count(n => n.State is "Running" or "Ready")}/{nodes.Count} nodes running", now)),
+                Keep(before?.Conditions, new Condition("Reconciling", !ready && failed.Count == 0, ready ? "Converged" : "Converging", ready ? "every node runs its current spec" : "nodes are being created or replaced", now)),
+                Keep(before?.Conditions, new Condition("Stalled", failed.Count > 0, failed.Count > 0 ? "NodesFailed" : "NotStalled", failed.Count > 0 ? "failed: " + string.Join(", ", failed) : string.Empty, now)));
+            var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
+            clusters.Add(document);
+            files[$"status/clusters/{cluster.Name}.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(document));
+        }
+
+        var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
+        var converged = unreachable.Count == 0 && allApplied && clusters.All(c => c.Phase is "Ready" or "Suspended");
+        var fleetBefore = previous?.Fleet;
+        var fleetDocument = new FleetStatusDocument(
+            revision,
+            revision,
+            allApplied ? revision : fleetBefore?.AppliedRevision,
+            [
+                Keep(fleetBefore?.Conditions, new Condition("Ready", converged, converged ? "Converged" : "NotConverged", converged ? "every host runs revision " + Short(revision) : "converging on " + Short(revision), now)),
+                Keep(fleetBefore?.Conditions, new Condition("Reconciling", !converged, converged ? "Converged" : "Applying", converged ? string.Empty : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready", now)),
+                Keep(fleetBefore?.Conditions, new Condition("Stalled", unreachable.Count > 0, unreachable.Count > 0 ? "HostsUnreachable" : "NotStalled", unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : string.Empty, now)),
+            ],
+            []);
+        files["status/fleet.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(fleetDocument));
+        var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
+        return new StatusCommit(files.ToImmutable(), Message(summary, revision), converged);
+    }
+
+    /// <summary>A rejected revision: only status/fleet.yaml changes (its errors); what runs and what it reported stay as they were.</summary>
+    public static StatusCommit Rejected(string revision, IReadOnlyList<Diagnostic> errors, StatusSnapshot? previous, ImmutableSortedDictionary<string, byte[]> previousFiles, DateTimeOffset now)
+    {
+        var before = previous?.Fleet;
+        var document = new FleetStatusDocument(
+            revision,
+            before?.RenderedRevision,
+            before?.AppliedRevision,
+            [
+                Keep(before?.Conditions, new Condition("Ready", false, "RevisionRejected", $"revision {Short(revision)} is invalid; {Short(before?.AppliedRevision)} stays applied", now)),
+                Keep(before?.Conditions, new Condition("Reconciling", false, "RevisionRejected", string.Empty, now)),
+                Keep(before?.Conditions, new Condition("Stalled", true, "RevisionRejected", $"{errors.Count} error(s) in revision {Short(revision)}", now)),
+            ],
+            [.. errors.Select(e => e.ToString())]);
+        var files = previousFiles.SetItem("status/fleet.yaml", Encoding.UTF8.GetBytes(StatusYaml.Write(document)));
+        return new StatusCommit(files, Message($"rejected {Short(revision)}: {errors.Count} error(s)", revision), Converged: false);
+    }
+
+    private static string Message(string summary, string revision) => $"{summary}\n\nFleet-Revision: {revision}\n";
+
+    /// <summary>The new condition, but with the old time when nothing about it changed.</summary>
+    private static Condition Keep(ImmutableArray<Condition>? before, Condition now)
+    {
+        var old = before?.FirstOrDefault(c => c.Type == now.Type);
+        return old is not null && old.Status == now.Status && old.Reason == now.Reason && old.Message == now.Message ? old : now;
+    }
+
+    private static string? Unreached(HostObservation? observation) =>
+        observation?.Error ?? (observation?.Status is null ? "agent not asked yet" : "not applied yet");
+
+    private static string? Empty(string text) => text.Length == 0 ? null : text;
+
+    private static string Short(string? revision) => revision is null ? "nothing" : revision[..Math.Min(12, revision.Length)];
+
+    private static string State(Wire.VmState state) => state switch
+    {
+        Wire.VmState.Pending => "Pending",
+        Wire.VmState.Creating => "Creating",
+        Wire.VmState.Running => "Running",
+        Wire.VmState.Failed => "Failed",
+        Wire.VmState.Deleting => "Deleting",
+        _ => "Unknown",
+    };
+
+    private static string MetalState(Wire.MetalState state) => state switch
+    {
+        Wire.MetalState.Ready => "Ready",
+        Wire.MetalState.Failed => "Failed",
+        Wire.MetalState.Bootstrapping => "Bootstrapping",
+        Wire.MetalState.Resetting => "Resetting",
+        _ => "Pending",
+    };
+}
+
+/// <summary>The content of the status branch's owned folders after a reconcile, its commit message, and whether the fleet converged.</summary>
+public sealed record StatusCommit(ImmutableSortedDictionary<string, byte[]> Files, string Message, bool Converged);

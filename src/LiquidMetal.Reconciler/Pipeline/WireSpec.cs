@@ -1,0 +1,40 @@
+using LiquidMetal.Fleet.Rendering;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Reconciler.Pipeline;
+
+/// <summary>A rendered host as the agent's Apply takes it.</summary>
+public static class WireSpec
+{
+    public static Wire.HostSpec From(RenderedHost host, long generation, string fleetRevision)
+    {
+        var spec = new Wire.HostSpec { Host = host.Host, Generation = generation, FleetRevision = fleetRevision, SpecHash = host.SpecHash };
+        foreach (var vm in host.Microvms)
+        {
+            var wire = new Wire.MicroVmSpec
+            {
+                Id = vm.Id,
+                Cluster = vm.Cluster,
+                Pool = vm.Pool,
+                Role = vm.Role,
+                Vcpu = vm.Vcpu,
+                MemoryMib = vm.MemoryMiB,
+                Kernel = vm.Kernel,
+                Initrd = vm.Initrd,
+                RootVolume = vm.RootVolume ?? string.Empty,
+                UserData = vm.UserData,
+                Hash = vm.Hash,
+            };
+            wire.Interfaces.AddRange(vm.Interfaces.Select(i => new Wire.NetworkInterface { Name = i.Name, Mac = i.Mac }));
+            wire.Metadata.Add(vm.Metadata);
+            spec.Microvms.Add(wire);
+        }
+
+        if (host.Metal is { } metal)
+        {
+            spec.Metal = new Wire.MetalAssignment { Node = metal.Node, Cluster = metal.Cluster, Pool = metal.Pool, UserData = metal.UserData, Hash = metal.Hash };
+        }
+
+        return spec;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using LiquidMetal.Agent;
+using LiquidMetal.Agent.Service;
+using GitTool = LiquidMetal.Git.Tests.Git;
+using LiquidMetal.Git.Tests;
+using LiquidMetal.Reconciler.Pipeline;
+
+namespace LiquidMetal.Reconciler.Tests.Pipeline;
+
+/// <summary>
+/// fleet-example in a repository on a real git daemon, one real agent (sim provider, real gRPC) per host, and a
+/// person's clone to push changes from. Endpoints in the fleet point at the agents' loopback ports.
+/// </summary>
+internal sealed class FleetUnderTest : IAsyncDisposable
+{
+    private readonly GitDaemonFixture _daemon = new();
+    private readonly string _state = Directory.CreateTempSubdirectory("lm-reconcile-").FullName;
+
+    private FleetUnderTest()
+    {
+    }
+
+    public Dictionary<string, (HostAgentCore Core, AgentServer Server)> Agents { get; } = [];
+
+    public string Url { get; private set; } = string.Empty;
+
+    public string Clone { get; private set; } = string.Empty;
+
+    public static async Task<FleetUnderTest> StartAsync([CallerFilePath] string source = "")
+    {
+        var fleet = new FleetUnderTest();
+        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
+        fleet.Url = fleet._daemon.CreateRepository("fleet");
+        fleet.Clone = GitTool.Clone(fleet.Url);
+        foreach (var file in Directory.EnumerateFiles(example, "*.yaml", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(example, file);
+            var text = await File.ReadAllTextAsync(file);
+            if (relative.StartsWith("hosts", StringComparison.Ordinal))
+            {
+                var host = Path.GetFileNameWithoutExtension(file);
+                var agent = await fleet.StartAgentAsync(host);
+                text = text.Replace($"https://{host}.openedge-lab.example:7443", agent.Server.Address.ToString().TrimEnd('/'), StringComparison.Ordinal);
+            }
+
+            var target = Path.Combine(fleet.Clone, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllTextAsync(target, text);
+        }
+
+        GitTool.Run(fleet.Clone, "add", "-A");
+        GitTool.Run(fleet.Clone, "commit", "--quiet", "-m", "fleet-example");
+        GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
+        return fleet;
+    }
+
+    public ReconcilerOptions Options => new()
+    {
+        RepositoryUrl = Url,
+        MirrorPath = Path.Combine(_state, "mirror.git"),
+        AgentCallTimeout = TimeSpan.FromSeconds(3),
+    };
+
+    public string Head => GitTool.Run(Clone, "rev-parse", "HEAD");
+
+    /// <summary>Edits a file in the person's clone, commits and pushes; returns the new head.</summary>
+    public string Push(string path, Func<string, string> edit, string message)
+    {
+        var full = Path.Combine(Clone, path);
+        File.WriteAllText(full, edit(File.ReadAllText(full)));
+        GitTool.Run(Clone, "commit", "--quiet", "-am", message);
+        GitTool.Run(Clone, "push", "--quiet", "origin", "main");
+        return Head;
+    }
+
+    /// <summary>Reconciles until converged (or the timeout), returning the last result.</summary>
+    public static async Task<ReconcileResult> ConvergeAsync(FleetReconciler reconciler, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var result = await reconciler.ReconcileOnceAsync();
+            if (result.Converged || !result.Valid || DateTime.UtcNow > until)
+            {
+                return result;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public int RunningVms => Agents.Values.Sum(a => a.Core.GetStatus().Vms.Count(v => v.State == Agent.Core.VmState.Running));
+
+    /// <summary>A file on the status branch, as the remote has it.</summary>
+    public string StatusFile(string path)
+    {
+        GitTool.Run(Clone, "fetch", "--quiet", "origin", "liquidmetal/status");
+        return GitTool.Run(Clone, "show", $"FETCH_HEAD:{path}");
+    }
+
+    public string StatusLog()
+    {
+        GitTool.Run(Clone, "fetch", "--quiet", "origin", "liquidmetal/status");
+        return GitTool.Run(Clone, "log", "--format=%s%n%b", "FETCH_HEAD");
+    }
+
+    private async Task<(HostAgentCore Core, AgentServer Server)> StartAgentAsync(string host)
+    {
+        var core = await HostAgentCore.StartAsync(new HostAgentOptions
+        {
+            StateDirectory = Path.Combine(_state, "agents", host),
+            Provider = ProviderKind.Sim,
+            Sim = new() { BootDelay = TimeSpan.FromMilliseconds(30) },
+            ImageDirectories = ["/var/lib/liquidmetal/images"],
+            CpuCapacity = 32,
+            MemoryCapacityMiB = 98304,
+            BootstrapHook = "/bin/true",
+            ResetHook = "/bin/true",
+            HostName = host,
+        });
+        var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        Agents[host] = (core, server);
+        return (core, server);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (core, server) in Agents.Values)
+        {
+            await server.DisposeAsync();
+            await core.DisposeAsync();
+        }
+
+        _daemon.Dispose();
+        Directory.Delete(_state, recursive: true);
+        Directory.Delete(Clone, recursive: true);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using GitTool = LiquidMetal.Git.Tests.Git;
+using LiquidMetal.Git.Tests;
+using LiquidMetal.Reconciler.Pipeline;
+
+namespace LiquidMetal.Reconciler.Tests.Pipeline;
+
+/// <summary>Git in, microVMs out, status back into Git: fleet-example on a git daemon and five real agents.</summary>
+public sealed class ReconcileEndToEndTests
+{
+    [Fact]
+    public async Task Reconcile_FleetExample_ConvergesAndWritesStatusWithTrailer()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(fleet.Head, result.Revision);
+        Assert.Equal(12, fleet.RunningVms);
+        Assert.Contains($"appliedRevision: {fleet.Head}", fleet.StatusFile("status/fleet.yaml"));
+        Assert.Contains("kind: RenderedHost", fleet.StatusFile("rendered/hosts/sled-1.yaml"));
+        Assert.Contains("state: Running", fleet.StatusFile("status/clusters/cluster-b.yaml"));
+        var log = fleet.StatusLog();
+        Assert.StartsWith("cluster-a Ready 8/8, cluster-b Ready 6/6", log);
+        Assert.Contains($"Fleet-Revision: {fleet.Head}", log);
+
+        // Nothing new: no work, no commit.
+        var clock = Stopwatch.StartNew();
+        var idle = await reconciler.ReconcileOnceAsync();
+        Assert.Null(idle.StatusCommit);
+        Assert.True(idle.Converged);
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"an idle reconcile took {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Reconcile_ScaleUp_CreatesOneVmAndMovesNothing()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+        var before = fleet.Agents.ToDictionary(a => a.Key, a => a.Value.Core.GetStatus().Vms.ToDictionary(v => v.Id, v => v.Since));
+
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "cluster-b: a fourth worker");
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(13, fleet.RunningVms);
+        foreach (var (host, vms) in before)
+        {
+            var now = fleet.Agents[host].Core.GetStatus().Vms.ToDictionary(v => v.Id, v => v.Since);
+            Assert.All(vms, vm => Assert.Equal(vm.Value, now[vm.Key])); // same VM, never restarted or moved
+        }
+    }
+
+    [Fact]
+    public async Task Reconcile_InvalidPush_RejectedWholeWithErrorsInStatusAndNothingTouched()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+        var good = fleet.Head;
+
+        // Two problems in one push: a scale-up that would be fine, and a host with a broken value.
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 5  # demo: workers", StringComparison.Ordinal), "scale");
+        var bad = fleet.Push("hosts/sled-2.yaml", text => text.Replace("    cpu: 32", "    cpu: lots", StringComparison.Ordinal), "oops");
+        var result = await reconciler.ReconcileOnceAsync();
+
+        Assert.False(result.Valid);
+        Assert.Equal(12, fleet.RunningVms);
+        var status = fleet.StatusFile("status/fleet.yaml");
+        Assert.Contains($"fetchedRevision: {bad}", status);
+        Assert.Contains($"appliedRevision: {good}", status);
+        Assert.Contains("hosts/sled-2.yaml:15:10: error: spec.capacity.cpu: expected a whole number, found 'lots'", status);
+        Assert.StartsWith("rejected", fleet.StatusLog());
+    }
+
+    [Fact]
+    public async Task Reconcile_HumanCommitOnStatusBranch_IsKept()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await reconciler.ReconcileOnceAsync();
+
+        // A person adds a note to the status branch while the reconciler works.
+        var note = Directory.CreateTempSubdirectory("lm-note-").FullName;
+        GitTool.Run(note, "clone", "--quiet", "--branch", "liquidmetal/status", fleet.Url, ".");
+        GitTool.Run(note, "-c", "user.name=P", "-c", "user.email=p@example.com", "commit", "--quiet", "--allow-empty", "-m", "placeholder");
+        GitTool.CommitFile(note, "notes/maintenance.md", "sled-3 gets a new fan on Monday\n", "a note");
+        GitTool.Run(note, "push", "--quiet", "origin", "liquidmetal/status");
+
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged);
+        Assert.Equal("sled-3 gets a new fan on Monday", fleet.StatusFile("notes/maintenance.md").Trim());
+        Assert.Contains("a note", fleet.StatusLog());
+        Directory.Delete(note, recursive: true);
+    }
+
+    [Fact]
+    public async Task Reconcile_AgentDown_OtherHostsConvergeAndStatusSaysWhichHost()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await fleet.Agents["sled-3"].Server.DisposeAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+
+        ReconcileResult result = null!;
+        for (var i = 0; i < 20 && fleet.RunningVms < 8; i++)
+        {
+            result = await reconciler.ReconcileOnceAsync();
+        }
+
+        Assert.False(result.Converged);
+        Assert.Equal(8, fleet.RunningVms); // 12 microVMs, 4 of them placed on sled-3
+        Assert.Contains("unreachable: sled-3", fleet.StatusFile("status/fleet.yaml"));
+        Assert.Contains("reachable: false", fleet.StatusFile("status/hosts/sled-3.yaml"));
+    }
+}
