@@ -40,6 +40,11 @@ internal static class AgentBenchmarks
             // A resync: the same VMs under a new generation (what a reconciler sends most of the time).
             var apply = new List<double>(calls);
             var generation = 1L;
+            for (var i = 0; i < 200; i++)
+            {
+                await client.ApplyAsync(Spec(++generation, vms)); // warm-up: JIT tiers of the Apply path
+            }
+
             for (var i = 0; i < calls; i++)
             {
                 var spec = Spec(++generation, vms);

@@ -36,6 +36,10 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     private readonly int _cpu;
     private readonly long _memoryMiB;
     private HostDesiredState _desired;
+
+    // The desired state the state folder must end up holding: every write reads it when its turn comes, so a late
+    // background write can never put an older state back over a newer one.
+    private HostDesiredState _toPersist;
     private long _observedGeneration;
     private bool _disposed;
 
@@ -53,6 +57,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         _validator = new DesiredStateValidator(options.ImageDirectories, _memoryMiB);
 
         _desired = store.LoadDesired() ?? new HostDesiredState();
+        _toPersist = _desired;
         var observed = store.LoadObserved() ?? new ObservedState();
         _observedGeneration = Math.Max(observed.ObservedGeneration, _desired.Generation);
         var now = time.GetUtcNow();
@@ -100,14 +105,20 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             }
 
             // Saved before acting: an agent that crashes now resumes converging on it. A resync that asks for the
-            // same work under a new generation acts on nothing, so losing it in a crash loses nothing: no directory flush.
+            // same work under a new generation acts on nothing, so losing it in a crash loses nothing: it is written
+            // after the answer, not durably. Every write takes the latest desired state when its turn comes.
             bool sameWork;
             lock (_gate)
             {
                 sameWork = SameWork(_desired, normalized);
             }
 
-            await _store.SaveDesiredAsync(normalized, cancellationToken, durable: !sameWork);
+            Volatile.Write(ref _toPersist, normalized);
+            if (!sameWork)
+            {
+                await _store.SaveDesiredAsync(() => Volatile.Read(ref _toPersist), cancellationToken);
+            }
+
             var started = new List<VmSupervisor>();
             lock (_gate)
             {
@@ -132,9 +143,10 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             HostAgentLog.Applied(_logger, _options.HostName, normalized.Generation, normalized.Vms.Length);
             if (sameWork)
             {
-                // Only the generation moved (a resync): desired.json now carries it and a restarting agent takes the
-                // larger of both files' generations, so the VM records need no second durable write.
+                // Only the generation moved (a resync): the VM records need no write, and desired.json gets the new
+                // generation in the background (a restarting agent takes the larger of both files' generations).
                 _feed.Publish(BuildStatus);
+                _ = SaveResyncAsync();
             }
             else
             {
@@ -275,6 +287,18 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     {
         _feed.Publish(BuildStatus);
         await _store.SaveObservedAsync(Snapshot, cancellationToken);
+    }
+
+    private async Task SaveResyncAsync()
+    {
+        try
+        {
+            await _store.SaveDesiredAsync(() => Volatile.Read(ref _toPersist), CancellationToken.None, durable: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            HostAgentLog.ResyncNotSaved(_logger, _options.HostName, e.Message);
+        }
     }
 
     /// <summary>Whether two desired states ask for exactly the same VMs (by id and hash) and the same metal assignment.</summary>

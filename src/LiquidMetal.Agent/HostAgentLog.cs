@@ -16,4 +16,7 @@ internal static partial class HostAgentLog
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Host}: agent core stopped; {VmCount} VMs left running for the next agent")]
     public static partial void Stopped(ILogger logger, string host, int vmCount);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "{Host}: could not save the generation of a resync ({Error}); it is saved with the next change")]
+    public static partial void ResyncNotSaved(ILogger logger, string host, string error);
 }

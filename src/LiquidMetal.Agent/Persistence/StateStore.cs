@@ -45,6 +45,10 @@ internal sealed class StateStore : IDisposable
     public Task SaveDesiredAsync(HostDesiredState desired, CancellationToken cancellationToken = default, bool durable = true) =>
         SaveAsync(DesiredPath, () => desired, cancellationToken, durable);
 
+    /// <param name="latest">Read once this write's turn comes, so writes that finish out of order never put an older state back.</param>
+    public Task SaveDesiredAsync(Func<HostDesiredState> latest, CancellationToken cancellationToken = default, bool durable = true) =>
+        SaveAsync(DesiredPath, latest, cancellationToken, durable);
+
     /// <param name="snapshot">Taken once the previous write finished, so an older snapshot never overwrites a newer one.</param>
     public Task SaveObservedAsync(Func<ObservedState> snapshot, CancellationToken cancellationToken = default) =>
         SaveAsync(ObservedPath, snapshot, cancellationToken);
