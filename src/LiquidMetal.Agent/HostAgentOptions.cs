@@ -49,6 +49,9 @@ public sealed record HostAgentOptions
     /// <summary>Memory the VMs may use; the machine's memory when null.</summary>
     public long? MemoryCapacityMiB { get; init; }
 
+    /// <summary>The host bridge VM NICs join (their tap devices are made by the VMM); NICs stay unconnected when null.</summary>
+    public string? Bridge { get; init; }
+
     /// <summary>Names this host in logs.</summary>
     public string HostName { get; init; } = Environment.MachineName;
 }

@@ -15,8 +15,8 @@ internal static class ProviderFactory
 
     public static IVmProvider Create(HostAgentOptions options, TimeProvider time, ILogger logger) => options.Provider switch
     {
-        ProviderKind.Qemu => new QemuProvider(options.Qemu, time, logger),
-        ProviderKind.Firecracker => new FirecrackerProvider(options.Firecracker, time, logger),
+        ProviderKind.Qemu => new QemuProvider(options.Qemu, options.Bridge, time, logger),
+        ProviderKind.Firecracker => new FirecrackerProvider(options.Firecracker, options.Bridge, time, logger),
         _ => new SimProvider(options.Sim, time),
     };
 

@@ -31,13 +31,11 @@ public static class AgentProto
         UserData = vm.UserData,
         ContentHash = vm.Hash,
 
-        // The rendered interfaces are part of the VM's hash, but this agent does not create tap devices yet:
-        // the MAC travels as metadata and the VM gets no network card rather than one wired to nothing.
-        Network = null,
+        // One NIC (the first rendered interface): the VMM makes its tap device, the agent joins it to --bridge.
+        Network = vm.Interfaces.Count > 0 && vm.Interfaces[0].Mac.Length > 0 ? new VmNetwork(vm.Interfaces[0].Mac, Networking.TapBridge.TapName(vm.Id)) : null,
         Metadata = ImmutableSortedDictionary.CreateRange(
             StringComparer.Ordinal,
-            vm.Metadata.Concat(vm.Interfaces.Select(i => KeyValuePair.Create($"liquidmetal.dev/mac-{i.Name}", i.Mac)))
-                .Append(KeyValuePair.Create("liquidmetal.dev/pool", vm.Pool))
+            vm.Metadata.Append(KeyValuePair.Create("liquidmetal.dev/pool", vm.Pool))
                 .Where(kv => kv.Value.Length > 0)
                 .GroupBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(g => g.First())),

@@ -32,11 +32,12 @@ internal static class AgentCommand
         var resetHook = new Option<string?>("--reset-hook") { Description = "Run when a metal assignment is released" };
         var cpu = new Option<int?>("--cpu") { Description = "CPUs to offer (default: all)" };
         var memory = new Option<long?>("--memory-mib") { Description = "Memory to offer in MiB (default: all)" };
+        var bridge = new Option<string?>("--bridge") { Description = "Host bridge the VMs' NICs join (e.g. br0); without it NICs stay unconnected" };
         var bootDeadline = new Option<int>("--boot-deadline") { Description = "Seconds a guest may take to print its ready marker", DefaultValueFactory = _ => 60 };
 
         var command = new Command("agent", "Run the host agent: apply desired state from the reconciler, boot and supervise microVMs, report status over gRPC.")
         {
-            stateDir, listen, hostName, provider, accel, imageDirs, tlsCert, tlsKey, clientCa, tokenFile, insecure, bootstrapHook, resetHook, cpu, memory, bootDeadline,
+            stateDir, listen, hostName, provider, accel, imageDirs, tlsCert, tlsKey, clientCa, tokenFile, insecure, bootstrapHook, resetHook, cpu, memory, bridge, bootDeadline,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,6 +59,7 @@ internal static class AgentCommand
                 CpuCapacity = parse.GetValue(cpu),
                 MemoryCapacityMiB = parse.GetValue(memory),
                 BootDeadline = TimeSpan.FromSeconds(parse.GetValue(bootDeadline)),
+                Bridge = parse.GetValue(bridge),
             };
             var server = new AgentServerOptions
             {
