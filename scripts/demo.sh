@@ -1,30 +1,68 @@
 #!/usr/bin/env bash
-# The demo: validate fleet-example, render what each host runs, then plan a pull request that
-# scales a worker pool, exactly as a reviewer would see it.
+# The demo: validate fleet-example, render what each host runs, plan a pull request that scales a
+# worker pool, then run the real loop: a fleet repo, one `liquidmetal agent` per host (the sim
+# provider: simulated VMs, so the demo runs anywhere in seconds), `liquidmetal reconcile`, the change
+# pushed and converged, and the status branch's history at the end.
 set -euo pipefail
-cli=${1:?usage: demo.sh PATH-TO-liquidmetal}
+cli=$(realpath "${1:?usage: demo.sh PATH-TO-liquidmetal}")
 cd "$(dirname "$0")/.."
 run() { echo; echo "\$ liquidmetal $*"; "$cli" "$@"; }
+say() { echo; echo "== $*"; }
 
 work=artifacts/demo
 rm -rf "$work" && mkdir -p "$work"
+work=$(realpath "$work")
 
+say "1. validate and render fleet-example"
 run validate fleet-example
 run render fleet-example --out "$work/rendered"
-echo; echo "rendered one document per host into $work/rendered:"; ls "$work/rendered"
-echo; echo "--- $work/rendered/sled-1.yaml (first 40 lines)"; head -n 40 "$work/rendered/sled-1.yaml"
+echo; echo "one document per host in $work/rendered:"; ls "$work/rendered"
+echo; echo "--- sled-1.yaml (first 30 lines)"; head -n 30 "$work/rendered/sled-1.yaml"
 
-# A pull request: cluster-b gets a fourth worker.
+say "2. a pull request: cluster-b gets a fourth worker"
 cp -r fleet-example "$work/head"
 sed -i 's/^\(\s*replicas:\) 3\(\s*# demo: workers\)/\1 4\2/' "$work/head/clusters/cluster-b.yaml"
 if cmp -s fleet-example/clusters/cluster-b.yaml "$work/head/clusters/cluster-b.yaml"; then
   echo "demo: could not find cluster-b's worker pool to scale" >&2; exit 1
 fi
-echo; echo "\$ diff -u fleet-example/clusters/cluster-b.yaml (pull request)"
 diff -u fleet-example/clusters/cluster-b.yaml "$work/head/clusters/cluster-b.yaml" || true
 set +e
-run plan fleet-example "$work/head" --previous "$work/rendered"
+run plan fleet-example "$work/head" --previous "$work/rendered" --format markdown
 code=$?
 set -e
 echo; echo "plan exit code: $code (0 no change, 1 changes, 2 invalid)"
 [ "$code" -eq 1 ]
+
+say "3. the real loop: five agents (sim provider), a fleet repo, the reconciler"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+git init --quiet --bare --initial-branch=main "$work/fleet.git"
+git clone --quiet "$work/fleet.git" "$work/clone" 2>/dev/null
+cp -r fleet-example/. "$work/clone/"
+for host in sled-1 sled-2 sled-3 sled-4 sled-5; do
+  log="$work/agent-$host.log"
+  "$cli" agent --state-dir "$work/agents/$host" --listen 127.0.0.1:0 --host-name "$host" --provider sim \
+    --image-dir /var/lib/liquidmetal/images --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true >"$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q ' listening on ' "$log" && break; sleep 0.1; done
+  url=$(grep -o 'listening on [^ ]*' "$log" | head -n 1 | cut -d' ' -f3)
+  [ -n "$url" ] || { echo "agent for $host did not start:"; cat "$log"; exit 1; }
+  echo "agent for $host at $url (log: $log)"
+  sed -i "s|https://$host.openedge-lab.example:7443|${url%/}|" "$work/clone/hosts/$host.yaml"
+done
+git -C "$work/clone" add -A
+git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -m "fleet-example on this machine"
+git -C "$work/clone" push --quiet origin main
+run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 60
+run status --repo "$work/fleet.git"
+
+say "4. the pull request merged: push, reconcile, converge"
+cp "$work/head/clusters/cluster-b.yaml" "$work/clone/clusters/cluster-b.yaml"
+git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -am "cluster-b: a fourth worker"
+git -C "$work/clone" push --quiet origin main
+run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 60
+run status --repo "$work/fleet.git"
+
+say "5. the status branch, as anyone can read it"
+git --git-dir "$work/fleet.git" log --format='%h %s%n    %(trailers:key=Fleet-Revision,valueonly,separator=)' liquidmetal/status
