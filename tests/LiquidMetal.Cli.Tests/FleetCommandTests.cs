@@ -146,5 +146,45 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Contains("hosts/sled-3.yaml:1:7: error: the file is not valid UTF-8 (byte 0xFF)", stderr);
     }
 
+    [Fact]
+    public async Task PlanFromGit_PullRequestBranch_PlansWhatMergingItDoes()
+    {
+        var bare = Path.Combine(_root, "fleet.git");
+        var clone = CopyOfExample("clone");
+        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        GitIn(clone, "init", "--quiet", "--initial-branch=main");
+        GitIn(clone, "add", "-A");
+        GitIn(clone, "commit", "--quiet", "-m", "fleet");
+        GitIn(clone, "remote", "add", "origin", bare);
+        GitIn(clone, "push", "--quiet", "origin", "main");
+        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
+        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
+        GitIn(clone, "commit", "--quiet", "-am", "scale");
+        GitIn(clone, "push", "--quiet", "origin", "scale-b");
+
+        var output = new StringWriter();
+        var code = await PlanCommand.RunFromGitAsync(bare, "main", "scale-b", "liquidmetal/status", "text", output, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("+ create  cluster-b-workers-4", output.ToString());
+        Assert.Equal(0, await PlanCommand.RunFromGitAsync(bare, "main", "main", "liquidmetal/status", "text", new StringWriter(), new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git")));
+    }
+
+    private static void GitIn(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Test";
+        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

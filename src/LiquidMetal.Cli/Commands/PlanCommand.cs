@@ -1,26 +1,58 @@
 using System.CommandLine;
 using LiquidMetal.Cli.Output;
 using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Planning;
 using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Scheduling;
+using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Pipeline;
 
 namespace LiquidMetal.Cli.Commands;
 
-/// <summary><c>liquidmetal plan BASE HEAD</c>: what moving the fleet from BASE to HEAD does, host by host.</summary>
+/// <summary>
+/// <c>liquidmetal plan BASE HEAD</c> (two fleet directories) or <c>liquidmetal plan --repo R --base REV --head REV</c>
+/// (two revisions, straight from Git, starting from the placement on the status branch): what moving the fleet from
+/// base to head does, host by host.
+/// </summary>
 internal static class PlanCommand
 {
     public static Command Create()
     {
-        var baseDirectory = new Argument<string>("base-dir") { Description = "The fleet as it is (e.g. the target branch of a pull request)" };
-        var headDirectory = new Argument<string>("head-dir") { Description = "The fleet as proposed" };
+        var baseDirectory = new Argument<string?>("base-dir") { Description = "The fleet as it is (e.g. the target branch of a pull request)", Arity = ArgumentArity.ZeroOrOne };
+        var headDirectory = new Argument<string?>("head-dir") { Description = "The fleet as proposed", Arity = ArgumentArity.ZeroOrOne };
         var format = new Option<string>("--format") { Description = "text, markdown (a pull-request comment) or json", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "markdown", "json");
         var previous = new Option<string?>("--previous") { Description = "Rendered hosts of what runs now (where base's nodes are placed)" };
+        var repo = new Option<string?>("--repo") { Description = "Plan two revisions of this fleet repo instead of two directories" };
+        var baseRevision = new Option<string>("--base") { Description = "With --repo: the base revision (a branch or a commit)", DefaultValueFactory = _ => "main" };
+        var headRevision = new Option<string?>("--head") { Description = "With --repo: the head revision (a branch or a commit)" };
+        var statusBranch = new Option<string>("--status-branch") { Description = "With --repo: where the current placement is read from", DefaultValueFactory = _ => "liquidmetal/status" };
         var command = new Command("plan", "Show what a change to the fleet does, host by host. Exit 0 no change, 1 changes, 2 head invalid, 3 base unusable.")
         {
-            baseDirectory, headDirectory, format, previous,
+            baseDirectory, headDirectory, format, previous, repo, baseRevision, headRevision, statusBranch,
         };
-        command.SetAction(parse => Run(parse.GetValue(baseDirectory)!, parse.GetValue(headDirectory)!, parse.GetValue(format)!, parse.GetValue(previous), Console.Out, Console.Error));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (parse.GetValue(repo) is { } url)
+            {
+                if (parse.GetValue(headRevision) is not { } head)
+                {
+                    await Console.Error.WriteLineAsync("plan --repo needs --head REV (and --base REV, default main)");
+                    return ExitCodes.Failed;
+                }
+
+                return await RunFromGitAsync(url, parse.GetValue(baseRevision)!, head, parse.GetValue(statusBranch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken);
+            }
+
+            if (parse.GetValue(baseDirectory) is not { } baseDir || parse.GetValue(headDirectory) is not { } headDir)
+            {
+                await Console.Error.WriteLineAsync("plan needs BASE-DIR HEAD-DIR, or --repo URL --base REV --head REV");
+                return ExitCodes.Failed;
+            }
+
+            return Run(baseDir, headDir, parse.GetValue(format)!, parse.GetValue(previous), Console.Out, Console.Error);
+        });
         return command;
     }
 
@@ -31,19 +63,75 @@ internal static class PlanCommand
             return ExitCodes.Failed;
         }
 
-        var before = FleetCompiler.Compile(baseDirectory, previous);
+        return Plan(
+            baseDirectory,
+            headDirectory,
+            placement => FleetCompiler.Compile(baseDirectory, placement),
+            placement => FleetCompiler.Compile(headDirectory, placement),
+            previous,
+            format,
+            output,
+            error);
+    }
+
+    /// <summary>Both revisions read from the mirror's objects; base starts from the status branch's placement, as the reconciler would.</summary>
+    internal static async Task<int> RunFromGitAsync(string repository, string baseRevision, string headRevision, string statusBranch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null)
+    {
+        try
+        {
+            var url = MirrorCache.NormalizeUrl(repository);
+            await using var mirror = await GitMirror.OpenAsync(mirrorPath ?? MirrorCache.PathFor(url), url, cancellationToken: cancellationToken);
+            var heads = (await mirror.SyncAsync([baseRevision, headRevision, statusBranch], cancellationToken)).RemoteHeads;
+            var previous = heads.TryGetValue(statusBranch, out var statusTip)
+                ? RenderedDirectory.PlacementOf(await RenderedHostsReader.ReadAsync(mirror, statusTip, cancellationToken))
+                : null;
+            var baseCommit = heads.GetValueOrDefault(baseRevision) ?? baseRevision;
+            var headCommit = heads.GetValueOrDefault(headRevision) ?? headRevision;
+            var (baseFiles, baseErrors) = await FleetRevisionReader.ReadAsync(mirror, baseCommit, cancellationToken);
+            var (headFiles, headErrors) = await FleetRevisionReader.ReadAsync(mirror, headCommit, cancellationToken);
+            return Plan(
+                $"{baseRevision}",
+                $"{headRevision}",
+                placement => WithErrors(FleetCompiler.Compile(baseFiles, placement), baseErrors),
+                placement => WithErrors(FleetCompiler.Compile(headFiles, placement), headErrors),
+                previous,
+                format,
+                output,
+                error);
+        }
+        catch (GitException e)
+        {
+            await error.WriteLineAsync("plan: " + e.Message);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static CompiledFleet WithErrors(CompiledFleet compiled, List<Diagnostic> errors) =>
+        errors.Count == 0 ? compiled : compiled with { Fleet = null, Diagnostics = [.. errors, .. compiled.Diagnostics] };
+
+    private static int Plan(
+        string baseName,
+        string headName,
+        Func<IReadOnlyDictionary<string, PlacedNode>?, CompiledFleet> compileBase,
+        Func<IReadOnlyDictionary<string, PlacedNode>?, CompiledFleet> compileHead,
+        IReadOnlyDictionary<string, PlacedNode>? previous,
+        string format,
+        TextWriter output,
+        TextWriter error)
+    {
+        var before = compileBase(previous);
         if (!before.Succeeded)
         {
-            DiagnosticWriter.Write(error, baseDirectory, before.Diagnostics);
-            error.WriteLine($"the base fleet {baseDirectory} is invalid, so there is nothing to plan against; fix the base first (or plan against what runs: --previous)");
+            DiagnosticWriter.Write(error, baseName, before.Diagnostics);
+            error.WriteLine($"the base fleet {baseName} is invalid, so there is nothing to plan against; fix the base first (or plan against what runs: --previous)");
             return ExitCodes.Failed;
         }
 
         // Head starts from where base placed everything: an unrelated change moves nothing.
-        var after = FleetCompiler.Compile(headDirectory, RenderedDirectory.PlacementOf(before.Hosts));
+        var after = compileHead(RenderedDirectory.PlacementOf(before.Hosts));
         if (!after.Succeeded)
         {
-            DiagnosticWriter.Write(error, headDirectory, after.Diagnostics);
+            DiagnosticWriter.Write(error, headName, after.Diagnostics);
             return ExitCodes.Invalid;
         }
 

@@ -88,7 +88,7 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         var statusTip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         var previous = statusTip is null ? null : await StatusBranchReader.ReadAsync(_mirror, statusTip, cancellationToken);
-        var previousRendered = statusTip is null ? [] : await ReadRenderedAsync(statusTip, cancellationToken);
+        var previousRendered = statusTip is null ? [] : await RenderedHostsReader.ReadAsync(_mirror, statusTip, cancellationToken);
         var now = _time.GetUtcNow();
 
         var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
@@ -147,23 +147,6 @@ public sealed class FleetReconciler : IAsyncDisposable
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         }
-    }
-
-    private async Task<List<RenderedHost>> ReadRenderedAsync(string commit, CancellationToken cancellationToken)
-    {
-        var hosts = new List<RenderedHost>();
-        var diagnostics = new List<Diagnostic>();
-        foreach (var entry in await _mirror.ListTreeAsync(commit, "rendered/hosts", cancellationToken))
-        {
-            if (entry.Type == "blob" && entry.Path.EndsWith(".yaml", StringComparison.Ordinal)
-                && await _mirror.ReadObjectAsync(entry.Id, cancellationToken) is { } blob
-                && RenderedHostYaml.Read(entry.Path, Encoding.UTF8.GetString(blob.Content), diagnostics) is { } host)
-            {
-                hosts.Add(host);
-            }
-        }
-
-        return hosts;
     }
 
     private async Task<ImmutableSortedDictionary<string, byte[]>> ReadOwnedAsync(string commit, CancellationToken cancellationToken)
