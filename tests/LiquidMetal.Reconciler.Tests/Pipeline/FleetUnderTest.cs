@@ -62,6 +62,9 @@ internal sealed class FleetUnderTest : IAsyncDisposable
         AgentCallTimeout = TimeSpan.FromSeconds(3),
     };
 
+    /// <summary>Sets a git config value in the served repository (e.g. to allow deleting main).</summary>
+    public void ServerConfig(string key, string value) => GitTool.Run(Path.Combine(_daemon.Root, "fleet.git"), "config", key, value);
+
     public string Head => GitTool.Run(Clone, "rev-parse", "HEAD");
 
     /// <summary>Edits a file in the person's clone, commits and pushes; returns the new head.</summary>

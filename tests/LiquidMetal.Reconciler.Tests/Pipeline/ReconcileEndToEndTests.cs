@@ -116,4 +116,41 @@ public sealed class ReconcileEndToEndTests
         Assert.Contains("unreachable: sled-3", fleet.StatusFile("status/fleet.yaml"));
         Assert.Contains("reachable: false", fleet.StatusFile("status/hosts/sled-3.yaml"));
     }
+
+    [Fact]
+    public async Task Reconcile_BranchDeleted_NothingAppliedAndWhatRunsStays()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        fleet.ServerConfig("receive.denyDeleteCurrent", "ignore");
+        GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "--delete", "main");
+        var result = await reconciler.ReconcileOnceAsync();
+
+        Assert.False(result.Valid);
+        Assert.Null(result.Revision);
+        Assert.Contains("no branch main", Assert.Single(result.Errors).Message);
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
+    [Fact]
+    public async Task Reconcile_ForcePushRewritesMain_ConvergesOnTheNewHistory()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        // History rewritten: the same fleet without cluster-b, as a new root commit.
+        GitTool.Run(fleet.Clone, "checkout", "--quiet", "--orphan", "rewritten");
+        GitTool.Run(fleet.Clone, "rm", "--quiet", "-f", "clusters/cluster-b.yaml");
+        GitTool.Run(fleet.Clone, "commit", "--quiet", "-m", "start over without cluster-b");
+        GitTool.Run(fleet.Clone, "push", "--quiet", "--force", "origin", "rewritten:main");
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(fleet.Head, result.Revision);
+        Assert.Equal(6, fleet.RunningVms); // cluster-a's 6 microVMs; cluster-b's are gone
+        Assert.DoesNotContain("cluster-b", fleet.StatusLog().Split('\n')[0]);
+    }
 }
