@@ -19,13 +19,14 @@ internal static class ReconcileCommand
         var statusBranch = new Option<string>("--status-branch") { Description = "The branch status is written to", DefaultValueFactory = _ => "liquidmetal/status" };
         var once = new Option<bool>("--once") { Description = "Reconcile until converged (or --wait), then exit with a code that says whether it converged" };
         var wait = new Option<int>("--wait") { Description = "With --once: seconds to wait for convergence", DefaultValueFactory = _ => 300 };
-        var interval = new Option<int>("--interval") { Description = "Seconds between polls (10% jitter)", DefaultValueFactory = _ => 60 };
+        var interval = new Option<int>("--interval") { Description = "Seconds between polls (10% jitter); a poll that finds nothing new does nothing", DefaultValueFactory = _ => 30 };
+        var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that ask every agent (corrects drift)", DefaultValueFactory = _ => 600 };
         var agentToken = new Option<string?>("--agent-token-file") { Description = "Bearer token the agents require" };
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, agentToken, agentCa, mirror,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,7 +46,7 @@ internal static class ReconcileCommand
             };
             return parse.GetValue(once)
                 ? await RunOnceAsync(options, TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, Console.Error, cancellationToken)
-                : await RunLoopAsync(options, TimeSpan.FromSeconds(parse.GetValue(interval)), Console.Out, Console.Error, cancellationToken);
+                : await RunLoopAsync(options, TimeSpan.FromSeconds(parse.GetValue(interval)), TimeSpan.FromSeconds(parse.GetValue(resyncEvery)), Console.Out, Console.Error, cancellationToken);
         });
         return command;
     }
@@ -86,14 +87,25 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<int> RunLoopAsync(ReconcilerOptions options, TimeSpan interval, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunLoopAsync(ReconcilerOptions options, TimeSpan interval, TimeSpan resyncEvery, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         await using var reconciler = await FleetReconciler.OpenAsync(options, cancellationToken: cancellationToken);
+        var lastResync = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                Report(await reconciler.ReconcileOnceAsync(cancellationToken), output, error);
+                var resync = DateTimeOffset.UtcNow - lastResync >= resyncEvery;
+                var result = await reconciler.ReconcileOnceAsync(cancellationToken, resync);
+                if (resync)
+                {
+                    lastResync = DateTimeOffset.UtcNow;
+                }
+
+                if (!result.Idle)
+                {
+                    Report(result, output, error);
+                }
             }
             catch (GitException e)
             {

@@ -36,7 +36,7 @@ public sealed record ReconcilerOptions
     public GitSignature Committer { get; init; } = new("LiquidMetal reconciler", "reconciler@liquidmetal.invalid", DateTimeOffset.UnixEpoch);
 }
 
-/// <summary>What one reconcile did.</summary>
+/// <summary>What one reconcile did, and how long its stages took.</summary>
 public sealed record ReconcileResult(
     string? Revision,
     bool Valid,
@@ -45,6 +45,17 @@ public sealed record ReconcileResult(
     ImmutableArray<Diagnostic> Errors,
     TimeSpan Duration)
 {
+    /// <summary>True when nothing moved since a converged pass, so nothing was read, applied or written.</summary>
+    public bool Idle { get; init; }
+
+    public TimeSpan Sync { get; init; }
+
+    public TimeSpan Compile { get; init; }
+
+    public TimeSpan Apply { get; init; }
+
+    public TimeSpan Status { get; init; }
+
     public static ReconcileResult Failed(string message, TimeSpan duration) =>
         new(null, false, false, null, [new Diagnostic(SourceLocation.OfFile("(repository)"), message)], duration);
 }
@@ -62,6 +73,10 @@ public sealed class FleetReconciler : IAsyncDisposable
     private readonly AgentFleet _agents;
     private readonly TimeProvider _time;
 
+    // The heads a converged pass last saw, and the status commit it wrote or found: a poll that sees the same
+    // again has nothing to do. In memory only: a restarted reconciler starts with a full pass.
+    private ImmutableDictionary<string, string>? _convergedHeads;
+
     private FleetReconciler(ReconcilerOptions options, GitMirror mirror, TimeProvider time)
     {
         _options = options;
@@ -76,10 +91,19 @@ public sealed class FleetReconciler : IAsyncDisposable
         return new FleetReconciler(options, mirror, time ?? TimeProvider.System);
     }
 
-    public async Task<ReconcileResult> ReconcileOnceAsync(CancellationToken cancellationToken = default)
+    /// <summary>One pass. A poll (<paramref name="resync"/> false) that finds the heads a converged pass left does nothing;
+    /// a resync always asks every agent, which is how drift (a VM that died, one removed by hand) is corrected.</summary>
+    public async Task<ReconcileResult> ReconcileOnceAsync(CancellationToken cancellationToken = default, bool resync = true)
     {
         var clock = Stopwatch.StartNew();
         var sync = await _mirror.SyncAsync([_options.Branch, _options.StatusBranch], cancellationToken);
+        var syncTime = clock.Elapsed;
+        if (!resync && _convergedHeads is { } seen && SameHeads(seen, sync.RemoteHeads))
+        {
+            return new ReconcileResult(sync.RemoteHeads.GetValueOrDefault(_options.Branch), true, true, null, [], clock.Elapsed) { Idle = true, Sync = syncTime };
+        }
+
+        _convergedHeads = null;
         if (!sync.RemoteHeads.TryGetValue(_options.Branch, out var revision))
         {
             // A deleted branch is not an instruction to delete the fleet: keep everything as it runs.
@@ -91,25 +115,43 @@ public sealed class FleetReconciler : IAsyncDisposable
         var previousRendered = statusTip is null ? [] : await RenderedHostsReader.ReadAsync(_mirror, statusTip, cancellationToken);
         var now = _time.GetUtcNow();
 
+        var stage = Stopwatch.StartNew();
         var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
+        var compileTime = stage.Elapsed;
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
             var owned = statusTip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(statusTip, cancellationToken);
             var rejected = StatusComposer.Rejected(revision, errors, previous, owned, now);
+            stage.Restart();
             var commit = await WriteStatusAsync(rejected, statusTip, cancellationToken);
-            return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed);
+            return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, Compile = compileTime, Status = stage.Elapsed };
         }
 
         // Hosts that left the fleet are told to run nothing (from their last rendered spec's endpoint).
         var hosts = compiled.Hosts.ToList();
         var removed = previousRendered.Where(p => hosts.All(h => h.Host != p.Host)).Select(p => p with { Microvms = [], Metal = null, SpecHash = ContentHash.Of(("removed", p.Host)) }).ToList();
+        stage.Restart();
         var observed = await _agents.ApplyAsync([.. hosts, .. removed], revision, apply: true, cancellationToken);
+        var applyTime = stage.Elapsed;
 
+        stage.Restart();
         var status = StatusComposer.Compose(revision, compiled.Fleet!, hosts, observed, previous, now);
         var written = await WriteStatusAsync(status, statusTip, cancellationToken);
-        return new ReconcileResult(revision, true, status.Converged, written, [], clock.Elapsed);
+        if (status.Converged)
+        {
+            // What the remote holds now, our status commit included: the next poll compares against it.
+            _convergedHeads = sync.RemoteHeads.SetItem(_options.StatusBranch, written ?? statusTip ?? string.Empty);
+        }
+
+        return new ReconcileResult(revision, true, status.Converged, written, [], clock.Elapsed)
+        {
+            Sync = syncTime,
+            Compile = compileTime,
+            Apply = applyTime,
+            Status = stage.Elapsed,
+        };
     }
 
     /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
@@ -165,6 +207,10 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         return files.ToImmutable();
     }
+
+    private bool SameHeads(ImmutableDictionary<string, string> seen, ImmutableDictionary<string, string> now) =>
+        seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)
+        && seen.GetValueOrDefault(_options.StatusBranch) == now.GetValueOrDefault(_options.StatusBranch);
 
     public async ValueTask DisposeAsync()
     {

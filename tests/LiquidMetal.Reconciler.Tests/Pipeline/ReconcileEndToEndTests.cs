@@ -26,12 +26,17 @@ public sealed class ReconcileEndToEndTests
         Assert.StartsWith("cluster-a Ready 8/8, cluster-b Ready 6/6", log);
         Assert.Contains($"Fleet-Revision: {fleet.Head}", log);
 
-        // Nothing new: no work, no commit.
+        // A resync with nothing new: every agent asked, nothing applied, no commit.
+        var resync = await reconciler.ReconcileOnceAsync();
+        Assert.Null(resync.StatusCommit);
+        Assert.True(resync.Converged);
+
+        // A poll with nothing new: one remote-head check, no work at all.
         var clock = Stopwatch.StartNew();
-        var idle = await reconciler.ReconcileOnceAsync();
+        var idle = await reconciler.ReconcileOnceAsync(resync: false);
+        Assert.True(idle.Idle);
         Assert.Null(idle.StatusCommit);
-        Assert.True(idle.Converged);
-        Assert.True(clock.ElapsedMilliseconds < 2000, $"an idle reconcile took {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.ElapsedMilliseconds < 1000, $"an idle poll took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -152,5 +157,24 @@ public sealed class ReconcileEndToEndTests
         Assert.Equal(fleet.Head, result.Revision);
         Assert.Equal(6, fleet.RunningVms); // cluster-a's 6 microVMs; cluster-b's are gone
         Assert.DoesNotContain("cluster-b", fleet.StatusLog().Split('\n')[0]);
+    }
+
+    [Fact]
+    public async Task Resync_VmRemovedByHand_IsPutBack()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        // Someone tells sled-1's agent to run nothing: drift the reconciler did not cause.
+        var (core, _) = fleet.Agents["sled-1"];
+        await core.ApplyAsync(new Agent.Core.HostDesiredState { Generation = core.GetStatus().ObservedGeneration + 1 });
+        await Task.Delay(200);
+        Assert.Equal(8, fleet.RunningVms);
+
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged);
+        Assert.Equal(12, fleet.RunningVms);
     }
 }
