@@ -77,8 +77,12 @@ public sealed class AgentServer : IAsyncDisposable
         var certificate = secure ? X509Certificate2.CreateFromPemFile(options.CertificateFile!, options.KeyFile) : null;
         var clientCa = options.ClientCaFile is null ? null : X509CertificateLoader.LoadCertificateFromFile(options.ClientCaFile);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // An empty builder: no appsettings files (and no file watchers: one per agent would exhaust inotify when
+        // many agents share a process, as in the reconcile benchmark), no default logging; only what is used.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
 
         // The agent owns its lifetime (SIGTERM stops serving, then the core): no console lifetime racing it for the signal.
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, OwnedLifetime>();

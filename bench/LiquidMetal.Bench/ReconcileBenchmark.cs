@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using LiquidMetal.Agent;
+using LiquidMetal.Agent.Service;
+using LiquidMetal.Reconciler.Pipeline;
+
+namespace LiquidMetal.Bench;
+
+/// <summary>
+/// The reconciler's benchmarks (issue 4): a generated fleet in a real Git repository, one real agent per host (sim
+/// provider, real gRPC on loopback, all in this process), and the reconciler taking it from push to converged;
+/// then polls with nothing new, resyncs, and a one-cluster change.
+/// </summary>
+internal static class ReconcileBenchmark
+{
+    public static async Task<int> RunAsync(int hostCount, TimeSpan bootDelay)
+    {
+        var root = Directory.CreateTempSubdirectory("lm-reconcile-bench-").FullName;
+        var agents = new List<(HostAgentCore Core, AgentServer Server)>();
+        try
+        {
+            var files = FleetGenerator.Generate(hostCount);
+            var setup = Stopwatch.StartNew();
+            foreach (var path in files.Keys.Where(p => p.StartsWith("hosts/", StringComparison.Ordinal)).ToList())
+            {
+                var host = Path.GetFileNameWithoutExtension(path);
+                var core = await HostAgentCore.StartAsync(new HostAgentOptions
+                {
+                    StateDirectory = Path.Combine(root, "agents", host),
+                    Provider = ProviderKind.Sim,
+                    Sim = new() { BootDelay = bootDelay },
+                    ImageDirectories = ["/var/lib/liquidmetal/images"],
+                    CpuCapacity = 64,
+                    MemoryCapacityMiB = 262144,
+                    BootstrapHook = "/bin/true",
+                    HostName = host,
+                });
+                var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+                agents.Add((core, server));
+                files[path] = files[path].Replace($"https://{host}.edge.example:7443", server.Address.ToString().TrimEnd('/'), StringComparison.Ordinal);
+            }
+
+            var bare = Path.Combine(root, "fleet.git");
+            var clone = Path.Combine(root, "clone");
+            Git(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+            Git(root, "init", "--quiet", "--initial-branch=main", clone);
+            foreach (var (path, content) in files)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(clone, path))!);
+                await File.WriteAllTextAsync(Path.Combine(clone, path), content);
+            }
+
+            Git(clone, "add", "-A");
+            Git(clone, "commit", "--quiet", "-m", "generated fleet");
+            Git(clone, "remote", "add", "origin", bare);
+            Console.WriteLine($"{hostCount} agents (sim, boot delay {bootDelay.TotalMilliseconds:0} ms) and a {files.Count}-file fleet ready in {setup.Elapsed.TotalSeconds:0.0} s");
+
+            await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions
+            {
+                RepositoryUrl = bare,
+                MirrorPath = Path.Combine(root, "mirror.git"),
+                MaxParallelHosts = 32,
+            });
+
+            Git(clone, "push", "--quiet", "origin", "main");
+            var first = await ConvergeAsync(reconciler, "push to converged");
+            var vms = agents.Sum(a => a.Core.GetStatus().Vms.Length);
+            Console.WriteLine($"  {vms} VMs running on {hostCount} hosts");
+
+            var polls = new List<double>();
+            for (var i = 0; i < 20; i++)
+            {
+                var result = await reconciler.ReconcileOnceAsync(resync: false);
+                polls.Add(result.Duration.TotalMilliseconds);
+                if (!result.Idle || result.StatusCommit is not null)
+                {
+                    Console.WriteLine("  a poll with nothing new did work: " + result);
+                    return 1;
+                }
+            }
+
+            var resyncs = new List<ReconcileResult>();
+            for (var i = 0; i < 3; i++)
+            {
+                resyncs.Add(await reconciler.ReconcileOnceAsync());
+            }
+
+            Console.WriteLine($"  poll with nothing new: median {Median(polls):0.0} ms, max {polls.Max():0.0} ms, no commit");
+            Console.WriteLine($"  resync with nothing new (every agent asked): median {Median(resyncs.Select(r => r.Duration.TotalMilliseconds)):0} ms, commits: {resyncs.Count(r => r.StatusCommit is not null)}");
+
+            // One cluster scaled up: only its hosts get an Apply.
+            var cluster = files.Keys.First(p => p.StartsWith("clusters/", StringComparison.Ordinal));
+            var text = await File.ReadAllTextAsync(Path.Combine(clone, cluster));
+            var at = text.IndexOf("      replicas: ", StringComparison.Ordinal);
+            var end = text.IndexOf('\n', at);
+            var replicas = int.Parse(text[(at + 16)..end], System.Globalization.CultureInfo.InvariantCulture);
+            await File.WriteAllTextAsync(Path.Combine(clone, cluster), text[..at] + $"      replicas: {replicas + 1}" + text[end..]);
+            Git(clone, "commit", "--quiet", "-am", "scale one cluster");
+            Git(clone, "push", "--quiet", "origin", "main");
+            var second = await ConvergeAsync(reconciler, "one cluster scaled up, push to converged");
+
+            var overhead = first.Total - bootDelay;
+            Console.WriteLine($"  reconciler overhead on the first convergence (total minus the {bootDelay.TotalMilliseconds:0} ms boot): {overhead.TotalMilliseconds:0} ms");
+            return 0;
+        }
+        finally
+        {
+            foreach (var (core, server) in agents)
+            {
+                await server.DisposeAsync();
+                await core.DisposeAsync();
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<(TimeSpan Total, int Passes)> ConvergeAsync(FleetReconciler reconciler, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        var passes = new List<ReconcileResult>();
+        while (true)
+        {
+            var result = await reconciler.ReconcileOnceAsync();
+            passes.Add(result);
+            if (result.Converged || !result.Valid || clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var last = passes[^1];
+        Console.WriteLine($"{what}: {clock.Elapsed.TotalMilliseconds:0} ms in {passes.Count} passes ({(last.Converged ? "converged" : "NOT converged")})");
+        Console.WriteLine($"  per pass: sync {Median(passes.Select(p => p.Sync.TotalMilliseconds)):0} ms, compile {Median(passes.Select(p => p.Compile.TotalMilliseconds)):0} ms, " +
+            $"apply+observe {Median(passes.Select(p => p.Apply.TotalMilliseconds)):0} ms, status {Median(passes.Select(p => p.Status.TotalMilliseconds)):0} ms (medians); " +
+            $"status commits {passes.Count(p => p.StatusCommit is not null)}, slowest status stage {passes.Max(p => p.Status.TotalMilliseconds):0} ms");
+        return (clock.Elapsed, passes.Count);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[(sorted.Count - 1) / 2];
+    }
+
+    private static void Git(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Bench";
+        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "bench@example.com";
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {error}");
+        }
+    }
+}
