@@ -8,7 +8,7 @@ RESULTS := artifacts/test-results
 CLI_DIR := artifacts/cli
 CLI := $(CLI_DIR)/liquidmetal
 
-.PHONY: all build cli test test-deps demo bench bench-agent format clean
+.PHONY: all build cli test test-deps demo bench bench-agent bench-reconcile format clean
 
 all: build
 
@@ -41,6 +41,11 @@ bench: cli build
 # The host agent: boot overhead against a bare QEMU boot, gRPC latency and memory with 100 VMs.
 bench-agent: cli build
 	bench/agent-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
+
+# The reconciler: 5 and 200 in-process sim agents behind real gRPC and a real Git repository.
+bench-reconcile: build
+	artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench reconcile 5 500
+	artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench reconcile 200 500
 
 format:
 	dotnet format LiquidMetal.sln

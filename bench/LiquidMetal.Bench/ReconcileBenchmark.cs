@@ -131,6 +131,11 @@ internal static class ReconcileBenchmark
             await Task.Delay(50);
         }
 
+        foreach (var pass in passes)
+        {
+            Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}) (+ reading the status branch); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+        }
+
         var last = passes[^1];
         Console.WriteLine($"{what}: {clock.Elapsed.TotalMilliseconds:0} ms in {passes.Count} passes ({(last.Converged ? "converged" : "NOT converged")})");
         Console.WriteLine($"  per pass: sync {Median(passes.Select(p => p.Sync.TotalMilliseconds)):0} ms, compile {Median(passes.Select(p => p.Compile.TotalMilliseconds)):0} ms, " +

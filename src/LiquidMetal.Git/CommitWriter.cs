@@ -20,6 +20,7 @@ public sealed class CommitWriter
     {
         var git = _mirror.Cli;
         var leaves = new SortedDictionary<string, (string Mode, string Type, string Id)>(StringComparer.Ordinal);
+        var ownedBefore = new Dictionary<string, string>(StringComparer.Ordinal);
         string? parentTree = null;
         if (request.Parent is { } parent)
         {
@@ -30,10 +31,32 @@ public sealed class CommitWriter
                 {
                     leaves[entry.Path] = (entry.Mode, entry.Type, entry.Id);
                 }
+                else if (entry.Mode == "100644")
+                {
+                    ownedBefore[entry.Path] = entry.Id;
+                }
             }
         }
 
-        foreach (var (path, id) in await WriteBlobsAsync(request.Files, cancellationToken))
+        // Blob ids are computed here, as git does; only content the parent does not already hold is written.
+        // When every owned file is as it was, there is nothing to commit and no git process runs for it.
+        var ids = request.Files.ToDictionary(f => f.Key, f => BlobId(f.Value, parentTree?.Length ?? 40), StringComparer.Ordinal);
+        if (parentTree is not null && ids.Count == ownedBefore.Count && ids.All(f => ownedBefore.GetValueOrDefault(f.Key) == f.Value))
+        {
+            return null;
+        }
+
+        var known = ownedBefore.Values.ToHashSet(StringComparer.Ordinal);
+        var fresh = request.Files.Where(f => !known.Contains(ids[f.Key])).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        foreach (var (path, id) in await WriteBlobsAsync(fresh, cancellationToken))
+        {
+            if (id != ids[path])
+            {
+                throw new GitException($"git stored {path} as {id}, not {ids[path]}: the blob id computation disagrees with git");
+            }
+        }
+
+        foreach (var (path, id) in ids)
         {
             leaves[path] = ("100644", "blob", id);
         }
@@ -75,8 +98,23 @@ public sealed class CommitWriter
         throw new GitException($"git push to {GitCli.Redact(_mirror.RemoteUrl)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
     }
 
+    /// <summary>Git's object id of a blob: SHA-1 (or SHA-256 in a SHA-256 repository) of "blob &lt;size&gt;\0" and the content.</summary>
+    internal static string BlobId(byte[] content, int hexLength)
+    {
+        var header = Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0");
+        var data = new byte[header.Length + content.Length];
+        header.CopyTo(data, 0);
+        content.CopyTo(data, header.Length);
+        return Convert.ToHexStringLower(hexLength == 64 ? System.Security.Cryptography.SHA256.HashData(data) : System.Security.Cryptography.SHA1.HashData(data));
+    }
+
     private async Task<Dictionary<string, string>> WriteBlobsAsync(IReadOnlyDictionary<string, byte[]> files, CancellationToken cancellationToken)
     {
+        if (files.Count == 0)
+        {
+            return [];
+        }
+
         // One hash-object process for every file, fed temporary files by path.
         var scratch = Path.Combine(_mirror.Path, "liquidmetal-scratch", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(scratch);

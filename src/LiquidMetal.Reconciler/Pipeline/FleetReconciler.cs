@@ -56,6 +56,9 @@ public sealed record ReconcileResult(
 
     public TimeSpan Status { get; init; }
 
+    /// <summary>The part of <see cref="Status"/> spent building the documents (the rest is Git: objects, commit, push).</summary>
+    public TimeSpan StatusCompose { get; init; }
+
     public static ReconcileResult Failed(string message, TimeSpan duration) =>
         new(null, false, false, null, [new Diagnostic(SourceLocation.OfFile("(repository)"), message)], duration);
 }
@@ -138,6 +141,7 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         stage.Restart();
         var status = StatusComposer.Compose(revision, compiled.Fleet!, hosts, observed, previous, now);
+        var composeTime = stage.Elapsed;
         var written = await WriteStatusAsync(status, statusTip, cancellationToken);
         if (status.Converged)
         {
@@ -151,6 +155,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             Compile = compileTime,
             Apply = applyTime,
             Status = stage.Elapsed,
+            StatusCompose = composeTime,
         };
     }
 
