@@ -15,7 +15,7 @@ if (args.Length >= 4 && args[0] == "agent-boot")
     return await AgentBenchmarks.BootAsync(args[1], args[2], args[3], args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 5);
 }
 
-if (args.Length >= 1 && args[0] == "reconcile")
+if (args.Length >= 1 && args[0] == "reconcile" && OperatingSystem.IsLinux())
 {
     return await ReconcileBenchmark.RunAsync(
         args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200,

@@ -11,6 +11,7 @@ namespace LiquidMetal.Bench;
 /// provider, real gRPC on loopback, all in this process), and the reconciler taking it from push to converged;
 /// then polls with nothing new, resyncs, and a one-cluster change.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // real agents run in-process, and they are Linux-only
 internal static class ReconcileBenchmark
 {
     public static async Task<int> RunAsync(int hostCount, TimeSpan bootDelay)
