@@ -19,4 +19,7 @@ public static class MirrorCache
     /// <summary>Local folders become absolute paths, so the same repository always maps to the same mirror.</summary>
     public static string NormalizeUrl(string repository) =>
         repository.Contains("://", StringComparison.Ordinal) || repository.Contains('@', StringComparison.Ordinal) ? repository : Path.GetFullPath(repository);
+
+    /// <summary>A repository URL fit for logs and output: any credentials in it replaced.</summary>
+    public static string ForDisplay(string url) => Internal.GitCli.Redact(url);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
@@ -24,9 +25,11 @@ internal static class ReconcileCommand
         var agentToken = new Option<string?>("--agent-token-file") { Description = "Bearer token the agents require" };
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
+        var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz and /readyz (not with --once)" };
+        var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,7 +49,13 @@ internal static class ReconcileCommand
             };
             return parse.GetValue(once)
                 ? await RunOnceAsync(options, TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, Console.Error, cancellationToken)
-                : await RunLoopAsync(options, TimeSpan.FromSeconds(parse.GetValue(interval)), TimeSpan.FromSeconds(parse.GetValue(resyncEvery)), Console.Out, Console.Error, cancellationToken);
+                : await RunServiceAsync(options, new ReconcileLoopOptions
+                {
+                    Listen = parse.GetValue(listen) is { } address ? IPEndPoint.Parse(address) : null,
+                    WebhookSecret = parse.GetValue(webhookSecret) is { } secret ? System.Text.Encoding.UTF8.GetBytes((await File.ReadAllTextAsync(secret, cancellationToken)).Trim()) : null,
+                    PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                    ResyncInterval = TimeSpan.FromSeconds(parse.GetValue(resyncEvery)),
+                }, Console.Out, cancellationToken);
         });
         return command;
     }
@@ -87,41 +96,26 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<int> RunLoopAsync(ReconcilerOptions options, TimeSpan interval, TimeSpan resyncEvery, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, CancellationToken cancellationToken)
     {
         await using var reconciler = await FleetReconciler.OpenAsync(options, cancellationToken: cancellationToken);
-        var lastResync = DateTimeOffset.MinValue;
-        while (!cancellationToken.IsCancellationRequested)
+        await using var loop = await ReconcileLoop.StartAsync(reconciler, options.Branch, loopOptions);
+        loop.Reconciled += result => Report(result, output, Console.Error);
+        await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
+            (loop.Address is { } address ? $", webhook and health on {address}" : string.Empty));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
         {
-            try
-            {
-                var resync = DateTimeOffset.UtcNow - lastResync >= resyncEvery;
-                var result = await reconciler.ReconcileOnceAsync(cancellationToken, resync);
-                if (resync)
-                {
-                    lastResync = DateTimeOffset.UtcNow;
-                }
-
-                if (!result.Idle)
-                {
-                    Report(result, output, error);
-                }
-            }
-            catch (GitException e)
-            {
-                // An unreachable remote or a refused push: what runs keeps running; try again next time.
-                await error.WriteLineAsync("reconcile: " + e.Message);
-            }
-
-            var jitter = interval * (Random.Shared.NextDouble() * 0.2 - 0.1);
-            try
-            {
-                await Task.Delay(interval + jitter, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM or Ctrl+C: stop after the reconcile in flight; nothing is half-applied (each host gets its whole spec or none).
         }
 
         return ExitCodes.Ok;
