@@ -66,13 +66,6 @@ public static class Renderer
         }
 
         var microvms = vms.ToImmutable();
-        var parts = new List<(string, string)>(microvms.Length + 1);
-        parts.AddRange(microvms.Select(vm => (vm.Id, vm.Hash)));
-        if (metal is not null)
-        {
-            parts.Add(("metal:" + metal.Node, metal.Hash));
-        }
-
         return new RenderedHost
         {
             Host = host.Name,
@@ -84,8 +77,28 @@ public static class Renderer
             Allocated = allocated,
             Microvms = microvms,
             Metal = metal,
-            SpecHash = ContentHash.Of([.. parts]),
+            SpecHash = SpecHashOf(microvms, metal),
         };
+    }
+
+    /// <summary>The same host asked to run other work (a rollout holding a VM back, a suspended cluster kept as it was).</summary>
+    public static RenderedHost WithWork(RenderedHost host, ImmutableArray<RenderedVm> microvms, RenderedMetal? metal) => host with
+    {
+        Microvms = [.. microvms.OrderBy(vm => vm.Id, StringComparer.Ordinal)],
+        Metal = metal,
+        Allocated = microvms.Aggregate(Resources.Zero, (sum, vm) => sum + vm.Size),
+        SpecHash = SpecHashOf(microvms.OrderBy(vm => vm.Id, StringComparer.Ordinal), metal),
+    };
+
+    private static string SpecHashOf(IEnumerable<RenderedVm> microvms, RenderedMetal? metal)
+    {
+        var parts = microvms.Select(vm => (vm.Id, vm.Hash)).ToList();
+        if (metal is not null)
+        {
+            parts.Add(("metal:" + metal.Node, metal.Hash));
+        }
+
+        return ContentHash.Of([.. parts]);
     }
 
     private static RenderedVm BuildVm(FleetDefinition fleet, DesiredNode node, string userData)

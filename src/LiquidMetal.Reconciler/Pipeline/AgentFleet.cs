@@ -21,17 +21,25 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
 {
     private readonly ConcurrentDictionary<string, HostAgentClient> _clients = new(StringComparer.Ordinal);
 
-    public async Task<IReadOnlyDictionary<string, HostObservation>> ApplyAsync(IReadOnlyList<RenderedHost> hosts, string revision, bool apply, CancellationToken cancellationToken)
+    /// <summary>Asks every host's agent what it runs (no Apply).</summary>
+    public Task<IReadOnlyDictionary<string, HostObservation>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken) =>
+        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, null, apply: false, known: null, token), cancellationToken);
+
+    /// <summary>Brings every host to its spec: an Apply only where the agent's last observation shows another spec hash.</summary>
+    public Task<IReadOnlyDictionary<string, HostObservation>> ApplyAsync(IReadOnlyList<RenderedHost> hosts, string revision, IReadOnlyDictionary<string, HostObservation>? observed, CancellationToken cancellationToken) =>
+        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, revision, apply: true, observed?.GetValueOrDefault(host.Host)?.Status, token), cancellationToken);
+
+    private async Task<IReadOnlyDictionary<string, HostObservation>> ForEachHostAsync(IReadOnlyList<RenderedHost> hosts, Func<RenderedHost, CancellationToken, Task<HostObservation>> act, CancellationToken cancellationToken)
     {
         var observations = new ConcurrentDictionary<string, HostObservation>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(hosts, new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = cancellationToken }, async (host, token) =>
         {
-            observations[host.Host] = await ConvergeAsync(host, revision, apply, token);
+            observations[host.Host] = await act(host, token);
         });
         return observations;
     }
 
-    private async Task<HostObservation> ConvergeAsync(RenderedHost host, string revision, bool apply, CancellationToken cancellationToken)
+    private async Task<HostObservation> ConvergeAsync(RenderedHost host, string? revision, bool apply, Wire.HostStatus? known, CancellationToken cancellationToken)
     {
         var client = _clients.GetOrAdd(host.AgentEndpoint, endpoint => new HostAgentClient(new Uri(endpoint), clientOptions));
         string? lastError = null;
@@ -39,13 +47,14 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
         {
             try
             {
-                var status = await client.GetStatusAsync(new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                var status = known ?? await client.GetStatusAsync(new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                known = null; // a retry asks again
                 if (!apply || status.SpecHash == host.SpecHash)
                 {
                     return new HostObservation(host.Host, status, null, Applied: false);
                 }
 
-                var response = await client.ApplyAsync(WireSpec.From(host, status.ObservedGeneration + 1, revision), new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                var response = await client.ApplyAsync(WireSpec.From(host, status.ObservedGeneration + 1, revision ?? string.Empty), new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
                 return new HostObservation(host.Host, response.Status, null, Applied: true);
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.Unauthenticated or StatusCode.PermissionDenied)

@@ -136,11 +136,13 @@ public sealed class FleetReconciler : IAsyncDisposable
         var hosts = compiled.Hosts.ToList();
         var removed = previousRendered.Where(p => hosts.All(h => h.Host != p.Host)).Select(p => p with { Microvms = [], Metal = null, SpecHash = ContentHash.Of(("removed", p.Host)) }).ToList();
         stage.Restart();
-        var observed = await _agents.ApplyAsync([.. hosts, .. removed], revision, apply: true, cancellationToken);
+        var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
+        var (effective, heldBack) = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
+        var observed = await _agents.ApplyAsync([.. effective, .. removed], revision, before, cancellationToken);
         var applyTime = stage.Elapsed;
 
         stage.Restart();
-        var status = StatusComposer.Compose(revision, compiled.Fleet!, hosts, observed, previous, now);
+        var status = StatusComposer.Compose(revision, compiled.Fleet!, effective, observed, previous, now, heldBack);
         var composeTime = stage.Elapsed;
         var written = await WriteStatusAsync(status, statusTip, cancellationToken);
         if (status.Converged)

@@ -24,7 +24,8 @@ public static class StatusComposer
         IReadOnlyList<RenderedHost> rendered,
         IReadOnlyDictionary<string, HostObservation> observed,
         StatusSnapshot? previous,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        int heldBack = 0)
     {
         var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
         var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
@@ -102,15 +103,16 @@ public static class StatusComposer
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
-        var converged = unreachable.Count == 0 && allApplied && clusters.All(c => c.Phase is "Ready" or "Suspended");
+        var converged = unreachable.Count == 0 && allApplied && heldBack == 0 && clusters.All(c => c.Phase is "Ready" or "Suspended");
         var fleetBefore = previous?.Fleet;
         var fleetDocument = new FleetStatusDocument(
             revision,
             revision,
-            allApplied ? revision : fleetBefore?.AppliedRevision,
+            allApplied && heldBack == 0 ? revision : fleetBefore?.AppliedRevision,
             [
                 Keep(fleetBefore?.Conditions, new Condition("Ready", converged, converged ? "Converged" : "NotConverged", converged ? "every host runs revision " + Short(revision) : "converging on " + Short(revision), now)),
-                Keep(fleetBefore?.Conditions, new Condition("Reconciling", !converged, converged ? "Converged" : "Applying", converged ? string.Empty : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready", now)),
+                Keep(fleetBefore?.Conditions, new Condition("Reconciling", !converged, converged ? "Converged" : heldBack > 0 ? "RollingControlPlanes" : "Applying",
+                    converged ? string.Empty : heldBack > 0 ? $"{heldBack} control-plane replacement(s) waiting their turn" : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready", now)),
                 Keep(fleetBefore?.Conditions, new Condition("Stalled", unreachable.Count > 0, unreachable.Count > 0 ? "HostsUnreachable" : "NotStalled", unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : string.Empty, now)),
             ],
             []);

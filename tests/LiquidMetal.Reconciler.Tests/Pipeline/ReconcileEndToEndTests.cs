@@ -177,4 +177,59 @@ public sealed class ReconcileEndToEndTests
         Assert.True(result.Converged);
         Assert.Equal(12, fleet.RunningVms);
     }
+
+    [Fact]
+    public async Task Reconcile_ControlPlaneResized_ReplacedOneAtATimeEachWaitingForRunning()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+        var oldHashes = ControlPlaneHashes(fleet);
+
+        fleet.Push("clusters/cluster-a.yaml", text => text.Replace("    vcpu: 2\n    memoryMiB: 4096\n    endpoint", "    vcpu: 3\n    memoryMiB: 4096\n    endpoint", StringComparison.Ordinal), "cluster-a: bigger control plane");
+
+        var replaced = new List<int>();
+        ReconcileResult result;
+        var passes = 0;
+        do
+        {
+            result = await reconciler.ReconcileOnceAsync();
+            var now = ControlPlaneHashes(fleet);
+            var changed = now.Count(kv => kv.Value.Hash != oldHashes[kv.Key].Hash);
+            var notRunning = now.Count(kv => kv.Value.State != Agent.Core.VmState.Running);
+            Assert.True(notRunning <= 1, $"pass {passes}: {notRunning} control-plane VMs of cluster-a are down at once");
+            replaced.Add(changed);
+            await Task.Delay(20);
+        }
+        while (!result.Converged && ++passes < 200);
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(3, replaced[^1]);
+        Assert.Equal(1, replaced[0]); // the first pass releases exactly one
+        Assert.Equal([1, 2, 3], replaced.Distinct().Order()); // then one more at a time
+    }
+
+    [Fact]
+    public async Task Reconcile_SuspendedCluster_FrozenWhileOthersChange()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 5  # demo: workers", StringComparison.Ordinal) + "  suspend: true\n", "cluster-b: suspended, and a change that must wait");
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(12, fleet.RunningVms); // cluster-b's two extra workers wait for the resume
+        Assert.Contains("phase: Suspended", fleet.StatusFile("status/clusters/cluster-b.yaml"));
+
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("  suspend: true\n", string.Empty, StringComparison.Ordinal), "cluster-b: resumed");
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+        Assert.Equal(14, fleet.RunningVms);
+    }
+
+    private static Dictionary<string, (string Hash, Agent.Core.VmState State)> ControlPlaneHashes(FleetUnderTest fleet) =>
+        fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms)
+            .Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal))
+            .ToDictionary(vm => vm.Id, vm => (vm.Hash, vm.State));
 }
