@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using LiquidMetal.Cli.Output;
 using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
@@ -26,13 +27,15 @@ internal static class ReconcileCommand
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
         var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz and /readyz (not with --once)" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics by OTLP/gRPC to this endpoint, e.g. http://127.0.0.1:4317" };
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var telemetry = Telemetry.Start(parse.GetValue(otlp));
             var url = MirrorCache.NormalizeUrl(parse.GetValue(repo)!);
             var client = new GrpcClientOptions
             {

@@ -41,6 +41,20 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
 
     private async Task<HostObservation> ConvergeAsync(RenderedHost host, string? revision, bool apply, Wire.HostStatus? known, CancellationToken cancellationToken)
     {
+        using var activity = ReconcilerTelemetry.Source.StartActivity(apply ? "apply host" : "observe host");
+        activity?.SetTag("liquidmetal.host", host.Host);
+        var observation = await ConvergeCoreAsync(host, revision, apply, known, cancellationToken);
+        activity?.SetTag("liquidmetal.applied", observation.Applied);
+        if (observation.Error is not null)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, observation.Error);
+        }
+
+        return observation;
+    }
+
+    private async Task<HostObservation> ConvergeCoreAsync(RenderedHost host, string? revision, bool apply, Wire.HostStatus? known, CancellationToken cancellationToken)
+    {
         var client = _clients.GetOrAdd(host.AgentEndpoint, endpoint => new HostAgentClient(new Uri(endpoint), clientOptions));
         string? lastError = null;
         for (var attempt = 1; attempt <= attempts; attempt++)

@@ -98,8 +98,36 @@ public sealed class FleetReconciler : IAsyncDisposable
     /// a resync always asks every agent, which is how drift (a VM that died, one removed by hand) is corrected.</summary>
     public async Task<ReconcileResult> ReconcileOnceAsync(CancellationToken cancellationToken = default, bool resync = true)
     {
+        using var activity = ReconcilerTelemetry.Source.StartActivity("reconcile");
+        activity?.SetTag("liquidmetal.resync", resync);
+        var result = await ReconcileCoreAsync(resync, cancellationToken);
+        activity?.SetTag("liquidmetal.revision", result.Revision);
+        activity?.SetTag("liquidmetal.converged", result.Converged);
+        activity?.SetTag("liquidmetal.idle", result.Idle);
+        if (!result.Valid)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Errors.FirstOrDefault()?.Message);
+            if (result.Revision is not null)
+            {
+                ReconcilerTelemetry.Rejected.Add(1);
+            }
+        }
+
+        if (!result.Idle)
+        {
+            ReconcilerTelemetry.ReconcileDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>("converged", result.Converged));
+        }
+
+        return result;
+    }
+
+    private async Task<ReconcileResult> ReconcileCoreAsync(bool resync, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
+        Activity? span = ReconcilerTelemetry.Source.StartActivity("fetch");
         var sync = await _mirror.SyncAsync([_options.Branch, _options.StatusBranch], cancellationToken);
+        span?.SetTag("liquidmetal.fetched", sync.Fetched);
+        span?.Dispose();
         var syncTime = clock.Elapsed;
         if (!resync && _convergedHeads is { } seen && SameHeads(seen, sync.RemoteHeads))
         {
@@ -119,9 +147,13 @@ public sealed class FleetReconciler : IAsyncDisposable
         var now = _time.GetUtcNow();
 
         var stage = Stopwatch.StartNew();
+        span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");
         var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
         var compileTime = stage.Elapsed;
+        span?.SetTag("liquidmetal.files", files.Count);
+        span?.SetTag("liquidmetal.valid", compiled.Succeeded && readErrors.Count == 0);
+        span?.Dispose();
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
@@ -136,12 +168,21 @@ public sealed class FleetReconciler : IAsyncDisposable
         var hosts = compiled.Hosts.ToList();
         var removed = previousRendered.Where(p => hosts.All(h => h.Host != p.Host)).Select(p => p with { Microvms = [], Metal = null, SpecHash = ContentHash.Of(("removed", p.Host)) }).ToList();
         stage.Restart();
+        span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
         var (effective, heldBack) = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
         var observed = await _agents.ApplyAsync([.. effective, .. removed], revision, before, cancellationToken);
         var applyTime = stage.Elapsed;
+        var failures = observed.Values.Count(o => o.Error is not null);
+        span?.SetTag("liquidmetal.hosts", observed.Count);
+        span?.SetTag("liquidmetal.applied", observed.Values.Count(o => o.Applied));
+        span?.SetTag("liquidmetal.unreachable", failures);
+        span?.Dispose();
+        ReconcilerTelemetry.ApplyErrors.Add(failures);
+        ReconcilerTelemetry.ObservedVms(observed);
 
         stage.Restart();
+        using var statusSpan = ReconcilerTelemetry.Source.StartActivity("status");
         var status = StatusComposer.Compose(revision, compiled.Fleet!, effective, observed, previous, now, heldBack);
         var composeTime = stage.Elapsed;
         var written = await WriteStatusAsync(status, statusTip, cancellationToken);
@@ -192,6 +233,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             }
 
             // Someone else moved the branch (a person, another reconciler): build on their commit and try again.
+            ReconcilerTelemetry.PushRetries.Add(1);
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), _time, cancellationToken);
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
