@@ -27,11 +27,13 @@ internal static class ReconcileCommand
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
         var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz and /readyz (not with --once)" };
+        var allowedSigners = new Option<string?>("--require-ssh-signers") { Description = "Apply only commits signed by a key in this SSH allowed-signers file" };
+        var gpgKeys = new Option<string[]>("--require-gpg-key") { Description = "Apply only commits signed by this GPG key fingerprint (repeat for more)" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics by OTLP/gRPC to this endpoint, e.g. http://127.0.0.1:4317" };
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +51,9 @@ internal static class ReconcileCommand
                 Branch = parse.GetValue(branch)!,
                 StatusBranch = parse.GetValue(statusBranch)!,
                 AgentClient = client,
+                RequireSignedBy = parse.GetValue(allowedSigners) is null && (parse.GetValue(gpgKeys) ?? []).Length == 0
+                    ? null
+                    : new SignatureTrust { SshAllowedSignersFile = parse.GetValue(allowedSigners), GpgFingerprints = [.. parse.GetValue(gpgKeys) ?? []] },
             };
             return parse.GetValue(once)
                 ? await RunOnceAsync(options, TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, Console.Error, cancellationToken)

@@ -33,6 +33,9 @@ public sealed record ReconcilerOptions
 
     public int PushAttempts { get; init; } = 5;
 
+    /// <summary>When set, a head revision must be signed by one of these keys, or it is rejected unapplied (trust lives here, not in the repo it guards).</summary>
+    public SignatureTrust? RequireSignedBy { get; init; }
+
     public GitSignature Committer { get; init; } = new("LiquidMetal reconciler", "reconciler@liquidmetal.invalid", DateTimeOffset.UnixEpoch);
 }
 
@@ -145,6 +148,19 @@ public sealed class FleetReconciler : IAsyncDisposable
         var previous = statusTip is null ? null : await StatusBranchReader.ReadAsync(_mirror, statusTip, cancellationToken);
         var previousRendered = statusTip is null ? [] : await RenderedHostsReader.ReadAsync(_mirror, statusTip, cancellationToken);
         var now = _time.GetUtcNow();
+
+        if (_options.RequireSignedBy is { } trust)
+        {
+            var check = await new SignatureVerifier(_mirror, trust).VerifyAsync(revision, cancellationToken);
+            if (!check.Trusted)
+            {
+                var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
+                    $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
+                var owned = statusTip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(statusTip, cancellationToken);
+                var commit = await WriteStatusAsync(StatusComposer.Rejected(revision, [unsigned], previous, owned, now), statusTip, cancellationToken);
+                return new ReconcileResult(revision, false, false, commit, [unsigned], clock.Elapsed) { Sync = syncTime };
+            }
+        }
 
         var stage = Stopwatch.StartNew();
         span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");

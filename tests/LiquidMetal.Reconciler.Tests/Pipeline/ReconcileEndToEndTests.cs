@@ -228,6 +228,33 @@ public sealed class ReconcileEndToEndTests
         Assert.Equal(14, fleet.RunningVms);
     }
 
+    [Fact]
+    public async Task Reconcile_SignaturesRequired_UnsignedHeadNotAppliedAndStatusSaysWhy()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        var keys = Directory.CreateTempSubdirectory("lm-keys-").FullName;
+        try
+        {
+            var key = Path.Combine(keys, "release");
+            var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "release", "-f", key]) { RedirectStandardOutput = true })!;
+            await keygen.WaitForExitAsync();
+            var allowed = Path.Combine(keys, "allowed_signers");
+            await File.WriteAllTextAsync(allowed, "release@example.com " + await File.ReadAllTextAsync(key + ".pub"));
+
+            await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
+            var result = await reconciler.ReconcileOnceAsync();
+
+            Assert.False(result.Valid);
+            Assert.Contains("not applied: unsigned commit", Assert.Single(result.Errors).Message);
+            Assert.Equal(0, fleet.RunningVms);
+            Assert.Contains("not applied: unsigned commit", fleet.StatusFile("status/fleet.yaml"));
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
     private static Dictionary<string, (string Hash, Agent.Core.VmState State)> ControlPlaneHashes(FleetUnderTest fleet) =>
         fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms)
             .Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal))
