@@ -47,12 +47,11 @@ public sealed class CommitWriter
         }
 
         var known = ownedBefore.Values.ToHashSet(StringComparer.Ordinal);
-        var fresh = request.Files.Where(f => !known.Contains(ids[f.Key])).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        foreach (var (path, id) in await WriteBlobsAsync(fresh, cancellationToken))
+        foreach (var (path, content) in request.Files)
         {
-            if (id != ids[path])
+            if (!known.Contains(ids[path]))
             {
-                throw new GitException($"git stored {path} as {id}, not {ids[path]}: the blob id computation disagrees with git");
+                await WriteLooseBlobAsync(ids[path], content, cancellationToken);
             }
         }
 
@@ -108,41 +107,29 @@ public sealed class CommitWriter
         return Convert.ToHexStringLower(hexLength == 64 ? System.Security.Cryptography.SHA256.HashData(data) : System.Security.Cryptography.SHA1.HashData(data));
     }
 
-    private async Task<Dictionary<string, string>> WriteBlobsAsync(IReadOnlyDictionary<string, byte[]> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a blob as git's loose object (objects/ab/cdef..., zlib of "blob &lt;size&gt;\0" and the content), written to a
+    /// temporary file and renamed into place as git does: no process per status commit, and no scratch copies.
+    /// </summary>
+    private async Task WriteLooseBlobAsync(string id, byte[] content, CancellationToken cancellationToken)
     {
-        if (files.Count == 0)
+        var directory = Path.Combine(_mirror.Path, "objects", id[..2]);
+        var path = Path.Combine(directory, id[2..]);
+        if (File.Exists(path))
         {
-            return [];
+            return;
         }
 
-        // One hash-object process for every file, fed temporary files by path.
-        var scratch = Path.Combine(_mirror.Path, "liquidmetal-scratch", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(scratch);
-        try
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $"tmp_obj_{Guid.NewGuid():N}");
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+        await using (var zlib = new System.IO.Compression.ZLibStream(file, System.IO.Compression.CompressionLevel.Fastest))
         {
-            var paths = new List<string>(files.Count);
-            var index = 0;
-            foreach (var content in files.Values)
-            {
-                var file = Path.Combine(scratch, (index++).ToString(CultureInfo.InvariantCulture));
-                await File.WriteAllBytesAsync(file, content, cancellationToken);
-                paths.Add(file);
-            }
-
-            var stdin = Encoding.UTF8.GetBytes(string.Join('\n', paths) + "\n");
-            var output = await _mirror.Cli.RunCheckedAsync(["hash-object", "-w", "--no-filters", "--stdin-paths"], stdin, cancellationToken);
-            var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            if (ids.Length != files.Count)
-            {
-                throw new GitException($"git hash-object returned {ids.Length} ids for {files.Count} files");
-            }
-
-            return files.Keys.Zip(ids).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+            await zlib.WriteAsync(Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0"), cancellationToken);
+            await zlib.WriteAsync(content, cancellationToken);
         }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     private async Task<string> WriteTreesAsync(SortedDictionary<string, (string Mode, string Type, string Id)> leaves, CancellationToken cancellationToken)

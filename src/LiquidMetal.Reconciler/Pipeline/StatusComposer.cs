@@ -27,7 +27,8 @@ public static class StatusComposer
         DateTimeOffset now,
         int heldBack = 0)
     {
-        var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
+        // Documents are built here and serialized at the end, in parallel: YAML writing is most of the cost.
+        var pending = new List<(string Path, Func<string> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
         var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
         var metalState = new Dictionary<string, (string Host, Wire.MetalStatus Metal)>(StringComparer.Ordinal);
         foreach (var (host, observation) in observed)
@@ -46,7 +47,7 @@ public static class StatusComposer
         var hostOfNode = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var host in rendered)
         {
-            files[$"rendered/hosts/{host.Host}.yaml"] = Encoding.UTF8.GetBytes(RenderedHostYaml.Write(host));
+            pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedHostYaml.Write(host)));
             foreach (var vm in host.Microvms)
             {
                 hostOfNode[vm.Id] = host.Host;
@@ -67,7 +68,7 @@ public static class StatusComposer
                 status?.Allocated is { } allocated ? new Resources(allocated.Cpu, allocated.MemoryMib) : Resources.Zero,
                 status?.ObservedGeneration ?? 0,
                 [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
-            files[$"status/hosts/{host.Host}.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(document));
+            pending.Add(($"status/hosts/{host.Host}.yaml", () => StatusYaml.Write(document)));
         }
 
         var clusters = new List<ClusterStatusDocument>();
@@ -99,7 +100,7 @@ public static class StatusComposer
                 Keep(before?.Conditions, new Condition("Stalled", failed.Count > 0, failed.Count > 0 ? "NodesFailed" : "NotStalled", failed.Count > 0 ? "failed: " + string.Join(", ", failed) : string.Empty, now)));
             var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
             clusters.Add(document);
-            files[$"status/clusters/{cluster.Name}.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(document));
+            pending.Add(($"status/clusters/{cluster.Name}.yaml", () => StatusYaml.Write(document)));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
@@ -116,9 +117,12 @@ public static class StatusComposer
                 Keep(fleetBefore?.Conditions, new Condition("Stalled", unreachable.Count > 0, unreachable.Count > 0 ? "HostsUnreachable" : "NotStalled", unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : string.Empty, now)),
             ],
             []);
-        files["status/fleet.yaml"] = Encoding.UTF8.GetBytes(StatusYaml.Write(fleetDocument));
+        pending.Add(("status/fleet.yaml", () => StatusYaml.Write(fleetDocument)));
+        var written = new byte[pending.Count][];
+        Parallel.For(0, pending.Count, i => written[i] = Encoding.UTF8.GetBytes(pending[i].Write()));
+        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, written[i])));
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
-        return new StatusCommit(files.ToImmutable(), Message(summary, revision), converged);
+        return new StatusCommit(files, Message(summary, revision), converged);
     }
 
     /// <summary>A rejected revision: only status/fleet.yaml changes (its errors); what runs and what it reported stay as they were.</summary>
