@@ -255,6 +255,43 @@ public sealed class ReconcileEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task Reconcile_AgentThatNeverAnswers_TimesOutWithoutHoldingUpTheOthers()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+
+        // sled-2's endpoint becomes a socket that accepts connections and never says a word.
+        using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start();
+        var silent = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}";
+        fleet.Push("hosts/sled-2.yaml", text => System.Text.RegularExpressions.Regex.Replace(text, "endpoint: .*", "endpoint: " + silent), "sled-2 hangs");
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromMilliseconds(500) });
+
+        var clock = Stopwatch.StartNew();
+        ReconcileResult result = null!;
+        for (var i = 0; i < 20 && fleet.Agents.Where(a => a.Key != "sled-2").Sum(a => a.Value.Core.GetStatus().Vms.Count(v => v.State == Agent.Core.VmState.Running)) < 8; i++)
+        {
+            result = await reconciler.ReconcileOnceAsync();
+        }
+
+        Assert.False(result.Converged);
+        Assert.Contains("unreachable: sled-2", fleet.StatusFile("status/fleet.yaml"));
+        Assert.True(result.Duration < TimeSpan.FromSeconds(5), $"one pass took {result.Duration.TotalSeconds:0.0} s with one silent agent");
+    }
+
+    [Fact]
+    public async Task Reconcile_RemoteUnreachable_FailsCleanlyAndTouchesNothing()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        await using var lost = await FleetReconciler.OpenAsync(fleet.Options with { RepositoryUrl = "git://127.0.0.1:1/fleet.git", MirrorPath = fleet.Options.MirrorPath + "-lost" });
+        await Assert.ThrowsAsync<LiquidMetal.Git.GitException>(() => lost.ReconcileOnceAsync());
+
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
     private static Dictionary<string, (string Hash, Agent.Core.VmState State)> ControlPlaneHashes(FleetUnderTest fleet) =>
         fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms)
             .Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal))
