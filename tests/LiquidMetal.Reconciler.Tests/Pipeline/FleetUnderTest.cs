@@ -108,7 +108,17 @@ internal sealed class FleetUnderTest : IAsyncDisposable
         return GitTool.Run(Clone, "log", "--format=%s%n%b", "FETCH_HEAD");
     }
 
-    private async Task<(HostAgentCore Core, AgentServer Server)> StartAgentAsync(string host)
+    /// <summary>Stops a host's agent (server and core) and starts it again on the same state folder and port.</summary>
+    public async Task RestartAgentAsync(string host)
+    {
+        var (core, server) = Agents[host];
+        var port = server.Address.Port;
+        await server.DisposeAsync();
+        await core.DisposeAsync();
+        await StartAgentAsync(host, port);
+    }
+
+    private async Task<(HostAgentCore Core, AgentServer Server)> StartAgentAsync(string host, int port = 0)
     {
         var core = await HostAgentCore.StartAsync(new HostAgentOptions
         {
@@ -122,7 +132,7 @@ internal sealed class FleetUnderTest : IAsyncDisposable
             ResetHook = "/bin/true",
             HostName = host,
         });
-        var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
+        var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) });
         Agents[host] = (core, server);
         return (core, server);
     }

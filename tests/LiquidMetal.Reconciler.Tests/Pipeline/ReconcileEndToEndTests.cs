@@ -292,6 +292,26 @@ public sealed class ReconcileEndToEndTests
         Assert.Equal(12, fleet.RunningVms);
     }
 
+    [Fact]
+    public async Task Reconcile_AgentRestartedMidApply_ConvergesWithoutDuplicates()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 6  # demo: workers", StringComparison.Ordinal), "three more workers");
+        var pass = reconciler.ReconcileOnceAsync();
+        await fleet.RestartAgentAsync("sled-1");
+        await pass;
+
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        Assert.Equal(15, fleet.RunningVms);
+        var ids = fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms).Select(v => v.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
     private static Dictionary<string, (string Hash, Agent.Core.VmState State)> ControlPlaneHashes(FleetUnderTest fleet) =>
         fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms)
             .Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal))
