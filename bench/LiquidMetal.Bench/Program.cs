@@ -4,7 +4,7 @@ using LiquidMetal.Bench;
 // liquidmetal-bench generate --hosts N --out DIR [--seed S]
 // liquidmetal-bench agent-latency CLI [VMS] [CALLS]
 // liquidmetal-bench agent-boot CLI KERNEL INITRD [ROUNDS]
-const string Usage = "usage: liquidmetal-bench generate --hosts N --out DIR [--seed S] | agent-latency PATH-TO-liquidmetal [VMS] [CALLS] | agent-boot PATH-TO-liquidmetal KERNEL INITRD [ROUNDS] | reconcile [HOSTS] [BOOT-DELAY-MS]";
+const string Usage = "usage: liquidmetal-bench generate --hosts N --out DIR [--seed S] | agent-latency PATH-TO-liquidmetal [VMS] [CALLS] | agent-boot PATH-TO-liquidmetal KERNEL INITRD [ROUNDS] | reconcile [HOSTS] [BOOT-DELAY-MS] | reconcile-qemu KERNEL INITRD [ROUNDS]";
 if (args.Length >= 2 && args[0] == "agent-latency")
 {
     return await AgentBenchmarks.LatencyAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000);
@@ -13,6 +13,11 @@ if (args.Length >= 2 && args[0] == "agent-latency")
 if (args.Length >= 4 && args[0] == "agent-boot")
 {
     return await AgentBenchmarks.BootAsync(args[1], args[2], args[3], args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 5);
+}
+
+if (args.Length >= 3 && args[0] == "reconcile-qemu" && OperatingSystem.IsLinux())
+{
+    return await QemuReconcileBenchmark.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
 }
 
 if (args.Length >= 1 && args[0] == "reconcile" && OperatingSystem.IsLinux())

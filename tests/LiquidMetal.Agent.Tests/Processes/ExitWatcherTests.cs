@@ -54,6 +54,9 @@ public sealed class ExitWatcherTests : IDisposable
             var sessionId = int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture);
 
             Assert.Equal(child.Id, sessionId);
+
+            // sh forks for `sleep`, and for an instant that child still carries sh's command line (marker included).
+            await WaitUntilAsync(() => ProcFs.FindByMarkers([marker]).Count == 1);
             Assert.Equal([(child.Id, ProcFs.StartTime(child.Id)!.Value)], ProcFs.FindByMarkers([marker]));
             Assert.Equal([(child.Id, ProcFs.StartTime(child.Id)!.Value)], ProcFs.FindVmm("sh", [marker]));
             Assert.Empty(ProcFs.FindVmm("qemu-system-x86_64", [marker]));
