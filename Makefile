@@ -46,6 +46,10 @@ bench-agent: cli build
 bench-reconcile: build
 	artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench reconcile 5 500
 	artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench reconcile 200 500
+	guest=$${LIQUIDMETAL_GUEST_DIR:-$$HOME/.cache/liquidmetal/guest}; \
+	if command -v qemu-system-x86_64 >/dev/null && [ -f $$guest/vmlinuz ]; then \
+		artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench reconcile-qemu $$guest/vmlinuz $$guest/initramfs.cpio.gz 5; \
+	else echo "reconcile-qemu skipped: needs qemu-system-x86_64 and the guest image (make test-deps)"; fi
 
 format:
 	dotnet format LiquidMetal.sln
