@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo: validate fleet-example, render what each host runs, plan a pull request that scales a
-# worker pool, then run the real loop: a fleet repo, one `liquidmetal agent` per host (the sim
-# provider: simulated VMs, so the demo runs anywhere in seconds), `liquidmetal reconcile`, the change
-# pushed and converged, and the status branch's history at the end.
+# worker pool, then run the real loop: a fleet repo, one `liquidmetal agent` per host, `liquidmetal
+# reconcile`, the change pushed and converged, and the status branch's history at the end.
+# The agents boot real QEMU microVMs (the test guest image) where QEMU and the image are installed
+# (`make test-deps`), else they simulate them (the sim provider) and say so. DEMO_PROVIDER=sim|qemu forces one.
 set -euo pipefail
 cli=$(realpath "${1:?usage: demo.sh PATH-TO-liquidmetal}")
 cd "$(dirname "$0")/.."
@@ -33,36 +34,63 @@ set -e
 echo; echo "plan exit code: $code (0 no change, 1 changes, 2 invalid)"
 [ "$code" -eq 1 ]
 
-say "3. the real loop: five agents (sim provider), a fleet repo, the reconciler"
+guest=${LIQUIDMETAL_GUEST_DIR:-$HOME/.cache/liquidmetal/guest}
+provider=${DEMO_PROVIDER:-}
+if [ -z "$provider" ]; then
+  if command -v qemu-system-x86_64 >/dev/null && [ -f "$guest/vmlinuz" ]; then provider=qemu; else provider=sim; fi
+fi
+if [ "$provider" = qemu ]; then
+  say "3. the real loop: five agents booting real QEMU microVMs (TCG: a few seconds each), a fleet repo, the reconciler"
+  images="$guest"
+else
+  say "3. the real loop: five agents with SIMULATED VMs (QEMU or the guest image is missing: run make test-deps for real ones), a fleet repo, the reconciler"
+  images=/var/lib/liquidmetal/images
+fi
+# Agents keep their state (and QEMU its control sockets) in a short folder: socket paths must fit in 107 bytes.
+agents=$(mktemp -d /tmp/lm-demo.XXXXXX)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  # VMs outlive their agents by design; the demo's do not outlive the demo.
+  pkill -f -- "$agents/" 2>/dev/null || true
+  rm -rf "$agents"
+}
 trap cleanup EXIT
 git init --quiet --bare --initial-branch=main "$work/fleet.git"
 git clone --quiet "$work/fleet.git" "$work/clone" 2>/dev/null
 cp -r fleet-example/. "$work/clone/"
 for host in sled-1 sled-2 sled-3 sled-4 sled-5; do
   log="$work/agent-$host.log"
-  "$cli" agent --state-dir "$work/agents/$host" --listen 127.0.0.1:0 --host-name "$host" --provider sim \
-    --image-dir /var/lib/liquidmetal/images --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true >"$log" 2>&1 &
+  "$cli" agent --state-dir "$agents/$host" --listen 127.0.0.1:0 --host-name "$host" --provider "$provider" --accel tcg \
+    --image-dir "$images" --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true >"$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do grep -q ' listening on ' "$log" && break; sleep 0.1; done
-  url=$(grep -o 'listening on [^ ]*' "$log" | head -n 1 | cut -d' ' -f3)
+  url=$(grep -o 'listening on [^ ]*' "$log" | head -n 1 | cut -d' ' -f3 || true)
   [ -n "$url" ] || { echo "agent for $host did not start:"; cat "$log"; exit 1; }
   echo "agent for $host at $url (log: $log)"
   sed -i "s|https://$host.openedge-lab.example:7443|${url%/}|" "$work/clone/hosts/$host.yaml"
 done
+if [ "$provider" = qemu ]; then
+  # The guest image stands in for a Kubernetes node image: same boot, same user-data path, no root disk.
+  sed -i "s|kernel: .*|kernel: $guest/vmlinuz|; s|initrd: .*|initrd: $guest/initramfs.cpio.gz|; /rootVolume:/d" "$work/clone/fleet.yaml"
+fi
 git -C "$work/clone" add -A
 git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -m "fleet-example on this machine"
 git -C "$work/clone" push --quiet origin main
-run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 60
+run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 180
 run status --repo "$work/fleet.git"
 
 say "4. the pull request merged: push, reconcile, converge"
 cp "$work/head/clusters/cluster-b.yaml" "$work/clone/clusters/cluster-b.yaml"
 git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -am "cluster-b: a fourth worker"
 git -C "$work/clone" push --quiet origin main
-run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 60
+run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 180
 run status --repo "$work/fleet.git"
+if [ "$provider" = qemu ]; then
+  echo; echo "the guests' serial consoles say they booted with their rendered user-data:"
+  grep -h "LIQUIDMETAL-READY" "$agents"/*/vms/*/console.log | head -n 20
+fi
 
 say "5. the status branch, as anyone can read it"
 git --git-dir "$work/fleet.git" log --format='%h %s%n    %(trailers:key=Fleet-Revision,valueonly,separator=)' liquidmetal/status
