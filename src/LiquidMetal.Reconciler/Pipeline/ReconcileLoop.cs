@@ -47,6 +47,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     private StandaloneSchedulerFactory? _schedulers;
     private IScheduler? _scheduler;
     private Task _loop = Task.CompletedTask;
+    private int _quietPasses;
 
     private ReconcileLoop(FleetReconciler reconciler, ReconcileLoopOptions options, ILogger logger)
     {
@@ -131,7 +132,15 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
 
                 if (result.Valid && !result.Converged)
                 {
-                    _ = RecheckAsync(token);
+                    // Look again soon while things move; back off (up to the poll interval) while nothing does,
+                    // e.g. a host that stays down, so a stuck fleet is not reconciled flat out.
+                    _quietPasses = result.StatusCommit is null ? _quietPasses + 1 : 0;
+                    var delay = TimeSpan.FromTicks(Math.Min(_options.PollInterval.Ticks, _options.ConvergingRecheck.Ticks << Math.Min(_quietPasses, 16)));
+                    _ = RecheckAsync(delay, token);
+                }
+                else
+                {
+                    _quietPasses = 0;
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -147,11 +156,11 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
         }
     }
 
-    private async Task RecheckAsync(CancellationToken token)
+    private async Task RecheckAsync(TimeSpan delay, CancellationToken token)
     {
         try
         {
-            await Task.Delay(_options.ConvergingRecheck, token);
+            await Task.Delay(delay, token);
             _trigger.Request("converging");
         }
         catch (OperationCanceledException)
