@@ -40,7 +40,8 @@ public sealed class CommitWriter
 
         // Blob ids are computed here, as git does; only content the parent does not already hold is written.
         // When every owned file is as it was, there is nothing to commit and no git process runs for it.
-        var ids = request.Files.ToDictionary(f => f.Key, f => BlobId(f.Value, parentTree?.Length ?? 40), StringComparer.Ordinal);
+        var hexLength = parentTree?.Length ?? ((await git.RunCheckedAsync(["rev-parse", "--show-object-format"], cancellationToken: cancellationToken)).Trim() == "sha256" ? 64 : 40);
+        var ids = request.Files.ToDictionary(f => f.Key, f => BlobId(f.Value, hexLength), StringComparer.Ordinal);
         if (parentTree is not null && ids.Count == ownedBefore.Count && ids.All(f => ownedBefore.GetValueOrDefault(f.Key) == f.Value))
         {
             return null;
@@ -123,13 +124,25 @@ public sealed class CommitWriter
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $"tmp_obj_{Guid.NewGuid():N}");
         await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-        await using (var zlib = new System.IO.Compression.ZLibStream(file, System.IO.Compression.CompressionLevel.Fastest))
         {
-            await zlib.WriteAsync(Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0"), cancellationToken);
-            await zlib.WriteAsync(content, cancellationToken);
+            await using (var zlib = new System.IO.Compression.ZLibStream(file, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await zlib.WriteAsync(Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0"), cancellationToken);
+                await zlib.WriteAsync(content, cancellationToken);
+            }
+
+            // On disk before its name appears: a crash must not leave a truncated object that later commits point at.
+            file.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary); // written meanwhile by someone else; objects are immutable
+        }
     }
 
     private async Task<string> WriteTreesAsync(SortedDictionary<string, (string Mode, string Type, string Id)> leaves, CancellationToken cancellationToken)

@@ -115,22 +115,7 @@ public static class Renderer
             ["liquidmetal.dev/role"] = role,
         });
         var interfaces = ImmutableArray.Create(new RenderedInterface("eth0", Mac(fleet.Settings.Name, node.Name, "eth0")));
-        var fields = new List<(string, string)>
-        {
-            ("id", node.Name),
-            ("cluster", cluster.Name),
-            ("pool", node.Ref.Pool),
-            ("role", role),
-            ("vcpu", node.Size.Cpu.ToString(CultureInfo.InvariantCulture)),
-            ("memoryMiB", node.Size.MemoryMiB.ToString(CultureInfo.InvariantCulture)),
-            ("kernel", cluster.Image.Kernel),
-            ("initrd", cluster.Image.Initrd),
-            ("rootVolume", cluster.Image.RootVolume ?? string.Empty),
-            ("userData", userData),
-        };
-        fields.AddRange(interfaces.Select(i => ("interface:" + i.Name, i.Mac)));
-        fields.AddRange(metadata.Select(m => ("metadata:" + m.Key, m.Value)));
-        return new RenderedVm
+        var vm = new RenderedVm
         {
             Id = node.Name,
             Cluster = cluster.Name,
@@ -144,8 +129,33 @@ public static class Renderer
             Interfaces = interfaces,
             Metadata = metadata,
             UserData = userData,
-            Hash = ContentHash.Of([.. fields]),
+            Hash = string.Empty,
         };
+        return vm with { Hash = HashOf(vm) };
+    }
+
+    /// <summary>
+    /// The content hash of a VM: every field it is built from, so it changes exactly when one of them does. Also how a
+    /// spec read back from the status branch is checked: a spec whose fields do not give its hash was not rendered here.
+    /// </summary>
+    public static string HashOf(RenderedVm vm)
+    {
+        var fields = new List<(string, string)>
+        {
+            ("id", vm.Id),
+            ("cluster", vm.Cluster),
+            ("pool", vm.Pool),
+            ("role", vm.Role),
+            ("vcpu", vm.Vcpu.ToString(CultureInfo.InvariantCulture)),
+            ("memoryMiB", vm.MemoryMiB.ToString(CultureInfo.InvariantCulture)),
+            ("kernel", vm.Kernel),
+            ("initrd", vm.Initrd),
+            ("rootVolume", vm.RootVolume ?? string.Empty),
+            ("userData", vm.UserData),
+        };
+        fields.AddRange(vm.Interfaces.Select(i => ("interface:" + i.Name, i.Mac)));
+        fields.AddRange(vm.Metadata.Select(m => ("metadata:" + m.Key, m.Value)));
+        return ContentHash.Of([.. fields]);
     }
 
     /// <summary>The value of a template variable for one node (the names are <see cref="UserDataTemplate.KnownVariables"/>).</summary>

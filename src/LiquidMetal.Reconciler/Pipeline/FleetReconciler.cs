@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
@@ -156,8 +157,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             {
                 var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
                     $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
-                var owned = statusTip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(statusTip, cancellationToken);
-                var commit = await WriteStatusAsync(StatusComposer.Rejected(revision, [unsigned], previous, owned, now), statusTip, cancellationToken);
+                var commit = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
                 return new ReconcileResult(revision, false, false, commit, [unsigned], clock.Elapsed) { Sync = syncTime };
             }
         }
@@ -173,21 +173,27 @@ public sealed class FleetReconciler : IAsyncDisposable
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
-            var owned = statusTip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(statusTip, cancellationToken);
-            var rejected = StatusComposer.Rejected(revision, errors, previous, owned, now);
             stage.Restart();
-            var commit = await WriteStatusAsync(rejected, statusTip, cancellationToken);
+            var commit = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
             return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, Compile = compileTime, Status = stage.Elapsed };
         }
 
-        // Hosts that left the fleet are told to run nothing (from their last rendered spec's endpoint).
+        // Hosts that left the fleet are told to run nothing, at the endpoint they were last told at, until their agent
+        // confirms; then they are forgotten. Not when another host now has that endpoint (a renamed host), and not
+        // when signatures are required: the status branch is not signed, so an endpoint read from it is not trusted.
         var hosts = compiled.Hosts.ToList();
-        var removed = previousRendered.Where(p => hosts.All(h => h.Host != p.Host)).Select(p => p with { Microvms = [], Metal = null, SpecHash = ContentHash.Of(("removed", p.Host)) }).ToList();
+        var endpoints = hosts.Select(h => h.AgentEndpoint.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var removed = _options.RequireSignedBy is not null ? [] : previousRendered
+            .Where(p => hosts.All(h => h.Host != p.Host) && !endpoints.Contains(p.AgentEndpoint.TrimEnd('/')))
+            .Select(p => p with { Microvms = [], Metal = null, Allocated = Resources.Zero, SpecHash = ContentHash.Of(("removed", p.Host)) })
+            .ToList();
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
-        var (effective, heldBack) = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
-        var observed = await _agents.ApplyAsync([.. effective, .. removed], revision, before, cancellationToken);
+        var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
+        var (effective, heldBack) = (shape.Hosts, shape.HeldBack);
+        var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
+        var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
         var applyTime = stage.Elapsed;
         var failures = observed.Values.Count(o => o.Error is not null);
         span?.SetTag("liquidmetal.hosts", observed.Count);
@@ -199,9 +205,14 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         stage.Restart();
         using var statusSpan = ReconcilerTelemetry.Source.StartActivity("status");
-        var status = StatusComposer.Compose(revision, compiled.Fleet!, effective, observed, previous, now, heldBack);
+        // rendered/ records what each host was told: an untouched host keeps its earlier record, and a removed host
+        // stays recorded until its agent confirms it runs nothing.
+        var told = effective.Select(h => shape.Untouched.Contains(h.Host) ? previousRendered.FirstOrDefault(p => p.Host == h.Host) ?? h : h)
+            .Concat(removed.Where(r => observed.GetValueOrDefault(r.Host)?.Status?.SpecHash != r.SpecHash))
+            .ToList();
+        var status = StatusComposer.Compose(revision, compiled.Fleet!, told, observed, previous, now, heldBack);
         var composeTime = stage.Elapsed;
-        var written = await WriteStatusAsync(status, statusTip, cancellationToken);
+        var written = await WriteStatusAsync(_ => Task.FromResult(status), statusTip, cancellationToken);
         if (status.Converged)
         {
             // What the remote holds now, our status commit included: the next poll compares against it.
@@ -219,11 +230,13 @@ public sealed class FleetReconciler : IAsyncDisposable
     }
 
     /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
-    private async Task<string?> WriteStatusAsync(StatusCommit status, string? tip, CancellationToken cancellationToken)
+    /// <param name="compose">The status to write on top of a given tip (called again with the new tip after a rejected push).</param>
+    private async Task<string?> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken)
     {
         var writer = new CommitWriter(_mirror);
         for (var attempt = 1; ; attempt++)
         {
+            var status = await compose(tip);
             var commit = await writer.CreateCommitAsync(new CommitRequest
             {
                 Parent = tip,
@@ -254,6 +267,14 @@ public sealed class FleetReconciler : IAsyncDisposable
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         }
+    }
+
+    /// <summary>A rejected revision's status on top of <paramref name="tip"/>: everything else there stays as it is.</summary>
+    private async Task<StatusCommit> RejectedOnAsync(string? tip, string revision, IReadOnlyList<Diagnostic> errors, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var snapshot = tip is null ? null : await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken);
+        var owned = tip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(tip, cancellationToken);
+        return StatusComposer.Rejected(revision, errors, snapshot, owned, now);
     }
 
     private async Task<ImmutableSortedDictionary<string, byte[]>> ReadOwnedAsync(string commit, CancellationToken cancellationToken)

@@ -147,11 +147,13 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             {
                 return;
             }
-            catch (GitException e)
+            catch (Exception e)
             {
-                // An unreachable remote, a refused push: what runs keeps running; the next trigger tries again.
-                Log.Failed(_logger, e.Message);
+                // An unreachable remote, a refused push, or a bug: what runs keeps running, the loop keeps going,
+                // readiness reports the failure, and the next trigger tries again.
+                Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
                 Last = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
+                _ = RecheckAsync(_options.PollInterval, token);
             }
         }
     }

@@ -5,84 +5,122 @@ using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Reconciler.Pipeline;
 
+/// <summary>What each host is told this pass, and what must wait.</summary>
+public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, ImmutableHashSet<string> Untouched);
+
 /// <summary>
-/// What each host is told this pass, from what it should run (the render), what it was told last (rendered/ on the
-/// status branch) and what its agent reports. Two rules shape it:
+/// What each host is told this pass, from what it should run (the render), what its agent reports, and the specs it
+/// was told before (rendered/ on the status branch). Two rules shape it:
 /// <list type="bullet">
-/// <item>Control planes roll: of a cluster's control-plane VMs whose spec changed, one is replaced at a time, and the
-/// next only once every control-plane VM of the cluster runs its current spec; the others keep their old spec.</item>
-/// <item><c>suspend: true</c> freezes a cluster: its VMs and metal claim stay exactly as last told, nothing is created,
-/// replaced or deleted for it.</item>
+/// <item>Control planes roll: of a cluster's control-plane VMs that run another spec than rendered, one is replaced
+/// at a time (a failed one first), and the next only when none is starting, stopping or just released.</item>
+/// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
+/// Whether a VM changes is judged from what the agents report, not from the status branch. A held or frozen VM keeps
+/// its earlier spec, taken from rendered/ only when that spec hashes to what the agent runs (so a spec edited on the
+/// status branch is never applied); when no such spec exists, the host is left untouched this pass.
 /// </summary>
 public static class Rollout
 {
     public const string ControlPlaneRole = "control-plane";
 
-    /// <summary>The hosts as they are to be applied, and how many VM changes are held back for a later pass.</summary>
-    public static (List<RenderedHost> Hosts, int HeldBack) Shape(
+    public static RolloutShape Shape(
         IReadOnlyList<RenderedHost> desired,
         IReadOnlyList<RenderedHost> previous,
         IReadOnlyDictionary<string, HostObservation> observed,
         FleetDefinition fleet)
     {
-        var before = previous.ToDictionary(h => h.Host, StringComparer.Ordinal);
-        var running = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
-            .Where(vm => vm.State == Wire.VmState.Running)
-            .ToDictionary(vm => vm.Id, vm => vm.Hash, StringComparer.Ordinal);
+        // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
+        var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
+            .GroupBy(vm => vm.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.State == Wire.VmState.Running ? 0 : 1).First(), StringComparer.Ordinal);
+        var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
-        // Which control-plane replacements may go ahead: per cluster, at most one, and only when none is under way.
         var released = new HashSet<string>(StringComparer.Ordinal);
         var heldBack = 0;
         foreach (var cluster in fleet.Clusters.Where(c => !c.Suspend))
         {
-            var wanted = desired.SelectMany(h => h.Microvms.Select(vm => (Host: h.Host, Vm: vm)))
-                .Where(x => x.Vm.Cluster == cluster.Name && x.Vm.Role == ControlPlaneRole)
-                .OrderBy(x => x.Vm.Id, StringComparer.Ordinal)
+            var controlPlanes = desired.SelectMany(h => h.Microvms)
+                .Where(vm => vm.Cluster == cluster.Name && vm.Role == ControlPlaneRole)
+                .OrderBy(vm => vm.Id, StringComparer.Ordinal)
                 .ToList();
-            var told = wanted.Select(x => before.GetValueOrDefault(x.Host)?.Microvms.FirstOrDefault(vm => vm.Id == x.Vm.Id)).ToList();
-            var changing = wanted.Where((x, i) => told[i] is { } old && old.Hash != x.Vm.Hash).Select(x => x.Vm.Id).ToList();
+            var changing = controlPlanes
+                .Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash)
+                .OrderBy(vm => seen[vm.Id].State == Wire.VmState.Failed ? 0 : 1)
+                .ThenBy(vm => vm.Id, StringComparer.Ordinal)
+                .ToList();
             if (changing.Count == 0)
             {
                 continue;
             }
 
-            // Under way: a control-plane VM that was told its spec but does not run it yet.
-            var underWay = told.Any(old => old is not null && running.GetValueOrDefault(old.Id) != old.Hash);
+            var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
+                ? runs.State is Wire.VmState.Pending or Wire.VmState.Creating or Wire.VmState.Deleting
+                  || (runs.Hash != vm.Hash && runs.State != Wire.VmState.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
+                : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
             if (!underWay)
             {
-                released.Add(changing[0]);
+                released.Add(changing[0].Id);
             }
 
             heldBack += changing.Count - (underWay ? 0 : 1);
         }
 
         var hosts = new List<RenderedHost>(desired.Count);
+        var untouched = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         foreach (var host in desired)
         {
-            var old = before.GetValueOrDefault(host.Host);
+            var before = previous.FirstOrDefault(p => p.Host == host.Host);
             var vms = ImmutableArray.CreateBuilder<RenderedVm>();
-            foreach (var vm in host.Microvms)
+            var safe = true;
+            foreach (var vm in host.Microvms.Where(vm => !suspended.Contains(vm.Cluster)))
             {
-                if (suspended.Contains(vm.Cluster))
+                var hold = vm.Role == ControlPlaneRole && seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash && !released.Contains(vm.Id);
+                if (!hold)
                 {
-                    continue; // taken from what the host was told, below
+                    vms.Add(vm);
                 }
-
-                var previousVm = old?.Microvms.FirstOrDefault(p => p.Id == vm.Id);
-                var hold = vm.Role == ControlPlaneRole && previousVm is not null && previousVm.Hash != vm.Hash && !released.Contains(vm.Id);
-                vms.Add(hold ? previousVm! : vm);
+                else if (Trusted(told.GetValueOrDefault(vm.Id), seen[vm.Id].Hash) is { } kept)
+                {
+                    vms.Add(kept);
+                }
+                else
+                {
+                    safe = false;
+                }
             }
 
-            vms.AddRange(old?.Microvms.Where(vm => suspended.Contains(vm.Cluster)) ?? []);
-            var metal = host.Metal is { } claim && suspended.Contains(claim.Cluster) ? old?.Metal
-                : old?.Metal is { } kept && suspended.Contains(kept.Cluster) ? kept
+            // A suspended cluster keeps what this host was told for it, as long as those specs are what runs.
+            foreach (var vm in before?.Microvms.Where(vm => suspended.Contains(vm.Cluster)) ?? [])
+            {
+                if (Trusted(vm, seen.GetValueOrDefault(vm.Id)?.Hash ?? vm.Hash) is { } kept)
+                {
+                    vms.Add(kept);
+                }
+                else
+                {
+                    safe = false;
+                }
+            }
+
+            var metal = host.Metal is { } claim && suspended.Contains(claim.Cluster) ? before?.Metal
+                : before?.Metal is { } frozen && suspended.Contains(frozen.Cluster) ? frozen
                 : host.Metal;
+            if (!safe)
+            {
+                untouched.Add(host.Host);
+                heldBack++;
+            }
+
             var shaped = Renderer.WithWork(host, vms.ToImmutable(), metal);
             hosts.Add(shaped.SpecHash == host.SpecHash ? host : shaped);
         }
 
-        return (hosts, heldBack);
+        return new RolloutShape(hosts, heldBack, untouched.ToImmutable());
     }
+
+    /// <summary>A spec from the status branch, if its fields hash to what it claims and to what the agent runs.</summary>
+    private static RenderedVm? Trusted(RenderedVm? vm, string running) =>
+        vm is not null && vm.Hash == running && Renderer.HashOf(vm) == vm.Hash ? vm : null;
 }
