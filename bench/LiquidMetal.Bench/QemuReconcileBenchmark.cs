@@ -60,23 +60,23 @@ internal static class QemuReconcileBenchmark
         await using var agent = await AgentServer.StartAsync(core, "edge-1", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
         var bare = Path.Combine(root, "fleet.git");
         var clone = Path.Combine(root, "clone");
-        Git(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        Git(root, "init", "--quiet", "--initial-branch=main", clone);
+        BenchGit.Run(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        BenchGit.Run(root, "init", "--quiet", "--initial-branch=main", clone);
         Write(clone, "fleet.yaml", "apiVersion: liquidmetal.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: qemu-bench\nspec: {}\n");
         Write(clone, "hosts/edge-1.yaml", $"apiVersion: liquidmetal.dev/v1alpha1\nkind: Host\nmetadata:\n  name: edge-1\nspec:\n  agent:\n    endpoint: {agent.Address.ToString().TrimEnd('/')}\n  failureDomain: edge-1\n  capacity: {{cpu: 4, memoryMiB: 4096}}\n  controlPlaneAllowed: true\n");
-        Git(clone, "add", "-A");
-        Git(clone, "commit", "--quiet", "-m", "host");
-        Git(clone, "remote", "add", "origin", bare);
-        Git(clone, "push", "--quiet", "origin", "main");
+        BenchGit.Run(clone, "add", "-A");
+        BenchGit.Run(clone, "commit", "--quiet", "-m", "host");
+        BenchGit.Run(clone, "remote", "add", "origin", bare);
+        BenchGit.Run(clone, "push", "--quiet", "origin", "main");
 
         await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "m.git") });
         await reconciler.ReconcileOnceAsync(); // warm: the fleet without the cluster
 
         Write(clone, "clusters/tiny.yaml", $"apiVersion: liquidmetal.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: tiny\nspec:\n  kubernetes: {{version: v1.31.2}}\n  controlPlane: {{replicas: 1, vcpu: 1, memoryMiB: 256, endpoint: \"https://10.0.0.1:6443\"}}\n  image: {{kernel: {kernel}, initrd: {initrd}}}\n");
-        Git(clone, "add", "-A");
-        Git(clone, "commit", "--quiet", "-m", "a cluster");
+        BenchGit.Run(clone, "add", "-A");
+        BenchGit.Run(clone, "commit", "--quiet", "-m", "a cluster");
         var clock = Stopwatch.StartNew();
-        Git(clone, "push", "--quiet", "origin", "main");
+        BenchGit.Run(clone, "push", "--quiet", "origin", "main");
         DateTimeOffset? creating = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(120))
         {
@@ -107,24 +107,5 @@ internal static class QemuReconcileBenchmark
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(clone, path))!);
         File.WriteAllText(Path.Combine(clone, path), text);
-    }
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Bench";
-        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "bench@example.com";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {error}");
-        }
     }
 }

@@ -43,17 +43,17 @@ internal static class ReconcileBenchmark
 
             var bare = Path.Combine(root, "fleet.git");
             var clone = Path.Combine(root, "clone");
-            Git(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-            Git(root, "init", "--quiet", "--initial-branch=main", clone);
+            BenchGit.Run(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+            BenchGit.Run(root, "init", "--quiet", "--initial-branch=main", clone);
             foreach (var (path, content) in files)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(clone, path))!);
                 await File.WriteAllTextAsync(Path.Combine(clone, path), content);
             }
 
-            Git(clone, "add", "-A");
-            Git(clone, "commit", "--quiet", "-m", "generated fleet");
-            Git(clone, "remote", "add", "origin", bare);
+            BenchGit.Run(clone, "add", "-A");
+            BenchGit.Run(clone, "commit", "--quiet", "-m", "generated fleet");
+            BenchGit.Run(clone, "remote", "add", "origin", bare);
             Console.WriteLine($"{hostCount} agents (sim, boot delay {bootDelay.TotalMilliseconds:0} ms) and a {files.Count}-file fleet ready in {setup.Elapsed.TotalSeconds:0.0} s");
 
             await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions
@@ -63,7 +63,7 @@ internal static class ReconcileBenchmark
                 MaxParallelHosts = 32,
             });
 
-            Git(clone, "push", "--quiet", "origin", "main");
+            BenchGit.Run(clone, "push", "--quiet", "origin", "main");
             var first = await ConvergeAsync(reconciler, "push to converged");
             var vms = agents.Sum(a => a.Core.GetStatus().Vms.Length);
             Console.WriteLine($"  {vms} VMs running on {hostCount} hosts");
@@ -96,8 +96,8 @@ internal static class ReconcileBenchmark
             var end = text.IndexOf('\n', at);
             var replicas = int.Parse(text[(at + 16)..end], System.Globalization.CultureInfo.InvariantCulture);
             await File.WriteAllTextAsync(Path.Combine(clone, cluster), text[..at] + $"      replicas: {replicas + 1}" + text[end..]);
-            Git(clone, "commit", "--quiet", "-am", "scale one cluster");
-            Git(clone, "push", "--quiet", "origin", "main");
+            BenchGit.Run(clone, "commit", "--quiet", "-am", "scale one cluster");
+            BenchGit.Run(clone, "push", "--quiet", "origin", "main");
             var second = await ConvergeAsync(reconciler, "one cluster scaled up, push to converged");
 
             var overhead = first.Total - bootDelay;
@@ -149,24 +149,5 @@ internal static class ReconcileBenchmark
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? 0 : sorted[(sorted.Count - 1) / 2];
-    }
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Bench";
-        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "bench@example.com";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {error}");
-        }
     }
 }
