@@ -113,10 +113,13 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
                 sameWork = SameWork(_desired, normalized);
             }
 
+            // Accepted from here on: a caller that goes away (a reconciler killed mid-call) must not leave the change
+            // half made, e.g. VMs registered but never started while status already claims the new spec.
+            cancellationToken.ThrowIfCancellationRequested();
             Volatile.Write(ref _toPersist, normalized);
             if (!sameWork)
             {
-                await _store.SaveDesiredAsync(() => Volatile.Read(ref _toPersist), cancellationToken);
+                await _store.SaveDesiredAsync(() => Volatile.Read(ref _toPersist), CancellationToken.None);
             }
 
             var started = new List<VmSupervisor>();
@@ -150,8 +153,9 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             }
             else
             {
-                await ChangedAsync(cancellationToken);
+                await ChangedAsync(CancellationToken.None);
             }
+
             foreach (var supervisor in started)
             {
                 supervisor.Start();
