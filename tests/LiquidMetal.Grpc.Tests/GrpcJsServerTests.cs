@@ -90,10 +90,10 @@ public sealed class GrpcJsServerTests(GrpcJsServerFixture fixture) : IClassFixtu
         var watch = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync<EchoRequest, EchoReply>(
-            EchoMethods.Unary, new EchoRequest { Text = text, DelayMs = 5000 }, new CallOptions { Timeout = TimeSpan.FromMilliseconds(500) }));
+            EchoMethods.Unary, new EchoRequest { Text = text, DelayMs = 20_000 }, new CallOptions { Timeout = TimeSpan.FromMilliseconds(2000) }));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.InRange(watch.ElapsedMilliseconds, 450, 3000);
+        Assert.InRange(watch.ElapsedMilliseconds, 1900, 6000);
         await fixture.Server(transport).WaitForAsync(l => l.Text("event") == "cancelled" && l.Text("text") == text, TimeSpan.FromSeconds(5));
     }
 

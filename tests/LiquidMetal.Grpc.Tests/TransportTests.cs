@@ -110,12 +110,14 @@ public sealed class TransportTests : IAsyncLifetime
         await _client.UnaryAsync<EchoRequest, EchoReply>(EchoMethods.Unary, new EchoRequest { Text = "warm-up" });
         var watch = Stopwatch.StartNew();
 
+        // A deadline generous enough that the call reaches the handler even on a loaded CI machine (with six test
+        // assemblies and QEMU guests sharing two cores, half a second was not always enough).
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.UnaryAsync<EchoRequest, EchoReply>(
-            EchoMethods.Unary, new EchoRequest { Text = "slow", DelayMs = 5000 }, new CallOptions { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(500) }));
+            EchoMethods.Unary, new EchoRequest { Text = "slow", DelayMs = 20_000 }, new CallOptions { Deadline = DateTimeOffset.UtcNow.AddMilliseconds(2000) }));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.InRange(watch.ElapsedMilliseconds, 450, 3000);
-        await _server.Service.WaitForAsync(e => e.Text == "slow" && e.Kind.StartsWith("cancelled"), TimeSpan.FromSeconds(5));
+        Assert.InRange(watch.ElapsedMilliseconds, 1900, 6000);
+        await _server.Service.WaitForAsync(e => e.Text == "slow" && e.Kind.StartsWith("cancelled"), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
