@@ -31,7 +31,16 @@ internal sealed class StateDirectoryLock : IDisposable
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Native.flock(fd, Native.LockExclusive | Native.LockNonBlocking) != 0)
+
+        // A holder that is just letting go (an agent being restarted, or, within one process, a fork that has not
+        // reached its exec yet and so still shares the descriptor) gets a moment before the folder counts as taken.
+        var locked = false;
+        for (var attempt = 0; attempt < 20 && !(locked = Native.flock(fd, Native.LockExclusive | Native.LockNonBlocking) == 0); attempt++)
+        {
+            Thread.Sleep(50);
+        }
+
+        if (!locked)
         {
             handle.Dispose();
             var holder = File.Exists(pidFile) ? $" (pid {File.ReadAllText(pidFile).Trim()})" : string.Empty;
