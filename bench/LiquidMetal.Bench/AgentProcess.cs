@@ -27,15 +27,14 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info)!;
-        var log = Environment.GetEnvironmentVariable("LM_BENCH_AGENT_LOG");
-        _ = log is null ? process.StandardError.ReadToEndAsync() : CopyAsync(process.StandardError, log + ".stderr");
+        _ = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             var at = line.IndexOf(" listening on ", StringComparison.Ordinal);
             if (at >= 0)
             {
-                _ = log is null ? DrainAsync(process) : CopyAsync(process.StandardOutput, log);
+                _ = DrainAsync(process);
                 return new AgentProcess(process, new Uri(line[(at + 14)..].Split(' ')[0]));
             }
         }
@@ -60,18 +59,6 @@ internal sealed class AgentProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private static async Task<string> CopyAsync(StreamReader from, string path)
-    {
-        await using var to = File.CreateText(path);
-        while (await from.ReadLineAsync() is { } line)
-        {
-            await to.WriteLineAsync($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-            await to.FlushAsync();
-        }
-
-        return path;
     }
 
     private static async Task DrainAsync(Process process)

@@ -33,12 +33,7 @@ public static class AgentProto
 
         // One NIC (the first rendered interface): the VMM makes its tap device, the agent joins it to --bridge.
         Network = vm.Interfaces.Count > 0 && vm.Interfaces[0].Mac.Length > 0 ? new VmNetwork(vm.Interfaces[0].Mac, Networking.TapBridge.TapName(vm.Id)) : null,
-        Metadata = ImmutableSortedDictionary.CreateRange(
-            StringComparer.Ordinal,
-            vm.Metadata.Append(KeyValuePair.Create("liquidmetal.dev/pool", vm.Pool))
-                .Where(kv => kv.Value.Length > 0)
-                .GroupBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(g => g.First())),
+        Metadata = Metadata(vm),
     };
 
     public static Wire.HostStatus ToProto(HostStatus status, string host)
@@ -97,6 +92,23 @@ public static class AgentProto
         }
 
         return message;
+    }
+
+    /// <summary>The rendered metadata (empty values dropped), and the pool when the renderer did not already say it.</summary>
+    private static ImmutableSortedDictionary<string, string> Metadata(Wire.MicroVmSpec vm)
+    {
+        var metadata = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in vm.Metadata.Where(kv => kv.Value.Length > 0))
+        {
+            metadata[key] = value;
+        }
+
+        if (vm.Pool.Length > 0 && !metadata.ContainsKey("liquidmetal.dev/pool"))
+        {
+            metadata["liquidmetal.dev/pool"] = vm.Pool;
+        }
+
+        return metadata.ToImmutable();
     }
 
     /// <summary>"qemu (tcg)" gives "tcg"; providers without an accelerator give "".</summary>

@@ -7,20 +7,15 @@ namespace LiquidMetal.Fleet.Loading;
 /// clusters/. Hidden entries (.git, .github) are skipped; symlinks are followed only while they stay inside
 /// the fleet directory; files over <see cref="FleetLoader.MaxFileBytes"/> are reported, not read.
 /// </summary>
-public static class FleetDirectory
+internal static class FleetDirectory
 {
     private const int MaxDepth = 8;
 
-    public static List<FleetFile> Read(string directory, List<Diagnostic> diagnostics)
+    /// <summary>The fleet files of an existing directory (<see cref="FleetLoader.LoadDirectory"/> checks that it exists).</summary>
+    internal static List<FleetFile> Read(string directory, List<Diagnostic> diagnostics)
     {
         var files = new List<FleetFile>();
         var info = new DirectoryInfo(directory);
-        if (!info.Exists)
-        {
-            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(directory), "no such directory: expected a fleet directory holding fleet.yaml, hosts/ and clusters/"));
-            return files;
-        }
-
         var root = RealPath(info) ?? info.FullName;
         Walk(new DirectoryInfo(root), root, string.Empty, 0, files, diagnostics);
         return files;

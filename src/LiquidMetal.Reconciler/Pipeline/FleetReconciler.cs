@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Text;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
@@ -84,6 +83,10 @@ public sealed class FleetReconciler : IAsyncDisposable
     // again has nothing to do. In memory only: a restarted reconciler starts with a full pass.
     private ImmutableDictionary<string, string>? _convergedHeads;
 
+    // Immutable commits' contents, kept from the last pass (see StatusAtAsync and CompileAtAsync).
+    private (string Tip, StatusSnapshot Snapshot, List<RenderedHost> Rendered)? _statusAt;
+    private (string Revision, string? Tip, CompiledFleet Compiled, List<Diagnostic> ReadErrors)? _compiledAt;
+
     private FleetReconciler(ReconcilerOptions options, GitMirror mirror, TimeProvider time)
     {
         _options = options;
@@ -146,8 +149,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         }
 
         var statusTip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
-        var previous = statusTip is null ? null : await StatusBranchReader.ReadAsync(_mirror, statusTip, cancellationToken);
-        var previousRendered = statusTip is null ? [] : await RenderedHostsReader.ReadAsync(_mirror, statusTip, cancellationToken);
+        var (previous, previousRendered) = await StatusAtAsync(statusTip, cancellationToken);
         var now = _time.GetUtcNow();
 
         if (_options.RequireSignedBy is { } trust)
@@ -164,10 +166,8 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         var stage = Stopwatch.StartNew();
         span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");
-        var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
-        var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
+        var (compiled, readErrors) = await CompileAtAsync(revision, statusTip, previousRendered, cancellationToken);
         var compileTime = stage.Elapsed;
-        span?.SetTag("liquidmetal.files", files.Count);
         span?.SetTag("liquidmetal.valid", compiled.Succeeded && readErrors.Count == 0);
         span?.Dispose();
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
@@ -267,6 +267,42 @@ public sealed class FleetReconciler : IAsyncDisposable
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         }
+    }
+
+    /// <summary>
+    /// The status documents and rendered hosts at a status-branch commit. Commits never change, so the last one read
+    /// is kept: a resync that finds the same tip reads nothing again.
+    /// </summary>
+    private async Task<(StatusSnapshot? Snapshot, List<RenderedHost> Rendered)> StatusAtAsync(string? tip, CancellationToken cancellationToken)
+    {
+        if (tip is null)
+        {
+            return (null, []);
+        }
+
+        if (_statusAt is { } cached && cached.Tip == tip)
+        {
+            return (cached.Snapshot, cached.Rendered);
+        }
+
+        var snapshot = await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken);
+        var rendered = await RenderedHostsReader.ReadAsync(_mirror, tip, cancellationToken);
+        _statusAt = (tip, snapshot, rendered);
+        return (snapshot, rendered);
+    }
+
+    /// <summary>The fleet at a revision, compiled from the placement at a status tip; kept for the next pass with the same two commits.</summary>
+    private async Task<(CompiledFleet Compiled, List<Diagnostic> ReadErrors)> CompileAtAsync(string revision, string? tip, List<RenderedHost> previousRendered, CancellationToken cancellationToken)
+    {
+        if (_compiledAt is { } cached && cached.Revision == revision && cached.Tip == tip)
+        {
+            return (cached.Compiled, cached.ReadErrors);
+        }
+
+        var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
+        var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
+        _compiledAt = (revision, tip, compiled, readErrors);
+        return (compiled, readErrors);
     }
 
     /// <summary>A rejected revision's status on top of <paramref name="tip"/>: everything else there stays as it is.</summary>

@@ -150,10 +150,9 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             catch (Exception e)
             {
                 // An unreachable remote, a refused push, or a bug: what runs keeps running, the loop keeps going,
-                // readiness reports the failure, and the next trigger tries again.
+                // readiness reports the failure, and the next poll tries again.
                 Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
                 Last = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
-                _ = RecheckAsync(_options.PollInterval, token);
             }
         }
     }

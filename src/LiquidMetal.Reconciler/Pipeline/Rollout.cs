@@ -34,6 +34,7 @@ public static class Rollout
         var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
             .GroupBy(vm => vm.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.State == Wire.VmState.Running ? 0 : 1).First(), StringComparer.Ordinal);
+        var previousByHost = previous.ToDictionary(h => h.Host, StringComparer.Ordinal);
         var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
@@ -71,7 +72,7 @@ public static class Rollout
         var untouched = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         foreach (var host in desired)
         {
-            var before = previous.FirstOrDefault(p => p.Host == host.Host);
+            var before = previousByHost.GetValueOrDefault(host.Host);
             var vms = ImmutableArray.CreateBuilder<RenderedVm>();
             var safe = true;
             foreach (var vm in host.Microvms.Where(vm => !suspended.Contains(vm.Cluster)))
