@@ -5,12 +5,12 @@ using LiquidMetal.Git.Internal;
 namespace LiquidMetal.Git;
 
 /// <summary>
-/// Writes commits with git plumbing only (hash-object, mktree, commit-tree) and pushes them as
-/// fast-forwards. Never forces: a push the remote rejects means someone else moved the branch.
+/// Writes commits without a working tree or an index: blobs, trees and the commit are built in memory, hashed as git
+/// hashes them, and stored as one pack. Pushes them as fast-forwards and never forces: a push the remote rejects
+/// means someone else moved the branch.
 /// </summary>
 public sealed class CommitWriter
 {
-    private const string TreeMode = "040000";
     private readonly GitMirror _mirror;
 
     public CommitWriter(GitMirror mirror) => _mirror = mirror;
@@ -18,18 +18,18 @@ public sealed class CommitWriter
     /// <summary>Creates the commit and returns its id, or null when its tree would equal the parent's (nothing changed).</summary>
     public async Task<string?> CreateCommitAsync(CommitRequest request, CancellationToken cancellationToken = default)
     {
-        var git = _mirror.Cli;
-        var leaves = new SortedDictionary<string, (string Mode, string Type, string Id)>(StringComparer.Ordinal);
+        var committer = Ident(request.Author);
+        var leaves = new SortedDictionary<string, (string Mode, string Id)>(StringComparer.Ordinal);
         var ownedBefore = new Dictionary<string, string>(StringComparer.Ordinal);
         string? parentTree = null;
         if (request.Parent is { } parent)
         {
-            parentTree = (await git.RunCheckedAsync(["rev-parse", parent + "^{tree}"], cancellationToken: cancellationToken)).Trim();
+            parentTree = await TreeOfAsync(parent, cancellationToken);
             foreach (var entry in await _mirror.ListTreeAsync(parent, cancellationToken: cancellationToken))
             {
                 if (!request.OwnedPrefixes.Any(p => entry.Path.StartsWith(p, StringComparison.Ordinal)))
                 {
-                    leaves[entry.Path] = (entry.Mode, entry.Type, entry.Id);
+                    leaves[entry.Path] = (entry.Mode, entry.Id);
                 }
                 else if (entry.Mode == "100644")
                 {
@@ -38,44 +38,44 @@ public sealed class CommitWriter
             }
         }
 
-        // Blob ids are computed here, as git does; only content the parent does not already hold is written.
-        // When every owned file is as it was, there is nothing to commit and no git process runs for it.
-        var hexLength = parentTree?.Length ?? ((await git.RunCheckedAsync(["rev-parse", "--show-object-format"], cancellationToken: cancellationToken)).Trim() == "sha256" ? 64 : 40);
-        var ids = request.Files.ToDictionary(f => f.Key, f => BlobId(f.Value, hexLength), StringComparer.Ordinal);
+        // When every owned file is as it was, there is nothing to commit and nothing is written.
+        var hexLength = parentTree?.Length ?? ((await _mirror.Cli.RunCheckedAsync(["rev-parse", "--show-object-format"], cancellationToken: cancellationToken)).Trim() == "sha256" ? 64 : 40);
+        var ids = request.Files.ToDictionary(f => f.Key, f => ObjectPack.IdOf(ObjectType.Blob, f.Value, hexLength), StringComparer.Ordinal);
         if (parentTree is not null && ids.Count == ownedBefore.Count && ids.All(f => ownedBefore.GetValueOrDefault(f.Key) == f.Value))
         {
             return null;
         }
 
+        // Only content the parent does not already hold goes into the pack.
+        var pack = new ObjectPack(hexLength);
         var known = ownedBefore.Values.ToHashSet(StringComparer.Ordinal);
         foreach (var (path, content) in request.Files)
         {
             if (!known.Contains(ids[path]))
             {
-                await WriteLooseBlobAsync(ids[path], content, cancellationToken);
+                pack.Add(ObjectType.Blob, content);
             }
+
+            leaves[path] = ("100644", ids[path]);
         }
 
-        foreach (var (path, id) in ids)
-        {
-            leaves[path] = ("100644", "blob", id);
-        }
-
-        var rootTree = await WriteTreesAsync(leaves, cancellationToken);
+        var rootTree = AddTrees(pack, leaves);
         if (rootTree == parentTree)
         {
             return null;
         }
 
-        var arguments = new List<string> { "commit-tree", rootTree };
+        var commit = new StringBuilder();
+        commit.Append(CultureInfo.InvariantCulture, $"tree {rootTree}\n");
         if (request.Parent is not null)
         {
-            arguments.Add("-p");
-            arguments.Add(request.Parent);
+            commit.Append(CultureInfo.InvariantCulture, $"parent {request.Parent}\n");
         }
 
-        var result = await git.RunCheckedAsync(arguments, Encoding.UTF8.GetBytes(request.Message), cancellationToken, SignatureEnvironment(request.Author));
-        return result.Trim();
+        commit.Append(CultureInfo.InvariantCulture, $"author {committer}\ncommitter {committer}\n\n").Append(request.Message);
+        var id = pack.Add(ObjectType.Commit, Encoding.UTF8.GetBytes(commit.ToString()));
+        await pack.WriteAsync(Path.Combine(_mirror.Path, "objects"), cancellationToken);
+        return id;
     }
 
     /// <summary>Pushes <paramref name="commit"/> to the remote branch as a fast-forward.</summary>
@@ -84,7 +84,7 @@ public sealed class CommitWriter
         var result = await _mirror.Cli.RunAsync(["push", "--porcelain", "origin", $"{commit}:refs/heads/{branch}"], cancellationToken: cancellationToken);
         if (result.ExitCode == 0)
         {
-            await _mirror.Cli.RunCheckedAsync(["update-ref", "refs/remotes/origin/" + branch, commit], cancellationToken: cancellationToken);
+            // git push has moved refs/remotes/origin/<branch> too: the mirror's fetch refspec maps the pushed branch to it.
             return PushOutcome.Pushed;
         }
 
@@ -98,128 +98,75 @@ public sealed class CommitWriter
         throw new GitException($"git push to {GitCli.Redact(_mirror.RemoteUrl)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
     }
 
-    /// <summary>Git's object id of a blob: SHA-1 (or SHA-256 in a SHA-256 repository) of "blob &lt;size&gt;\0" and the content.</summary>
-    internal static string BlobId(byte[] content, int hexLength)
-    {
-        var header = Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0");
-        var data = new byte[header.Length + content.Length];
-        header.CopyTo(data, 0);
-        content.CopyTo(data, header.Length);
-        return Convert.ToHexStringLower(hexLength == 64 ? System.Security.Cryptography.SHA256.HashData(data) : System.Security.Cryptography.SHA1.HashData(data));
-    }
-
     /// <summary>
-    /// Stores a blob as git's loose object (objects/ab/cdef..., zlib of "blob &lt;size&gt;\0" and the content), written to a
-    /// temporary file and renamed into place as git does: no process per status commit, and no scratch copies.
+    /// Adds the tree of every folder that holds a leaf, deepest first, and returns the root tree's id. Entries are in
+    /// git's order: byte order of the name, a folder's name compared as if it ended in '/'.
     /// </summary>
-    private async Task WriteLooseBlobAsync(string id, byte[] content, CancellationToken cancellationToken)
+    private static string AddTrees(ObjectPack pack, SortedDictionary<string, (string Mode, string Id)> leaves)
     {
-        var directory = Path.Combine(_mirror.Path, "objects", id[..2]);
-        var path = Path.Combine(directory, id[2..]);
-        if (File.Exists(path))
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $"tmp_obj_{Guid.NewGuid():N}");
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-        {
-            await using (var zlib = new System.IO.Compression.ZLibStream(file, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-            {
-                await zlib.WriteAsync(Encoding.ASCII.GetBytes($"blob {content.Length.ToString(CultureInfo.InvariantCulture)}\0"), cancellationToken);
-                await zlib.WriteAsync(content, cancellationToken);
-            }
-
-            // On disk before its name appears: a crash must not leave a truncated object that later commits point at.
-            file.Flush(flushToDisk: true);
-        }
-
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary); // written meanwhile by someone else; objects are immutable
-        }
-    }
-
-    private async Task<string> WriteTreesAsync(SortedDictionary<string, (string Mode, string Type, string Id)> leaves, CancellationToken cancellationToken)
-    {
-        // Entries of each directory, keyed by directory path ("" is the root).
-        var directories = new SortedDictionary<string, List<(string Mode, string Type, string Id, string Name)>>(StringComparer.Ordinal) { [string.Empty] = [] };
+        var folders = new Dictionary<string, List<(string Name, string Mode, string Id)>>(StringComparer.Ordinal) { [string.Empty] = [] };
         foreach (var (path, leaf) in leaves)
         {
             var slash = path.LastIndexOf('/');
-            var directory = slash < 0 ? string.Empty : path[..slash];
-            EntriesOf(directories, directory).Add((leaf.Mode, leaf.Type, leaf.Id, path[(slash + 1)..]));
+            EntriesOf(folders, slash < 0 ? string.Empty : path[..slash]).Add((path[(slash + 1)..], leaf.Mode, leaf.Id));
         }
 
-        // Deepest directories first, one mktree --batch process per depth.
-        foreach (var depth in directories.Keys.Where(d => d.Length > 0).Select(Depth).Distinct().OrderDescending().ToList())
+        foreach (var folder in folders.Keys.Where(f => f.Length > 0).OrderByDescending(f => f.Count(c => c == '/')).ToList())
         {
-            var level = directories.Keys.Where(d => d.Length > 0 && Depth(d) == depth).ToList();
-            var ids = await MakeTreesAsync(level.Select(d => directories[d]).ToList(), cancellationToken);
-            for (var i = 0; i < level.Count; i++)
-            {
-                var slash = level[i].LastIndexOf('/');
-                var parent = slash < 0 ? string.Empty : level[i][..slash];
-                EntriesOf(directories, parent).Add((TreeMode, "tree", ids[i], level[i][(slash + 1)..]));
-            }
+            var slash = folder.LastIndexOf('/');
+            var id = pack.Add(ObjectType.Tree, TreeObject(folders[folder]));
+            folders[slash < 0 ? string.Empty : folder[..slash]].Add((folder[(slash + 1)..], "40000", id));
         }
 
-        return (await MakeTreesAsync([directories[string.Empty]], cancellationToken))[0];
+        return pack.Add(ObjectType.Tree, TreeObject(folders[string.Empty]));
     }
 
-    private static List<(string Mode, string Type, string Id, string Name)> EntriesOf(
-        SortedDictionary<string, List<(string Mode, string Type, string Id, string Name)>> directories, string path)
+    private static List<(string Name, string Mode, string Id)> EntriesOf(Dictionary<string, List<(string Name, string Mode, string Id)>> folders, string path)
     {
-        if (!directories.TryGetValue(path, out var entries))
+        if (!folders.TryGetValue(path, out var entries))
         {
-            directories[path] = entries = [];
+            folders[path] = entries = [];
             var slash = path.LastIndexOf('/');
-            if (path.Length > 0)
-            {
-                EntriesOf(directories, slash < 0 ? string.Empty : path[..slash]);
-            }
+            EntriesOf(folders, slash < 0 ? string.Empty : path[..slash]);
         }
 
         return entries;
     }
 
-    private async Task<string[]> MakeTreesAsync(List<List<(string Mode, string Type, string Id, string Name)>> trees, CancellationToken cancellationToken)
+    /// <summary>A tree object: for each entry "&lt;mode&gt; &lt;name&gt;\0" and the raw id.</summary>
+    private static byte[] TreeObject(List<(string Name, string Mode, string Id)> entries)
     {
-        var input = new StringBuilder();
-        foreach (var tree in trees)
+        static string SortKey((string Name, string Mode, string Id) e) => e.Mode == "40000" ? e.Name + "/" : e.Name;
+        var tree = new MemoryStream();
+        foreach (var entry in entries.OrderBy(SortKey, StringComparer.Ordinal))
         {
-            foreach (var entry in tree)
-            {
-                input.Append(CultureInfo.InvariantCulture, $"{entry.Mode} {entry.Type} {entry.Id}\t{entry.Name}\0");
-            }
-
-            // An empty record ends one tree in --batch -z mode.
-            input.Append('\0');
+            tree.Write(Encoding.UTF8.GetBytes($"{entry.Mode} {entry.Name}\0"));
+            tree.Write(Convert.FromHexString(entry.Id));
         }
 
-        var output = await _mirror.Cli.RunCheckedAsync(["mktree", "-z", "--batch"], Encoding.UTF8.GetBytes(input.ToString()), cancellationToken);
-        var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return ids.Length == trees.Count ? ids : throw new GitException($"git mktree returned {ids.Length} trees for {trees.Count}");
+        return tree.ToArray();
     }
 
-    private static int Depth(string directory) => directory.Count(c => c == '/');
-
-    private static Dictionary<string, string> SignatureEnvironment(GitSignature author)
+    /// <summary>The tree a commit points at, read through the mirror's cat-file process.</summary>
+    private async Task<string> TreeOfAsync(string commit, CancellationToken cancellationToken)
     {
-        var date = author.When.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + " " + author.When.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", string.Empty, StringComparison.Ordinal);
-        return new Dictionary<string, string>(StringComparer.Ordinal)
+        var content = await _mirror.ReadObjectAsync(commit, cancellationToken);
+        var text = content is { Type: "commit" } ? Encoding.UTF8.GetString(content.Content) : null;
+        return text is not null && text.StartsWith("tree ", StringComparison.Ordinal) && text.IndexOf('\n', StringComparison.Ordinal) is > 5 and var end
+            ? text[5..end]
+            : throw new GitException($"{commit} is not a commit in the mirror");
+    }
+
+    /// <summary>"Name &lt;email&gt; seconds +hhmm", as git writes an author; refuses what would make a malformed commit.</summary>
+    private static string Ident(GitSignature who)
+    {
+        if (who.Name.AsSpan().IndexOfAny("<>\n") >= 0 || who.Email.AsSpan().IndexOfAny("<>\n") >= 0)
         {
-            ["GIT_AUTHOR_NAME"] = author.Name,
-            ["GIT_AUTHOR_EMAIL"] = author.Email,
-            ["GIT_AUTHOR_DATE"] = date,
-            ["GIT_COMMITTER_NAME"] = author.Name,
-            ["GIT_COMMITTER_EMAIL"] = author.Email,
-            ["GIT_COMMITTER_DATE"] = date,
-        };
+            throw new ArgumentException($"a commit author's name and email cannot contain '<', '>' or a newline: {who.Name} <{who.Email}>", nameof(who));
+        }
+
+        var offset = who.When.Offset;
+        var zone = $"{(offset < TimeSpan.Zero ? '-' : '+')}{Math.Abs(offset.Hours):00}{Math.Abs(offset.Minutes):00}";
+        return $"{who.Name} <{who.Email}> {who.When.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {zone}";
     }
 }

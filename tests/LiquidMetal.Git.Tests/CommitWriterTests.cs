@@ -78,6 +78,105 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Assert.Equal(redone, await mirror.GetLocalHeadAsync(Branch));
     }
 
+    [Fact]
+    public async Task CreateCommitAsync_SameFilesAsGitCommits_GivesTheSameCommitIdAndAPackGitAccepts()
+    {
+        // Names that sort differently as folders and as files: "hosts-x.yaml" < "hosts/" < "hosts0.yaml" in git's order.
+        (string Path, string Content)[] files =
+        [
+            ("status/fleet.yaml", "fleet\n"),
+            ("status/hosts-x.yaml", "dash\n"),
+            ("status/hosts/sled-1.yaml", "one\n"),
+            ("status/hosts/sled-2.yaml", "two\n"),
+            ("status/hosts0.yaml", "zero\n"),
+            ("rendered/hosts/sled-1.yaml", "üñí\n"),
+        ];
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var ours = await new CommitWriter(mirror).CreateCommitAsync(Request(null, files));
+
+        // The same content committed by git itself, with the same author, time and message.
+        var work = Directory.CreateTempSubdirectory("lm-same-").FullName;
+        try
+        {
+            Git.Run(work, "init", "--quiet");
+            foreach (var (path, content) in files)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(work, path))!);
+                File.WriteAllText(Path.Combine(work, path), content, new UTF8Encoding(false));
+            }
+
+            Git.Run(work, "add", ".");
+            var tree = Git.Run(work, "write-tree");
+            var identity = new Dictionary<string, string>
+            {
+                ["GIT_AUTHOR_NAME"] = "LiquidMetal", ["GIT_AUTHOR_EMAIL"] = "reconciler@liquidmetal.dev", ["GIT_AUTHOR_DATE"] = "1795521600 +0000",
+                ["GIT_COMMITTER_NAME"] = "LiquidMetal", ["GIT_COMMITTER_EMAIL"] = "reconciler@liquidmetal.dev", ["GIT_COMMITTER_DATE"] = "1795521600 +0000",
+            };
+            var theirs = RunWithInput(work, identity, "status: test\n\nFleet-Revision: abc\n", "commit-tree", tree);
+            Assert.Equal(theirs, ours);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        var pack = Assert.Single(Directory.GetFiles(Path.Combine(mirror.Path, "objects", "pack"), "pack-*.pack"));
+        Assert.Contains(": ok", Git.Run(mirror.Path, "verify-pack", "-v", Path.ChangeExtension(pack, ".idx")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(mirror.Path, "objects", "pack"), "tmp_*"));
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_Sha256Repository_WritesSha256ObjectsGitReads()
+    {
+        Directory.CreateDirectory(_mirrorPath);
+        Git.Run(_mirrorPath, "init", "--quiet", "--bare", "--object-format=sha256");
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("status/hosts/sled-1.yaml", "b")));
+        var second = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "c"), ("status/hosts/sled-1.yaml", "b")));
+
+        Assert.Equal(64, first!.Length);
+        Assert.Equal("c", Git.Run(mirror.Path, "cat-file", "blob", second + ":status/fleet.yaml"));
+        Assert.Equal(first, Git.Run(mirror.Path, "rev-parse", second + "^"));
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", second!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_AuthorWithAngleBracket_IsRefusedBeforeAnythingIsWritten()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var request = Request(null, ("status/fleet.yaml", "a")) with { Author = Reconciler with { Name = "Eve <eve@example.com>" } };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => new CommitWriter(mirror).CreateCommitAsync(request));
+
+        Assert.Contains("cannot contain '<'", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(mirror.Path, "objects", "pack")) && Directory.EnumerateFiles(Path.Combine(mirror.Path, "objects", "pack")).Any());
+    }
+
+    private static string RunWithInput(string directory, IReadOnlyDictionary<string, string> environment, string input, params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return output;
+    }
+
     private static CommitRequest Request(string? parent, params (string Path, string Content)[] files) => new()
     {
         Parent = parent,
