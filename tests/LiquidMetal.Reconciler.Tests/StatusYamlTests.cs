@@ -55,6 +55,45 @@ public sealed class StatusYamlTests
     }
 
     [Fact]
+    public void WriteCluster_ConditionStatus_IsTheQuotedStringKubernetesWrites()
+    {
+        var status = new ClusterStatusDocument("cluster-a", "Ready", [new Condition("Ready", true, "AllNodesRunning", "3/3 nodes running", Noon)], []);
+
+        var yaml = StatusYaml.Write(status);
+
+        Assert.Contains("    status: \"True\"\n", yaml);
+        Assert.Contains("  nodes: []\n", yaml);
+        Assert.True(StatusYaml.ReadCluster(yaml).Conditions[0].Status);
+    }
+
+    [Fact]
+    public void Write_RandomText_ReadsBackExactly()
+    {
+        // Messages and reasons come from agents and VMMs: any text must survive the trip, whatever YAML makes of it.
+        const string alphabet = "aZ09 -_:#'\"\\/.,;()=@&*!|>%`{}[]?~\t\n\r\u0085\u2028\u00e9\u4e2d";
+        var random = new Random(20261127);
+        for (var i = 0; i < 2000; i++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            string[] words = ["true", "No", "null", "1e3", "0x1f", "0123", "12e4", "0o17", "1_000", "9f8e", "044ca6d4", "deadbeef", ".inf"];
+            var word = words[random.Next(words.Length)];
+            foreach (var value in new[] { text, word, text + word, word + " " + text })
+            {
+                var host = new HostStatusDocument("sled-1", false, value, Resources.Zero, Resources.Zero, 1, [new VmStatusEntry("vm-1", "c", "Failed", Noon, value, 0)]);
+                var fleet = new FleetStatusDocument("a", "a", null, [new Condition("Ready", false, "R", value, Noon)], [value]);
+
+                var hostBack = StatusYaml.ReadHost(StatusYaml.Write(host));
+                var fleetBack = StatusYaml.ReadFleet(StatusYaml.Write(fleet));
+
+                Assert.Equal(value, hostBack.Error);
+                Assert.Equal(value, hostBack.Vms[0].Reason);
+                Assert.Equal(value, fleetBack.Conditions[0].Message);
+                Assert.Equal(value, fleetBack.Errors[0]);
+            }
+        }
+    }
+
+    [Fact]
     public void ReadHost_WrongKind_SaysWhatItExpected()
     {
         var error = Assert.ThrowsAny<Exception>(() => StatusYaml.ReadHost("apiVersion: x\nkind: ClusterStatus\n"));

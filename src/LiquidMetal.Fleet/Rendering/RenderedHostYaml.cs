@@ -158,7 +158,7 @@ public static class RenderedHostYaml
 
     private static void Field(StringBuilder y, int indent, string key, string value, bool raw = false)
     {
-        y.Append(' ', indent).Append(Scalar(key)).Append(':');
+        y.Append(' ', indent).Append(YamlScalar.Write(key)).Append(':');
         if (raw)
         {
             y.Append(' ').Append(value).Append('\n');
@@ -169,77 +169,8 @@ public static class RenderedHostYaml
         }
         else
         {
-            y.Append(' ').Append(Scalar(value)).Append('\n');
+            y.Append(' ').Append(YamlScalar.Write(value)).Append('\n');
         }
-    }
-
-    /// <summary>A scalar written plain when YAML cannot read it as anything but this string, else double-quoted.</summary>
-    internal static string Scalar(string value)
-    {
-        if (IsPlainSafe(value))
-        {
-            return value;
-        }
-
-        return Quote(value);
-    }
-
-    /// <summary>A YAML double-quoted scalar: backslash escapes for quotes, backslashes and control characters.</summary>
-    private static string Quote(string value)
-    {
-        var quoted = new StringBuilder(value.Length + 8).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    quoted.Append("\\\"");
-                    break;
-                case '\\':
-                    quoted.Append("\\\\");
-                    break;
-                case '\n':
-                    quoted.Append("\\n");
-                    break;
-                case '\t':
-                    quoted.Append("\\t");
-                    break;
-                case '\r':
-                    quoted.Append("\\r");
-                    break;
-                default:
-                    if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF')
-                    {
-                        quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        quoted.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return quoted.Append('"').ToString();
-    }
-
-    private static bool IsPlainSafe(string value)
-    {
-        if (value.Length == 0 || !(char.IsAsciiLetter(value[0]) || value[0] == '/'))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '/' or '-' or '+' or '@'))
-            {
-                return false;
-            }
-        }
-
-        return value.ToLowerInvariant() is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "y" or "n");
     }
 
     /// <summary>Multi-line text goes in a literal block (|) when it has no characters a block cannot carry.</summary>

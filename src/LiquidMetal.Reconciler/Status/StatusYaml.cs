@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
 using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Rendering;
 using YamlDotNet.RepresentationModel;
 
 namespace LiquidMetal.Reconciler.Status;
@@ -12,66 +15,62 @@ public static class StatusYaml
 {
     private const string ApiVersion = "liquidmetal.dev/v1alpha1";
 
+    // Written by hand, in a fixed field order: the same status gives the same bytes, and 800 documents a pass take
+    // milliseconds (YamlDotNet's representation model took 0.3 s). Read back with YamlDotNet.
     public static string Write(FleetStatusDocument status)
     {
-        var root = Header("FleetStatus", null);
-        var body = new YamlMappingNode();
-        body.Put("fetchedRevision", status.FetchedRevision);
-        body.Put("renderedRevision", status.RenderedRevision);
-        body.Put("appliedRevision", status.AppliedRevision);
-        body.Put("conditions", Conditions(status.Conditions));
+        var y = Header("FleetStatus", null, 512);
+        Field(y, 2, "fetchedRevision", status.FetchedRevision);
+        Field(y, 2, "renderedRevision", status.RenderedRevision);
+        Field(y, 2, "appliedRevision", status.AppliedRevision);
+        Conditions(y, status.Conditions);
         if (!status.Errors.IsEmpty)
         {
-            body.Put("errors", new YamlSequenceNode(status.Errors.Select(e => (YamlNode)Scalar(e))));
+            y.Append("  errors:\n");
+            foreach (var error in status.Errors)
+            {
+                y.Append("  - ").Append(YamlScalar.WriteText(error)).Append('\n');
+            }
         }
 
-        root.Put("status", body);
-        return YamlNodes.Save(root);
+        return y.ToString();
     }
 
     public static string Write(ClusterStatusDocument status)
     {
-        var root = Header("ClusterStatus", status.Name);
-        var body = new YamlMappingNode();
-        body.Put("phase", status.Phase);
-        body.Put("conditions", Conditions(status.Conditions));
-        body.Put("nodes", new YamlSequenceNode(status.Nodes.Select(n =>
+        var y = Header("ClusterStatus", status.Name, 512 + (status.Nodes.Length * 160));
+        Field(y, 2, "phase", status.Phase);
+        Conditions(y, status.Conditions);
+        Sequence(y, "nodes", status.Nodes, (y, n) =>
         {
-            var node = new YamlMappingNode();
-            node.Put("name", n.Name);
-            node.Put("role", n.Role);
-            node.Put("host", n.Host);
-            node.Put("state", n.State);
-            node.Put("since", n.Since);
-            node.Put("reason", n.Reason);
-            return (YamlNode)node;
-        })));
-        root.Put("status", body);
-        return YamlNodes.Save(root);
+            Field(y, 0, "name", n.Name);
+            Field(y, 4, "role", n.Role);
+            Field(y, 4, "host", n.Host);
+            Field(y, 4, "state", n.State);
+            Time(y, 4, "since", n.Since);
+            Text(y, 4, "reason", n.Reason);
+        });
+        return y.ToString();
     }
 
     public static string Write(HostStatusDocument status)
     {
-        var root = Header("HostStatus", status.Name);
-        var body = new YamlMappingNode();
-        body.Put("reachable", status.Reachable);
-        body.Put("error", status.Error);
-        body.Put("observedGeneration", status.ObservedGeneration);
-        body.Put("capacity", Resources(status.Capacity));
-        body.Put("allocated", Resources(status.Allocated));
-        body.Put("vms", new YamlSequenceNode(status.Vms.Select(v =>
+        var y = Header("HostStatus", status.Name, 512 + (status.Vms.Length * 160));
+        Raw(y, 2, "reachable", status.Reachable ? "true" : "false");
+        Text(y, 2, "error", status.Error);
+        Raw(y, 2, "observedGeneration", status.ObservedGeneration.ToString(CultureInfo.InvariantCulture));
+        Size(y, "capacity", status.Capacity);
+        Size(y, "allocated", status.Allocated);
+        Sequence(y, "vms", status.Vms, (y, v) =>
         {
-            var vm = new YamlMappingNode();
-            vm.Put("id", v.Id);
-            vm.Put("cluster", v.Cluster);
-            vm.Put("state", v.State);
-            vm.Put("since", v.Since);
-            vm.Put("reason", v.Reason);
-            vm.Put("restarts", v.Restarts);
-            return (YamlNode)vm;
-        })));
-        root.Put("status", body);
-        return YamlNodes.Save(root);
+            Field(y, 0, "id", v.Id);
+            Field(y, 4, "cluster", v.Cluster);
+            Field(y, 4, "state", v.State);
+            Time(y, 4, "since", v.Since);
+            Text(y, 4, "reason", v.Reason);
+            Raw(y, 4, "restarts", v.Restarts.ToString(CultureInfo.InvariantCulture));
+        });
+        return y.ToString();
     }
 
     public static FleetStatusDocument ReadFleet(string yaml)
@@ -108,19 +107,61 @@ public static class StatusYaml
             [.. vms]);
     }
 
-    private static YamlMappingNode Header(string kind, string? name)
+    private static StringBuilder Header(string kind, string? name, int capacity)
     {
-        var root = new YamlMappingNode();
-        root.Put("apiVersion", ApiVersion);
-        root.Put("kind", kind);
+        var y = new StringBuilder(capacity);
+        y.Append("apiVersion: ").Append(ApiVersion).Append("\nkind: ").Append(kind).Append('\n');
         if (name is not null)
         {
-            var metadata = new YamlMappingNode();
-            metadata.Put("name", name);
-            root.Put("metadata", metadata);
+            y.Append("metadata:\n");
+            Field(y, 2, "name", name);
         }
 
-        return root;
+        return y.Append("status:\n");
+    }
+
+    private static void Field(StringBuilder y, int indent, string key, string? value)
+    {
+        if (value is not null)
+        {
+            y.Append(' ', indent).Append(key).Append(": ").Append(YamlScalar.Write(value)).Append('\n');
+        }
+    }
+
+    private static void Text(StringBuilder y, int indent, string key, string? value)
+    {
+        if (value is not null)
+        {
+            y.Append(' ', indent).Append(key).Append(": ").Append(YamlScalar.WriteText(value)).Append('\n');
+        }
+    }
+
+    private static void Raw(StringBuilder y, int indent, string key, string value) =>
+        y.Append(' ', indent).Append(key).Append(": ").Append(value).Append('\n');
+
+    private static void Time(StringBuilder y, int indent, string key, DateTimeOffset? value)
+    {
+        if (value is { } time)
+        {
+            Raw(y, indent, key, time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>A sequence of mappings under "  key:", each item's first field after "  - " and the rest indented 4.</summary>
+    private static void Sequence<T>(StringBuilder y, string key, ImmutableArray<T> items, Action<StringBuilder, T> item)
+    {
+        if (items.IsEmpty)
+        {
+            y.Append("  ").Append(key).Append(": []\n");
+            return;
+        }
+
+        y.Append("  ").Append(key).Append(":\n");
+        foreach (var each in items)
+        {
+            y.Append("  - ");
+            item(y, each);
+        }
     }
 
     private static YamlMappingNode Body(string yaml, string kind)
@@ -134,16 +175,15 @@ public static class StatusYaml
 
     private static string Name(string yaml) => YamlNodes.Load(yaml).Mapping("metadata")?.Text("name") ?? string.Empty;
 
-    private static YamlSequenceNode Conditions(ImmutableArray<Condition> conditions) => new(conditions.Select(c =>
+    // A condition's status is the string "True" or "False", quoted as Kubernetes writes it: plain True is a boolean in YAML 1.2.
+    private static void Conditions(StringBuilder y, ImmutableArray<Condition> conditions) => Sequence(y, "conditions", conditions, (y, c) =>
     {
-        var node = new YamlMappingNode();
-        node.Put("type", c.Type);
-        node.Put("status", c.Status ? "True" : "False");
-        node.Put("reason", c.Reason);
-        node.Put("message", c.Message);
-        node.Put("since", c.Since);
-        return (YamlNode)node;
-    }));
+        Field(y, 0, "type", c.Type);
+        Raw(y, 4, "status", c.Status ? "\"True\"" : "\"False\"");
+        Field(y, 4, "reason", c.Reason);
+        Text(y, 4, "message", c.Message);
+        Time(y, 4, "since", c.Since);
+    });
 
     private static ImmutableArray<Condition> ReadConditions(YamlMappingNode status) =>
     [
@@ -151,16 +191,10 @@ public static class StatusYaml
             c.RequiredText("type"), c.RequiredText("status") == "True", c.RequiredText("reason"), c.Text("message") ?? string.Empty, c.Time("since") ?? default)),
     ];
 
-    private static YamlMappingNode Resources(Resources resources)
-    {
-        var node = new YamlMappingNode();
-        node.Put("cpu", resources.Cpu);
-        node.Put("memoryMiB", resources.MemoryMiB);
-        return node;
-    }
+    private static void Size(StringBuilder y, string key, Resources size) =>
+        y.Append("  ").Append(key).Append(":\n    cpu: ").Append(size.Cpu.ToString(CultureInfo.InvariantCulture))
+            .Append("\n    memoryMiB: ").Append(size.MemoryMiB.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
     private static Resources ReadResources(YamlMappingNode? node) =>
         node is null ? default : new Resources((int)node.Number("cpu"), node.Number("memoryMiB"));
-
-    private static YamlScalarNode Scalar(string value) => new(value);
 }
