@@ -59,8 +59,11 @@ public sealed record ReconcileResult(
 
     public TimeSpan Status { get; init; }
 
-    /// <summary>The part of <see cref="Status"/> spent building the documents (the rest is Git: objects, commit, push).</summary>
+    /// <summary>The part of <see cref="Status"/> spent building the documents.</summary>
     public TimeSpan StatusCompose { get; init; }
+
+    /// <summary>The part of <see cref="Status"/> spent pushing (the rest is the commit's objects, written in-process).</summary>
+    public TimeSpan StatusPush { get; init; }
 
     public static ReconcileResult Failed(string message, TimeSpan duration) =>
         new(null, false, false, null, [new Diagnostic(SourceLocation.OfFile("(repository)"), message)], duration);
@@ -212,7 +215,8 @@ public sealed class FleetReconciler : IAsyncDisposable
             .ToList();
         var status = StatusComposer.Compose(revision, compiled.Fleet!, told, observed, previous, now, heldBack);
         var composeTime = stage.Elapsed;
-        var written = await WriteStatusAsync(_ => Task.FromResult(status), statusTip, cancellationToken);
+        var pushClock = new Stopwatch();
+        var written = await WriteStatusAsync(_ => Task.FromResult(status), statusTip, cancellationToken, pushClock);
         if (status.Converged)
         {
             // What the remote holds now, our status commit included: the next poll compares against it.
@@ -226,12 +230,13 @@ public sealed class FleetReconciler : IAsyncDisposable
             Apply = applyTime,
             Status = stage.Elapsed,
             StatusCompose = composeTime,
+            StatusPush = pushClock.Elapsed,
         };
     }
 
     /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
     /// <param name="compose">The status to write on top of a given tip (called again with the new tip after a rejected push).</param>
-    private async Task<string?> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken)
+    private async Task<string?> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken, Stopwatch? pushClock = null)
     {
         var writer = new CommitWriter(_mirror);
         for (var attempt = 1; ; attempt++)
@@ -250,7 +255,9 @@ public sealed class FleetReconciler : IAsyncDisposable
                 return null; // nothing observed changed: no commit
             }
 
+            pushClock?.Start();
             var outcome = await writer.PushAsync(commit, _options.StatusBranch, cancellationToken);
+            pushClock?.Stop();
             if (outcome.Accepted)
             {
                 return commit;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
@@ -17,6 +18,10 @@ public static class StatusComposer
 {
     public static readonly ImmutableArray<string> OwnedPrefixes = ["status/", "rendered/"];
 
+    // A host's rendered document, kept as long as its (immutable) host object lives: the compiled fleet is reused by
+    // every pass over the same revision, so its 5 MB of rendered YAML at 200 hosts is written once, not every pass.
+    private static readonly ConditionalWeakTable<RenderedHost, byte[]> RenderedText = [];
+
     /// <summary>A valid revision, rendered and (as far as the agents answered) applied.</summary>
     public static StatusCommit Compose(
         string revision,
@@ -28,7 +33,7 @@ public static class StatusComposer
         int heldBack = 0)
     {
         // Documents are built here and serialized at the end, in parallel: YAML writing is most of the cost.
-        var pending = new List<(string Path, Func<string> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
+        var pending = new List<(string Path, Func<byte[]> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
         var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
         var metalState = new Dictionary<string, (string Host, Wire.MetalStatus Metal)>(StringComparer.Ordinal);
         foreach (var (host, observation) in observed)
@@ -44,20 +49,11 @@ public static class StatusComposer
             }
         }
 
-        var hostOfNode = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Each host's documents, and every node under its cluster, in one pass over the hosts.
+        var nodesOf = new Dictionary<string, List<NodeStatus>>(StringComparer.Ordinal);
         foreach (var host in rendered)
         {
-            pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedHostYaml.Write(host)));
-            foreach (var vm in host.Microvms)
-            {
-                hostOfNode[vm.Id] = host.Host;
-            }
-
-            if (host.Metal is { } metal)
-            {
-                hostOfNode[metal.Node] = host.Host;
-            }
-
+            pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
             var observation = observed.GetValueOrDefault(host.Host);
             var status = observation?.Status;
             var document = new HostStatusDocument(
@@ -68,39 +64,40 @@ public static class StatusComposer
                 status?.Allocated is { } allocated ? new Resources(allocated.Cpu, allocated.MemoryMib) : Resources.Zero,
                 status?.ObservedGeneration ?? 0,
                 [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
-            pending.Add(($"status/hosts/{host.Host}.yaml", () => StatusYaml.Write(document)));
+            pending.Add(($"status/hosts/{host.Host}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
+            foreach (var vm in host.Microvms)
+            {
+                NodesOf(nodesOf, vm.Cluster).Add(vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
+                    ? new NodeStatus(vm.Id, vm.Role, host.Host, State(seen.Vm.State), seen.Vm.Since?.ToDateTimeOffset(), Empty(seen.Vm.Reason))
+                    : new NodeStatus(vm.Id, vm.Role, host.Host, "Pending", null, Unreached(observation)));
+            }
+
+            if (host.Metal is { } metal)
+            {
+                NodesOf(nodesOf, metal.Cluster).Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
+                    ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, MetalState(seen.Metal.State), seen.Metal.Since?.ToDateTimeOffset(), Empty(seen.Metal.Reason))
+                    : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, "Pending", null, Unreached(observation)));
+            }
         }
 
+        var previousClusters = (previous?.Clusters ?? []).DistinctBy(c => c.Name).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var clusters = new List<ClusterStatusDocument>();
         var allApplied = rendered.All(h => observed.GetValueOrDefault(h.Host)?.Status?.SpecHash == h.SpecHash);
         foreach (var cluster in fleet.Clusters)
         {
-            var nodes = new List<NodeStatus>();
-            foreach (var host in rendered)
-            {
-                nodes.AddRange(host.Microvms.Where(vm => vm.Cluster == cluster.Name).Select(vm => vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
-                    ? new NodeStatus(vm.Id, vm.Role, host.Host, State(seen.Vm.State), seen.Vm.Since?.ToDateTimeOffset(), Empty(seen.Vm.Reason))
-                    : new NodeStatus(vm.Id, vm.Role, host.Host, "Pending", null, Unreached(observed.GetValueOrDefault(host.Host)))));
-                if (host.Metal is { } metal && metal.Cluster == cluster.Name)
-                {
-                    nodes.Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
-                        ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, MetalState(seen.Metal.State), seen.Metal.Since?.ToDateTimeOffset(), Empty(seen.Metal.Reason))
-                        : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, "Pending", null, Unreached(observed.GetValueOrDefault(host.Host))));
-                }
-            }
-
+            var nodes = nodesOf.GetValueOrDefault(cluster.Name) ?? [];
             nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var ready = nodes.All(n => n.State is "Running" or "Ready");
             var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
             var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : "Provisioning";
-            var before = previous?.Clusters.FirstOrDefault(c => c.Name == cluster.Name);
+            var before = previousClusters.GetValueOrDefault(cluster.Name);
             var conditions = ImmutableArray.Create(
                 Keep(before?.Conditions, new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{nodes.Count(n => n.State is "Running" or "Ready")}/{nodes.Count} nodes running", now)),
                 Keep(before?.Conditions, new Condition("Reconciling", !ready && failed.Count == 0, ready ? "Converged" : "Converging", ready ? "every node runs its current spec" : "nodes are being created or replaced", now)),
                 Keep(before?.Conditions, new Condition("Stalled", failed.Count > 0, failed.Count > 0 ? "NodesFailed" : "NotStalled", failed.Count > 0 ? "failed: " + string.Join(", ", failed) : string.Empty, now)));
             var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
             clusters.Add(document);
-            pending.Add(($"status/clusters/{cluster.Name}.yaml", () => StatusYaml.Write(document)));
+            pending.Add(($"status/clusters/{cluster.Name}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
@@ -117,9 +114,9 @@ public static class StatusComposer
                 Keep(fleetBefore?.Conditions, new Condition("Stalled", unreachable.Count > 0, unreachable.Count > 0 ? "HostsUnreachable" : "NotStalled", unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : string.Empty, now)),
             ],
             []);
-        pending.Add(("status/fleet.yaml", () => StatusYaml.Write(fleetDocument)));
+        pending.Add(("status/fleet.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(fleetDocument))));
         var written = new byte[pending.Count][];
-        Parallel.For(0, pending.Count, i => written[i] = Encoding.UTF8.GetBytes(pending[i].Write()));
+        Parallel.For(0, pending.Count, i => written[i] = pending[i].Write());
         var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, written[i])));
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
         return new StatusCommit(files, Message(summary, revision), converged);
@@ -150,6 +147,16 @@ public static class StatusComposer
     {
         var old = before?.FirstOrDefault(c => c.Type == now.Type);
         return old is not null && old.Status == now.Status && old.Reason == now.Reason && old.Message == now.Message ? old : now;
+    }
+
+    private static List<NodeStatus> NodesOf(Dictionary<string, List<NodeStatus>> nodesOf, string cluster)
+    {
+        if (!nodesOf.TryGetValue(cluster, out var nodes))
+        {
+            nodesOf[cluster] = nodes = [];
+        }
+
+        return nodes;
     }
 
     private static string? Unreached(HostObservation? observation) =>
