@@ -133,6 +133,11 @@ internal static class ReconcileCommand
     {
         var revision = result.Revision?[..Math.Min(12, result.Revision.Length)] ?? "(none)";
         var commit = result.StatusCommit is null ? "no status change" : "status " + result.StatusCommit[..12];
+        foreach (var warning in result.Warnings)
+        {
+            error.WriteLine("warning: " + warning);
+        }
+
         if (!result.Valid)
         {
             foreach (var diagnostic in result.Errors)

@@ -65,6 +65,9 @@ public sealed record ReconcileResult(
     /// <summary>The part of <see cref="Status"/> spent pushing (the rest is the commit's objects, written in-process).</summary>
     public TimeSpan StatusPush { get; init; }
 
+    /// <summary>Problems that did not stop the pass, like a status document someone broke by hand (it is rewritten).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     public static ReconcileResult Failed(string message, TimeSpan duration) =>
         new(null, false, false, null, [new Diagnostic(SourceLocation.OfFile("(repository)"), message)], duration);
 }
@@ -90,6 +93,9 @@ public sealed class FleetReconciler : IAsyncDisposable
     private (string Tip, StatusSnapshot Snapshot, List<RenderedHost> Rendered)? _statusAt;
     private (string Revision, string? Tip, CompiledFleet Compiled, List<Diagnostic> ReadErrors)? _compiledAt;
 
+    // What this pass found wrong but worked around; see ReconcileResult.Warnings.
+    private readonly List<string> _warnings = [];
+
     private FleetReconciler(ReconcilerOptions options, GitMirror mirror, TimeProvider time)
     {
         _options = options;
@@ -110,7 +116,13 @@ public sealed class FleetReconciler : IAsyncDisposable
     {
         using var activity = ReconcilerTelemetry.Source.StartActivity("reconcile");
         activity?.SetTag("liquidmetal.resync", resync);
+        _warnings.Clear();
         var result = await ReconcileCoreAsync(resync, cancellationToken);
+        if (_warnings.Count > 0)
+        {
+            result = result with { Warnings = [.. _warnings] };
+        }
+
         activity?.SetTag("liquidmetal.revision", result.Revision);
         activity?.SetTag("liquidmetal.converged", result.Converged);
         activity?.SetTag("liquidmetal.idle", result.Idle);
@@ -292,8 +304,8 @@ public sealed class FleetReconciler : IAsyncDisposable
             return (cached.Snapshot, cached.Rendered);
         }
 
-        var snapshot = await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken);
-        var rendered = await RenderedHostsReader.ReadAsync(_mirror, tip, cancellationToken);
+        var snapshot = await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken, _warnings);
+        var rendered = await RenderedHostsReader.ReadAsync(_mirror, tip, cancellationToken, _warnings);
         _statusAt = (tip, snapshot, rendered);
         return (snapshot, rendered);
     }
@@ -315,7 +327,7 @@ public sealed class FleetReconciler : IAsyncDisposable
     /// <summary>A rejected revision's status on top of <paramref name="tip"/>: everything else there stays as it is.</summary>
     private async Task<StatusCommit> RejectedOnAsync(string? tip, string revision, IReadOnlyList<Diagnostic> errors, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var snapshot = tip is null ? null : await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken);
+        var snapshot = tip is null ? null : await StatusBranchReader.ReadAsync(_mirror, tip, cancellationToken, _warnings);
         var owned = tip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await ReadOwnedAsync(tip, cancellationToken);
         return StatusComposer.Rejected(revision, errors, snapshot, owned, now);
     }

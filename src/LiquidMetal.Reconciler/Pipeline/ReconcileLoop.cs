@@ -124,6 +124,11 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             {
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
                 Last = result;
+                foreach (var warning in result.Warnings)
+                {
+                    Log.Warning(_logger, warning);
+                }
+
                 if (!result.Idle)
                 {
                     Log.Reconciled(_logger, result.Revision ?? "(none)", result.Converged, string.Join(",", reasons), result.Duration.TotalMilliseconds);
@@ -223,5 +228,8 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
 
         [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "reconcile failed: {Error}")]
         public static partial void Failed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "{Warning}")]
+        public static partial void Warning(ILogger logger, string warning);
     }
 }

@@ -8,7 +8,8 @@ namespace LiquidMetal.Reconciler.Pipeline;
 /// <summary>rendered/hosts/*.yaml at a commit of the status branch: what each host was last told to run.</summary>
 public static class RenderedHostsReader
 {
-    public static async Task<List<RenderedHost>> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default)
+    /// <summary>The hosts whose documents read; each one that does not is described in <paramref name="unreadable"/> and left out.</summary>
+    public static async Task<List<RenderedHost>> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
         var hosts = new List<RenderedHost>();
         var diagnostics = new List<Diagnostic>();
@@ -20,6 +21,11 @@ public static class RenderedHostsReader
             {
                 hosts.Add(host);
             }
+        }
+
+        foreach (var problem in diagnostics)
+        {
+            unreadable?.Add($"{problem} (at {commit[..Math.Min(12, commit.Length)]} on the status branch; the host's earlier placement is not used)");
         }
 
         return hosts;

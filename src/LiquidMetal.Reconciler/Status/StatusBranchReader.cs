@@ -7,7 +7,9 @@ namespace LiquidMetal.Reconciler.Status;
 /// <summary>Reads the status documents at a commit of the status branch, straight from the mirror's objects.</summary>
 public static class StatusBranchReader
 {
-    public static async Task<StatusSnapshot> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default)
+    /// <param name="unreadable">When given, a document that cannot be read is described here and skipped (the reconciler
+    /// owns status/ and rewrites it); when null, it is an error (a person asked to see it).</param>
+    public static async Task<StatusSnapshot> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
         FleetStatusDocument? fleet = null;
         var clusters = ImmutableArray.CreateBuilder<ClusterStatusDocument>();
@@ -36,9 +38,15 @@ public static class StatusBranchReader
                     hosts.Add(StatusYaml.ReadHost(yaml));
                 }
             }
-            catch (YamlDotNet.Core.YamlException e)
+            catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or OverflowException)
             {
-                throw new InvalidDataException($"{entry.Path} at {commit[..Math.Min(12, commit.Length)]} on the status branch is not a status document: {e.Message}", e);
+                var problem = $"{entry.Path} at {commit[..Math.Min(12, commit.Length)]} on the status branch is not a status document: {e.Message}";
+                if (unreadable is null)
+                {
+                    throw new InvalidDataException(problem, e);
+                }
+
+                unreadable.Add(problem);
             }
         }
 

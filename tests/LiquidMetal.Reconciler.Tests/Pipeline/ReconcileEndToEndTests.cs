@@ -104,6 +104,32 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_HumanBrokeAStatusDocument_IsRewrittenAndTheFleetConverges()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        // status/ is the reconciler's; a person's edit there must not wedge it (a fresh reconciler reads it back).
+        var edit = Directory.CreateTempSubdirectory("lm-edit-").FullName;
+        GitTool.Run(edit, "clone", "--quiet", "--branch", "liquidmetal/status", fleet.Url, ".");
+        GitTool.CommitFile(edit, "status/hosts/sled-1.yaml", "kind: [unclosed\n", "break a status file");
+        GitTool.CommitFile(edit, "status/clusters/cluster-a.yaml", "apiVersion: x\nkind: HostStatus\n", "wrong kind");
+        GitTool.Run(edit, "push", "--quiet", "origin", "liquidmetal/status");
+        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+
+        var first = await fresh.ReconcileOnceAsync();
+        var result = await FleetUnderTest.ConvergeAsync(fresh, TimeSpan.FromSeconds(20));
+
+        Assert.Contains(first.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml at ", StringComparison.Ordinal));
+        Assert.Contains(first.Warnings, w => w.Contains("expected kind ClusterStatus, found HostStatus", StringComparison.Ordinal));
+        Assert.True(result.Converged);
+        Assert.Contains("kind: HostStatus", fleet.StatusFile("status/hosts/sled-1.yaml"));
+        Assert.Contains("kind: ClusterStatus", fleet.StatusFile("status/clusters/cluster-a.yaml"));
+        Directory.Delete(edit, recursive: true);
+    }
+
+    [Fact]
     public async Task Reconcile_AgentDown_OtherHostsConvergeAndStatusSaysWhichHost()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
