@@ -134,7 +134,7 @@ internal static class ReconcileBenchmark
 
         foreach (var pass in passes)
         {
-            Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}, push {pass.StatusPush.TotalMilliseconds:0}) (+ reading the status branch); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+            Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}, push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
         }
 
         var last = passes[^1];

@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
 using LiquidMetal.Reconciler.Status;
@@ -53,6 +55,9 @@ public sealed record ReconcileResult(
 
     public TimeSpan Sync { get; init; }
 
+    /// <summary>Reading the status branch's documents and rendered hosts (nothing when the tip is the one this reconciler wrote or read last).</summary>
+    public TimeSpan StatusRead { get; init; }
+
     public TimeSpan Compile { get; init; }
 
     public TimeSpan Apply { get; init; }
@@ -91,7 +96,7 @@ public sealed class FleetReconciler : IAsyncDisposable
 
     // Immutable commits' contents, kept from the last pass (see StatusAtAsync and CompileAtAsync).
     private (string Tip, StatusSnapshot Snapshot, List<RenderedHost> Rendered)? _statusAt;
-    private (string Revision, string? Tip, CompiledFleet Compiled, List<Diagnostic> ReadErrors)? _compiledAt;
+    private (string Revision, List<FleetFile> Files, List<Diagnostic> ReadErrors, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled)? _compiledAt;
 
     // What this pass found wrong but worked around; see ReconcileResult.Warnings.
     private readonly List<string> _warnings = [];
@@ -164,7 +169,9 @@ public sealed class FleetReconciler : IAsyncDisposable
         }
 
         var statusTip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
+        var readClock = Stopwatch.StartNew();
         var (previous, previousRendered) = await StatusAtAsync(statusTip, cancellationToken);
+        var readTime = readClock.Elapsed;
         var now = _time.GetUtcNow();
 
         if (_options.RequireSignedBy is { } trust)
@@ -181,7 +188,7 @@ public sealed class FleetReconciler : IAsyncDisposable
 
         var stage = Stopwatch.StartNew();
         span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");
-        var (compiled, readErrors) = await CompileAtAsync(revision, statusTip, previousRendered, cancellationToken);
+        var (compiled, readErrors) = await CompileAtAsync(revision, previousRendered, cancellationToken);
         var compileTime = stage.Elapsed;
         span?.SetTag("liquidmetal.valid", compiled.Succeeded && readErrors.Count == 0);
         span?.Dispose();
@@ -190,7 +197,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         {
             stage.Restart();
             var commit = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
-            return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, Compile = compileTime, Status = stage.Elapsed };
+            return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, StatusRead = readTime, Compile = compileTime, Status = stage.Elapsed };
         }
 
         // Hosts that left the fleet are told to run nothing, at the endpoint they were last told at, until their agent
@@ -229,6 +236,12 @@ public sealed class FleetReconciler : IAsyncDisposable
         var composeTime = stage.Elapsed;
         var pushClock = new Stopwatch();
         var written = await WriteStatusAsync(_ => Task.FromResult(status), statusTip, cancellationToken, pushClock);
+        if (written is not null && status.Snapshot is { } snapshot)
+        {
+            // What we just wrote is what a read of the new tip would give: the next pass starts from it without reading 800 files.
+            _statusAt = (written, snapshot with { Commit = written }, [.. told.OrderBy(h => h.Host + ".yaml", StringComparer.Ordinal)]);
+        }
+
         if (status.Converged)
         {
             // What the remote holds now, our status commit included: the next poll compares against it.
@@ -238,6 +251,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         return new ReconcileResult(revision, true, status.Converged, written, [], clock.Elapsed)
         {
             Sync = syncTime,
+            StatusRead = readTime,
             Compile = compileTime,
             Apply = applyTime,
             Status = stage.Elapsed,
@@ -310,19 +324,33 @@ public sealed class FleetReconciler : IAsyncDisposable
         return (snapshot, rendered);
     }
 
-    /// <summary>The fleet at a revision, compiled from the placement at a status tip; kept for the next pass with the same two commits.</summary>
-    private async Task<(CompiledFleet Compiled, List<Diagnostic> ReadErrors)> CompileAtAsync(string revision, string? tip, List<RenderedHost> previousRendered, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fleet at a revision, compiled starting from the placement in <paramref name="previousRendered"/>. A commit's
+    /// files never change and compiling is deterministic, so the last result is reused while the revision and the
+    /// placement stay the same (a status commit that only records new VM states does not move the placement).
+    /// </summary>
+    private async Task<(CompiledFleet Compiled, List<Diagnostic> ReadErrors)> CompileAtAsync(string revision, List<RenderedHost> previousRendered, CancellationToken cancellationToken)
     {
-        if (_compiledAt is { } cached && cached.Revision == revision && cached.Tip == tip)
+        var placement = RenderedDirectory.PlacementOf(previousRendered);
+        if (_compiledAt is { } cached && cached.Revision == revision)
         {
-            return (cached.Compiled, cached.ReadErrors);
+            if (SamePlacement(cached.Placement, placement))
+            {
+                return (cached.Compiled, cached.ReadErrors);
+            }
+
+            _compiledAt = cached with { Placement = placement, Compiled = FleetCompiler.Compile(cached.Files, placement) };
+            return (_compiledAt.Value.Compiled, cached.ReadErrors);
         }
 
         var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
-        var compiled = FleetCompiler.Compile(files, RenderedDirectory.PlacementOf(previousRendered));
-        _compiledAt = (revision, tip, compiled, readErrors);
+        var compiled = FleetCompiler.Compile(files, placement);
+        _compiledAt = (revision, files, readErrors, placement, compiled);
         return (compiled, readErrors);
     }
+
+    private static bool SamePlacement(Dictionary<string, PlacedNode> a, Dictionary<string, PlacedNode> b) =>
+        a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && other == entry.Value);
 
     /// <summary>A rejected revision's status on top of <paramref name="tip"/>: everything else there stays as it is.</summary>
     private async Task<StatusCommit> RejectedOnAsync(string? tip, string revision, IReadOnlyList<Diagnostic> errors, DateTimeOffset now, CancellationToken cancellationToken)

@@ -51,6 +51,7 @@ public static class StatusComposer
 
         // Each host's documents, and every node under its cluster, in one pass over the hosts.
         var nodesOf = new Dictionary<string, List<NodeStatus>>(StringComparer.Ordinal);
+        var hostDocuments = new List<HostStatusDocument>(rendered.Count);
         foreach (var host in rendered)
         {
             pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
@@ -64,6 +65,7 @@ public static class StatusComposer
                 status?.Allocated is { } allocated ? new Resources(allocated.Cpu, allocated.MemoryMib) : Resources.Zero,
                 status?.ObservedGeneration ?? 0,
                 [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
+            hostDocuments.Add(document);
             pending.Add(($"status/hosts/{host.Host}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
             foreach (var vm in host.Microvms)
             {
@@ -119,7 +121,9 @@ public static class StatusComposer
         Parallel.For(0, pending.Count, i => written[i] = pending[i].Write());
         var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, written[i])));
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
-        return new StatusCommit(files, Message(summary, revision), converged);
+        // The documents as a snapshot of the commit to be, in the order a read of it gives, so the next pass need not read it back.
+        var snapshot = new StatusSnapshot(string.Empty, fleetDocument, [.. clusters.OrderBy(c => c.Name + ".yaml", StringComparer.Ordinal)], [.. hostDocuments.OrderBy(h => h.Name + ".yaml", StringComparer.Ordinal)]);
+        return new StatusCommit(files, Message(summary, revision), converged) { Snapshot = snapshot };
     }
 
     /// <summary>A rejected revision: only status/fleet.yaml changes (its errors); what runs and what it reported stay as they were.</summary>
@@ -187,4 +191,8 @@ public static class StatusComposer
 }
 
 /// <summary>The content of the status branch's owned folders after a reconcile, its commit message, and whether the fleet converged.</summary>
-public sealed record StatusCommit(ImmutableSortedDictionary<string, byte[]> Files, string Message, bool Converged);
+public sealed record StatusCommit(ImmutableSortedDictionary<string, byte[]> Files, string Message, bool Converged)
+{
+    /// <summary>The status documents in <see cref="Files"/>, as read back (its commit not yet known); null for a rejected revision's status.</summary>
+    public StatusSnapshot? Snapshot { get; init; }
+}
