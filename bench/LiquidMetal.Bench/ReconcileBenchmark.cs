@@ -100,6 +100,19 @@ internal static class ReconcileBenchmark
             BenchGit.Run(clone, "push", "--quiet", "origin", "main");
             var second = await ConvergeAsync(reconciler, "one cluster scaled up, push to converged");
 
+            // A restarted reconciler (same mirror on disk, nothing in memory) over the converged fleet: it reads the
+            // status branch back, compiles, asks every agent, and must find nothing to do.
+            await using (var restarted = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "mirror.git"), MaxParallelHosts = 32 }))
+            {
+                var pass = await restarted.ReconcileOnceAsync();
+                Console.WriteLine($"restarted reconciler, first pass: {pass.Duration.TotalMilliseconds:0} ms = read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0}; converged {pass.Converged}, commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+                if (!pass.Converged || pass.StatusCommit is not null)
+                {
+                    Console.WriteLine("  a restarted reconciler over a converged fleet should change nothing");
+                    return 1;
+                }
+            }
+
             var overhead = first.Total - bootDelay;
             Console.WriteLine($"  reconciler overhead on the first convergence (total minus the {bootDelay.TotalMilliseconds:0} ms boot): {overhead.TotalMilliseconds:0} ms");
             return 0;

@@ -152,5 +152,9 @@ public sealed class GitMirror : IAsyncDisposable
     public Task<GitObject?> ReadObjectAsync(string objectName, CancellationToken cancellationToken = default) =>
         _objects.ReadAsync(objectName, cancellationToken);
 
+    /// <summary>Reads many objects in one pipelined exchange with the cat-file process; in the order asked, null for a missing one.</summary>
+    public Task<GitObject?[]> ReadObjectsAsync(IReadOnlyList<string> objectNames, CancellationToken cancellationToken = default) =>
+        _objects.ReadManyAsync(objectNames, cancellationToken);
+
     public ValueTask DisposeAsync() => _objects.DisposeAsync();
 }

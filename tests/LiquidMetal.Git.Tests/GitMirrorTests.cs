@@ -79,6 +79,37 @@ public sealed class GitMirrorTests : IClassFixture<GitDaemonFixture>, IDisposabl
     }
 
     [Fact]
+    public async Task ReadObjectsAsync_ThousandsOfNamesAndMegabytesOfAnswers_AllInOrderWithoutDeadlock()
+    {
+        // 64 KiB files: the answers overflow the pipe long before git has read every name, which deadlocks a reader
+        // that writes all names first. 3,000 names (one real file, then missing ones) also overflow the name pipe.
+        for (var i = 0; i < 40; i++)
+        {
+            File.WriteAllText(Path.Combine(_clone, $"big{i}.txt"), new string((char)('a' + (i % 26)), 64 * 1024));
+        }
+
+        Git.Run(_clone, "add", ".");
+        var head = Git.CommitFile(_clone, "last.txt", "last\n", "big files");
+        Git.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        await mirror.SyncAsync(["main"]);
+        var entries = (await mirror.ListTreeAsync(head)).Where(e => e.Path.StartsWith("big", StringComparison.Ordinal)).ToList();
+        var names = entries.Select(e => e.Id).Concat(Enumerable.Range(0, 3000).Select(i => i.ToString("x40", System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+        var objects = await mirror.ReadObjectsAsync(names).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(names.Count, objects.Length);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            Assert.Equal(entries[i].Id, objects[i]!.Id);
+            Assert.Equal(64 * 1024, objects[i]!.Content.Length);
+        }
+
+        Assert.All(objects.Skip(entries.Count), Assert.Null);
+        Assert.Equal("last\n", Encoding.UTF8.GetString((await mirror.ReadObjectAsync(head + ":last.txt"))!.Content));
+    }
+
+    [Fact]
     public async Task SyncAsync_ForcePushRewritesMain_MirrorFollowsAndOldHeadIsNoAncestor()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);

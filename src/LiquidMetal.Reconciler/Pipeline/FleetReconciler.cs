@@ -365,11 +365,13 @@ public sealed class FleetReconciler : IAsyncDisposable
         var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
         foreach (var prefix in StatusComposer.OwnedPrefixes)
         {
-            foreach (var entry in await _mirror.ListTreeAsync(commit, prefix.TrimEnd('/'), cancellationToken))
+            var entries = (await _mirror.ListTreeAsync(commit, prefix.TrimEnd('/'), cancellationToken)).Where(e => e.Type == "blob").ToList();
+            var blobs = await _mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (entry.Type == "blob" && await _mirror.ReadObjectAsync(entry.Id, cancellationToken) is { } blob)
+                if (blobs[i] is { } blob)
                 {
-                    files[entry.Path] = blob.Content;
+                    files[entries[i].Path] = blob.Content;
                 }
             }
         }

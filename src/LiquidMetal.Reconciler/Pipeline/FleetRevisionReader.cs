@@ -14,6 +14,7 @@ public static class FleetRevisionReader
     {
         var files = new List<FleetFile>();
         var diagnostics = new List<Diagnostic>();
+        var wanted = new List<TreeEntry>();
         foreach (var entry in await mirror.ListTreeAsync(revision, cancellationToken: cancellationToken))
         {
             if (!FleetLoader.IsFleetPath(entry.Path))
@@ -35,9 +36,13 @@ public static class FleetRevisionReader
                 continue;
             }
 
-            var blob = await mirror.ReadObjectAsync(entry.Id, cancellationToken)
-                ?? throw new GitException($"{entry.Path} ({entry.Id}) is missing from the mirror");
-            files.Add(new FleetFile(entry.Path, blob.Content));
+            wanted.Add(entry);
+        }
+
+        var blobs = await mirror.ReadObjectsAsync([.. wanted.Select(e => e.Id)], cancellationToken);
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            files.Add(new FleetFile(wanted[i].Path, blobs[i]?.Content ?? throw new GitException($"{wanted[i].Path} ({wanted[i].Id}) is missing from the mirror")));
         }
 
         return (files, diagnostics);

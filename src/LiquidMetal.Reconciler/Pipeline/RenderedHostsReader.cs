@@ -11,18 +11,19 @@ public static class RenderedHostsReader
     /// <summary>The hosts whose documents read; each one that does not is described in <paramref name="unreadable"/> and left out.</summary>
     public static async Task<List<RenderedHost>> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
-        var hosts = new List<RenderedHost>();
-        var diagnostics = new List<Diagnostic>();
-        foreach (var entry in await mirror.ListTreeAsync(commit, "rendered/hosts", cancellationToken))
-        {
-            if (entry.Type == "blob" && entry.Path.EndsWith(".yaml", StringComparison.Ordinal)
-                && await mirror.ReadObjectAsync(entry.Id, cancellationToken) is { } blob
-                && RenderedHostYaml.Read(entry.Path, Encoding.UTF8.GetString(blob.Content), diagnostics) is { } host)
-            {
-                hosts.Add(host);
-            }
-        }
+        var entries = (await mirror.ListTreeAsync(commit, "rendered/hosts", cancellationToken))
+            .Where(e => e.Type == "blob" && e.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
+        var blobs = await mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
 
+        // Parsed in parallel (5 MB at 200 hosts), kept in path order.
+        var read = new (RenderedHost? Host, List<Diagnostic> Problems)[entries.Count];
+        Parallel.For(0, entries.Count, i =>
+        {
+            var problems = new List<Diagnostic>();
+            read[i] = (blobs[i] is { } blob ? RenderedHostYaml.Read(entries[i].Path, Encoding.UTF8.GetString(blob.Content), problems) : null, problems);
+        });
+        var hosts = read.Where(r => r.Host is not null).Select(r => r.Host!).ToList();
+        var diagnostics = read.SelectMany(r => r.Problems).ToList();
         foreach (var problem in diagnostics)
         {
             unreadable?.Add($"{problem} (at {commit[..Math.Min(12, commit.Length)]} on the status branch; the host's earlier placement is not used)");

@@ -11,39 +11,40 @@ public static class StatusBranchReader
     /// owns status/ and rewrites it); when null, it is an error (a person asked to see it).</param>
     public static async Task<StatusSnapshot> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
+        var entries = (await mirror.ListTreeAsync(commit, "status", cancellationToken))
+            .Where(e => e.Type == "blob" && e.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
+        var blobs = await mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
+        if (Array.IndexOf(blobs, null) is >= 0 and var missing)
+        {
+            throw new GitException($"{entries[missing].Path} is missing from the mirror");
+        }
+
+        // Parsed in parallel, kept in path order.
+        var documents = new (object? Document, string? Problem)[entries.Count];
+        Parallel.For(0, entries.Count, i => documents[i] = Parse(entries[i].Path, blobs[i]!, commit));
         FleetStatusDocument? fleet = null;
         var clusters = ImmutableArray.CreateBuilder<ClusterStatusDocument>();
         var hosts = ImmutableArray.CreateBuilder<HostStatusDocument>();
-        foreach (var entry in await mirror.ListTreeAsync(commit, "status", cancellationToken))
+        foreach (var (document, problem) in documents)
         {
-            if (entry.Type != "blob" || !entry.Path.EndsWith(".yaml", StringComparison.Ordinal))
+            switch (document)
             {
-                continue;
+                case FleetStatusDocument f:
+                    fleet = f;
+                    break;
+                case ClusterStatusDocument c:
+                    clusters.Add(c);
+                    break;
+                case HostStatusDocument h:
+                    hosts.Add(h);
+                    break;
             }
 
-            var blob = await mirror.ReadObjectAsync(entry.Id, cancellationToken) ?? throw new GitException($"{entry.Path} is missing from the mirror");
-            var yaml = Encoding.UTF8.GetString(blob.Content);
-            try
+            if (problem is not null)
             {
-                if (entry.Path == "status/fleet.yaml")
-                {
-                    fleet = StatusYaml.ReadFleet(yaml);
-                }
-                else if (entry.Path.StartsWith("status/clusters/", StringComparison.Ordinal))
-                {
-                    clusters.Add(StatusYaml.ReadCluster(yaml));
-                }
-                else if (entry.Path.StartsWith("status/hosts/", StringComparison.Ordinal))
-                {
-                    hosts.Add(StatusYaml.ReadHost(yaml));
-                }
-            }
-            catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or OverflowException)
-            {
-                var problem = $"{entry.Path} at {commit[..Math.Min(12, commit.Length)]} on the status branch is not a status document: {e.Message}";
                 if (unreadable is null)
                 {
-                    throw new InvalidDataException(problem, e);
+                    throw new InvalidDataException(problem);
                 }
 
                 unreadable.Add(problem);
@@ -51,5 +52,21 @@ public static class StatusBranchReader
         }
 
         return new StatusSnapshot(commit, fleet, clusters.ToImmutable(), hosts.ToImmutable());
+    }
+
+    private static (object? Document, string? Problem) Parse(string path, GitObject blob, string commit)
+    {
+        var yaml = Encoding.UTF8.GetString(blob.Content);
+        try
+        {
+            return path == "status/fleet.yaml" ? (StatusYaml.ReadFleet(yaml), null)
+                : path.StartsWith("status/clusters/", StringComparison.Ordinal) ? (StatusYaml.ReadCluster(yaml), null)
+                : path.StartsWith("status/hosts/", StringComparison.Ordinal) ? (StatusYaml.ReadHost(yaml), null)
+                : (null, null);
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or OverflowException)
+        {
+            return (null, $"{path} at {commit[..Math.Min(12, commit.Length)]} on the status branch is not a status document: {e.Message}");
+        }
     }
 }
