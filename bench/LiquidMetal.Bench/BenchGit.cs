@@ -5,7 +5,8 @@ namespace LiquidMetal.Bench;
 /// <summary>Runs git for the benchmarks' fleet repositories, as a fixed bench author.</summary>
 internal static class BenchGit
 {
-    public static void Run(string directory, params string[] arguments)
+    /// <summary>Runs git and returns what it printed.</summary>
+    public static string Run(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
         start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Bench";
@@ -16,11 +17,14 @@ internal static class BenchGit
         }
 
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {error}");
         }
+
+        return output.Result;
     }
 }

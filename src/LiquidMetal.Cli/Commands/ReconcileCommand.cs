@@ -94,7 +94,17 @@ internal static class ReconcileCommand
                     return ExitCodes.Changes;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                // Look again as soon as an agent reports a VM up or failed, and after a second at most.
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wake.CancelAfter(TimeSpan.FromSeconds(1));
+                try
+                {
+                    await reconciler.WaitForAgentChangeAsync(wake.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A second passed with no news.
+                }
             }
         }
         catch (GitException e)

@@ -89,6 +89,59 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
         return new HostObservation(host.Host, null, $"agent at {host.AgentEndpoint} unreachable: {lastError}", Applied: false);
     }
 
+    /// <summary>
+    /// Completes as soon as one of the agents (by endpoint) reports work in another state than <paramref name="seen"/>
+    /// holds for it (a VM came up, failed, went away); otherwise runs until cancelled. It rides the agents' Watch
+    /// streams, whose first message is the current status, so a change between the last pass and this call counts.
+    /// An agent whose stream fails is left alone: the caller's timed recheck covers it, and a host that stays down
+    /// must not wake the reconciler over and over.
+    /// </summary>
+    public async Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
+    {
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watches = seen.Select(pair => WatchOneAsync(pair.Key, pair.Value, first.Token)).ToList();
+        while (watches.Count > 0)
+        {
+            var done = await Task.WhenAny(watches);
+            watches.Remove(done);
+            if (await done)
+            {
+                await first.CancelAsync();
+                break;
+            }
+        }
+
+        await Task.WhenAll(watches); // they end once cancelled; none throws
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>What of a status decides whether a pass has something new to do or record: the spec and each VM's state.</summary>
+    public static string Fingerprint(Wire.HostStatus status) =>
+        string.Join('|', status.Vms.OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => $"{v.Id} {v.State} {v.Hash} {v.Restarts}")
+            .Append($"metal {status.Metal?.Node} {status.Metal?.State} {status.Metal?.Hash}")
+            .Append(status.SpecHash));
+
+    private async Task<bool> WatchOneAsync(string endpoint, string seen, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = _clients.GetOrAdd(endpoint, e => new HostAgentClient(new Uri(e), clientOptions));
+            await foreach (var status in client.WatchAsync(cancellationToken))
+            {
+                if (Fingerprint(status) != seen)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
+        {
+            // Cancelled, or the agent went away: nothing to report from here.
+        }
+
+        return false;
+    }
+
     public void Dispose()
     {
         foreach (var client in _clients.Values)

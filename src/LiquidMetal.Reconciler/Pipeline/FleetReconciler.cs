@@ -98,6 +98,9 @@ public sealed class FleetReconciler : IAsyncDisposable
     private (string Tip, StatusSnapshot Snapshot, List<RenderedHost> Rendered)? _statusAt;
     private (string Revision, List<FleetFile> Files, List<Diagnostic> ReadErrors, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled)? _compiledAt;
 
+    // Each reachable agent's endpoint and what the last pass saw it run (see WaitForAgentChangeAsync).
+    private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
+
     // What this pass found wrong but worked around; see ReconcileResult.Warnings.
     private readonly List<string> _warnings = [];
 
@@ -114,6 +117,12 @@ public sealed class FleetReconciler : IAsyncDisposable
         var mirror = await GitMirror.OpenAsync(options.MirrorPath, options.RepositoryUrl, options.Credentials, cancellationToken);
         return new FleetReconciler(options, mirror, time ?? TimeProvider.System);
     }
+
+    /// <summary>
+    /// Completes when an agent the last pass reached reports its VMs in another state than that pass saw (a VM came
+    /// up or failed): the moment a converging fleet has something new to record. Runs until cancelled otherwise.
+    /// </summary>
+    public Task WaitForAgentChangeAsync(CancellationToken cancellationToken) => _agents.WaitForChangeAsync(_lastSeen, cancellationToken);
 
     /// <summary>One pass. A poll (<paramref name="resync"/> false) that finds the heads a converged pass left does nothing;
     /// a resync always asks every agent, which is how drift (a VM that died, one removed by hand) is corrected.</summary>
@@ -216,6 +225,10 @@ public sealed class FleetReconciler : IAsyncDisposable
         var (effective, heldBack) = (shape.Hosts, shape.HeldBack);
         var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
+        var endpointOf = hosts.Concat(removed).ToDictionary(h => h.Host, h => h.AgentEndpoint, StringComparer.Ordinal);
+        _lastSeen = observed.Values.Where(o => o.Status is not null && endpointOf.ContainsKey(o.Host))
+            .DistinctBy(o => endpointOf[o.Host])
+            .ToImmutableDictionary(o => endpointOf[o.Host], o => AgentFleet.Fingerprint(o.Status!), StringComparer.Ordinal);
         var applyTime = stage.Elapsed;
         var failures = observed.Values.Count(o => o.Error is not null);
         span?.SetTag("liquidmetal.hosts", observed.Count);

@@ -48,6 +48,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     private IScheduler? _scheduler;
     private Task _loop = Task.CompletedTask;
     private int _quietPasses;
+    private CancellationTokenSource? _watch;
 
     private ReconcileLoop(FleetReconciler reconciler, ReconcileLoopOptions options, ILogger logger)
     {
@@ -119,7 +120,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             }
 
             // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent asked.
-            var resync = reasons.Any(r => r is "resync" or "converging");
+            var resync = reasons.Any(r => r is "resync" or "converging" or "agent");
             try
             {
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
@@ -135,8 +136,15 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                     Reconciled?.Invoke(result);
                 }
 
+                _watch?.Cancel();
+                _watch?.Dispose();
+                _watch = null;
                 if (result.Valid && !result.Converged)
                 {
+                    // Woken the moment an agent reports a VM up or failed; the timed recheck below is the fallback.
+                    _watch = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    _ = WakeOnAgentChangeAsync(_watch.Token);
+
                     // Look again soon while things move; back off (up to the poll interval) while nothing does,
                     // e.g. a host that stays down, so a stuck fleet is not reconciled flat out.
                     _quietPasses = result.StatusCommit is null ? _quietPasses + 1 : 0;
@@ -159,6 +167,19 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                 Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
                 Last = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
             }
+        }
+    }
+
+    private async Task WakeOnAgentChangeAsync(CancellationToken token)
+    {
+        try
+        {
+            await _reconciler.WaitForAgentChangeAsync(token);
+            _trigger.Request("agent");
+        }
+        catch (OperationCanceledException)
+        {
+            // The next pass started, or the loop is stopping.
         }
     }
 

@@ -47,6 +47,24 @@ public sealed class ReconcileLoopTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"webhook to converged took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    [Fact]
+    public async Task Loop_ConvergingFleet_IsWokenByTheAgentsNotByATimer()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        // No timer can fire within the test: after the start pass applies, only an agent's Watch can bring the next.
+        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        {
+            PollInterval = TimeSpan.FromHours(1),
+            ResyncInterval = TimeSpan.FromHours(1),
+            ConvergingRecheck = TimeSpan.FromHours(1),
+        });
+
+        // The start pass applies and leaves the VMs booting (its status records them Creating), so it cannot converge.
+        await WaitForAsync(() => loop.Last?.Converged == true, TimeSpan.FromSeconds(20));
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, byte[] body, byte[] secret)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
