@@ -10,7 +10,7 @@ namespace LiquidMetal.Bench;
 
 /// <summary>
 /// Push to Running with a real QEMU guest (issue 4): a one-host fleet in a real Git repository, a real agent with the
-/// qemu provider, the reconciler polling; compared with the guest's own boot in the same run (from its VMM's start to
+/// qemu provider, the reconciler as a service (its loop, woken by a signed push webhook); compared with the guest's own boot in the same run (from its VMM's start to
 /// its ready marker, as the agent timed it).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -75,24 +75,23 @@ internal static class QemuReconcileBenchmark
         Write(clone, "clusters/tiny.yaml", $"apiVersion: liquidmetal.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: tiny\nspec:\n  kubernetes: {{version: v1.31.2}}\n  controlPlane: {{replicas: 1, vcpu: 1, memoryMiB: 256, endpoint: \"https://10.0.0.1:6443\"}}\n  image: {{kernel: {kernel}, initrd: {initrd}}}\n");
         BenchGit.Run(clone, "add", "-A");
         BenchGit.Run(clone, "commit", "--quiet", "-m", "a cluster");
+        var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await using var loop = await BenchWebhook.StartLoopAsync(reconciler, secret);
         var clock = Stopwatch.StartNew();
         BenchGit.Run(clone, "push", "--quiet", "origin", "main");
+        var head = BenchGit.Run(clone, "rev-parse", "HEAD").Trim();
+        await BenchWebhook.PostPushAsync(loop, secret, head);
         DateTimeOffset? creating = null;
-        while (clock.Elapsed < TimeSpan.FromSeconds(120))
+        var converged = await BenchWebhook.ConvergedAsync(loop, head, TimeSpan.FromSeconds(120), () =>
         {
-            var result = await reconciler.ReconcileOnceAsync();
-            var vm = core.GetStatus().Vms.FirstOrDefault();
-            if (vm?.State == VmState.Creating)
+            if (core.GetStatus().Vms.FirstOrDefault() is { State: VmState.Creating } vm)
             {
                 creating = vm.Since;
             }
-
-            if (result.Converged)
-            {
-                break;
-            }
-
-            await Task.Delay(20);
+        });
+        if (!converged)
+        {
+            throw new TimeoutException("the cluster did not converge within 120 s");
         }
 
         var pushToRunning = clock.Elapsed;

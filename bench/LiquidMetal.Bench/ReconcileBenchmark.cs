@@ -136,13 +136,7 @@ internal static class ReconcileBenchmark
     private static async Task<int> WebhookAsync(FleetReconciler reconciler, string clone, IReadOnlyDictionary<string, string> files, TimeSpan bootDelay)
     {
         var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
-        {
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            WebhookSecret = secret,
-            PollInterval = TimeSpan.FromHours(1),
-            ResyncInterval = TimeSpan.FromHours(1),
-        });
+        await using var loop = await BenchWebhook.StartLoopAsync(reconciler, secret);
         var passes = new System.Collections.Concurrent.ConcurrentQueue<ReconcileResult>();
         loop.Reconciled += passes.Enqueue;
         var started = Stopwatch.StartNew();
@@ -163,31 +157,15 @@ internal static class ReconcileBenchmark
         var head = BenchGit.Run(clone, "rev-parse", "HEAD").Trim();
         passes.Clear();
 
-        using var http = new HttpClient { BaseAddress = loop.Address };
-        var body = System.Text.Encoding.UTF8.GetBytes($$"""{"ref":"refs/heads/main","after":"{{head}}"}""");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
-        request.Headers.Add("X-GitHub-Event", "push");
-        request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(secret, body)));
         var clock = Stopwatch.StartNew();
-        var response = await http.SendAsync(request);
-        if (response.StatusCode != HttpStatusCode.Accepted)
-        {
-            Console.WriteLine($"  the webhook answered {(int)response.StatusCode}");
-            return 1;
-        }
-
-        while (!(loop.Last is { Converged: true } last && last.Revision == head) && clock.Elapsed < TimeSpan.FromMinutes(5))
-        {
-            await Task.Delay(5);
-        }
-
+        await BenchWebhook.PostPushAsync(loop, secret, head);
+        var converged = await BenchWebhook.ConvergedAsync(loop, head, TimeSpan.FromMinutes(5));
         var total = clock.Elapsed;
         foreach (var pass in passes)
         {
             Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
         }
 
-        var converged = loop.Last is { Converged: true } done && done.Revision == head;
         Console.WriteLine($"webhook to converged (reconcile loop, woken by the agents' Watch streams): {total.TotalMilliseconds:0} ms in {passes.Count} passes ({(converged ? "converged" : "NOT converged")})");
         Console.WriteLine($"  reconciler overhead (total minus the {bootDelay.TotalMilliseconds:0} ms boot): {(total - bootDelay).TotalMilliseconds:0} ms; time in passes {passes.Sum(p => p.Duration.TotalMilliseconds):0} ms");
         return converged ? 0 : 1;
