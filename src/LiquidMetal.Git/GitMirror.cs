@@ -148,6 +148,24 @@ public sealed class GitMirror : IAsyncDisposable
         return entries.ToImmutable();
     }
 
+    /// <summary>
+    /// Folds small packs together once there are more than <paramref name="packLimit"/>: every status commit is a pack
+    /// of its own, and a mirror of thousands of packs makes every object lookup slow. Geometric repacking rewrites only
+    /// the small packs, so its cost follows what was added since, not the history.
+    /// </summary>
+    /// <returns>True when it repacked.</returns>
+    public async Task<bool> CompactAsync(int packLimit = 32, CancellationToken cancellationToken = default)
+    {
+        var folder = System.IO.Path.Combine(Path, "objects", "pack");
+        if (!Directory.Exists(folder) || Directory.GetFiles(folder, "*.pack").Length <= packLimit)
+        {
+            return false;
+        }
+
+        await Cli.RunCheckedAsync(["repack", "--geometric=2", "-d", "-q"], cancellationToken: cancellationToken);
+        return true;
+    }
+
     /// <summary>Reads one object through the mirror's long-lived cat-file process.</summary>
     public Task<GitObject?> ReadObjectAsync(string objectName, CancellationToken cancellationToken = default) =>
         _objects.ReadAsync(objectName, cancellationToken);

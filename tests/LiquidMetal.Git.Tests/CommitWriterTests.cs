@@ -127,6 +127,31 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
     }
 
     [Fact]
+    public async Task CompactAsync_ManyStatusCommits_FoldsTheirPacksAndKeepsEveryCommitReadable()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var commits = new List<string>();
+        string? tip = null;
+        for (var i = 0; i < 40; i++)
+        {
+            tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", $"pass {i}\n"), ("status/hosts/sled-1.yaml", $"state {i % 3}\n")));
+            commits.Add(tip!);
+        }
+
+        var packs = Path.Combine(mirror.Path, "objects", "pack");
+        Assert.Equal(40, Directory.GetFiles(packs, "*.pack").Length);
+        Assert.False(await mirror.CompactAsync(packLimit: 40));
+
+        Assert.True(await mirror.CompactAsync(packLimit: 32));
+
+        Assert.True(Directory.GetFiles(packs, "*.pack").Length < 8, string.Join(", ", Directory.GetFiles(packs, "*.pack").Select(Path.GetFileName)));
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        Assert.Equal("pass 7", Encoding.UTF8.GetString((await mirror.ReadObjectAsync(commits[7] + ":status/fleet.yaml"))!.Content).Trim());
+    }
+
+    [Fact]
     public async Task CreateCommitAsync_Sha256Repository_WritesSha256ObjectsGitReads()
     {
         Directory.CreateDirectory(_mirrorPath);
