@@ -190,7 +190,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             {
                 var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
                     $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
-                var commit = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
+                var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
                 return new ReconcileResult(revision, false, false, commit, [unsigned], clock.Elapsed) { Sync = syncTime };
             }
         }
@@ -205,7 +205,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
             stage.Restart();
-            var commit = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
+            var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
             return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, StatusRead = readTime, Compile = compileTime, Status = stage.Elapsed };
         }
 
@@ -247,8 +247,14 @@ public sealed class FleetReconciler : IAsyncDisposable
             .ToList();
         var status = StatusComposer.Compose(revision, compiled.Fleet!, told, observed, previous, now, heldBack);
         var composeTime = stage.Elapsed;
+
+        // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
         var pushClock = new Stopwatch();
-        var written = await WriteStatusAsync(_ => Task.FromResult(status), statusTip, cancellationToken, pushClock);
+        (var written, status) = await WriteStatusAsync(
+            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, compiled.Fleet!, told, observed, (await StatusAtAsync(tip, cancellationToken)).Snapshot, now, heldBack),
+            statusTip,
+            cancellationToken,
+            pushClock);
         if (written is not null && status.Snapshot is { } snapshot)
         {
             // What we just wrote is what a read of the new tip would give: the next pass starts from it without reading 800 files.
@@ -275,7 +281,8 @@ public sealed class FleetReconciler : IAsyncDisposable
 
     /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
     /// <param name="compose">The status to write on top of a given tip (called again with the new tip after a rejected push).</param>
-    private async Task<string?> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken, Stopwatch? pushClock = null)
+    /// <returns>The commit pushed (null when nothing changed) and the status it holds.</returns>
+    private async Task<(string? Commit, StatusCommit Status)> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken, Stopwatch? pushClock = null)
     {
         var writer = new CommitWriter(_mirror);
         for (var attempt = 1; ; attempt++)
@@ -291,7 +298,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             }, cancellationToken);
             if (commit is null)
             {
-                return null; // nothing observed changed: no commit
+                return (null, status); // nothing observed changed: no commit
             }
 
             pushClock?.Start();
@@ -299,7 +306,8 @@ public sealed class FleetReconciler : IAsyncDisposable
             pushClock?.Stop();
             if (outcome.Accepted)
             {
-                return commit;
+                await _mirror.CompactAsync(cancellationToken: cancellationToken);
+                return (commit, status);
             }
 
             if (attempt >= _options.PushAttempts)

@@ -63,6 +63,14 @@ internal sealed class FleetUnderTest : IAsyncDisposable
     };
 
     /// <summary>Sets a git config value in the served repository (e.g. to allow deleting main).</summary>
+    /// <summary>Installs a hook script in the served repository (hooks/<paramref name="name"/>, executable).</summary>
+    public void ServerHook(string name, string script)
+    {
+        var path = Path.Combine(_daemon.Root, "fleet.git", "hooks", name);
+        File.WriteAllText(path, script);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     public void ServerConfig(string key, string value) => GitTool.Run(Path.Combine(_daemon.Root, "fleet.git"), "config", key, value);
 
     public string Head => GitTool.Run(Clone, "rev-parse", "HEAD");

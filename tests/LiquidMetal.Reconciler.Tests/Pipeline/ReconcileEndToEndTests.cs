@@ -104,6 +104,40 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_StatusPushLosesARace_IsComposedAgainOnTheWinnersCommit()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        // The server lets a person's commit land on the status branch just before the reconciler's next push, once.
+        fleet.ServerHook("pre-receive", """
+            #!/bin/sh
+            while read old new ref; do
+              if [ "$ref" = refs/heads/liquidmetal/status ] && [ ! -e "$GIT_DIR/raced" ]; then
+                touch "$GIT_DIR/raced"
+                unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+                blob=$(echo "sled-2 is on the bench until Friday" | git hash-object -w --stdin)
+                tree=$( (git ls-tree "$old"; printf '100644 blob %s\tNOTES.md\n' "$blob") | git mktree)
+                commit=$(GIT_AUTHOR_NAME=P GIT_AUTHOR_EMAIL=p@example.com GIT_COMMITTER_NAME=P GIT_COMMITTER_EMAIL=p@example.com git commit-tree "$tree" -p "$old" -m "a person's note")
+                git update-ref refs/heads/liquidmetal/status "$commit" "$old"
+                echo "raced" >&2
+                exit 1
+              fi
+            done
+            """.Replace("\r", string.Empty, StringComparison.Ordinal));
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "scale");
+
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged);
+        Assert.Equal("sled-2 is on the bench until Friday", fleet.StatusFile("NOTES.md").Trim());
+        Assert.Contains("a person's note", fleet.StatusLog());
+        Assert.Contains("cluster-b Ready 6/6", fleet.StatusLog());
+        Assert.Equal(13, fleet.RunningVms);
+    }
+
+    [Fact]
     public async Task Reconcile_HumanBrokeAStatusDocument_IsRewrittenAndTheFleetConverges()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
