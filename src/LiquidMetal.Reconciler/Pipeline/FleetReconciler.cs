@@ -9,6 +9,9 @@ using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
 using LiquidMetal.Reconciler.Status;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Reconciler.Pipeline;
 
@@ -39,6 +42,9 @@ public sealed record ReconcilerOptions
     public SignatureTrust? RequireSignedBy { get; init; }
 
     public GitSignature Committer { get; init; } = new("LiquidMetal reconciler", "reconciler@liquidmetal.invalid", DateTimeOffset.UnixEpoch);
+
+    /// <summary>Where the pipeline logs what it does to hosts and VMs (structured: revision, host, cluster, VM).</summary>
+    public ILogger? Logger { get; init; }
 }
 
 /// <summary>What one reconcile did, and how long its stages took.</summary>
@@ -83,12 +89,17 @@ public sealed record ReconcileResult(
 /// one status commit when what was observed changed. An invalid revision is rejected whole: nothing is applied,
 /// and its errors go into status/fleet.yaml. Keeps no state of its own between runs: Git and the agents are the truth.
 /// </summary>
-public sealed class FleetReconciler : IAsyncDisposable
+public sealed partial class FleetReconciler : IAsyncDisposable
 {
     private readonly ReconcilerOptions _options;
     private readonly GitMirror _mirror;
     private readonly AgentFleet _agents;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    // Each VM's host and state as the last pass saw it, so the log tells what changed, not what is.
+    private Dictionary<string, (string Host, Wire.VmState State)> _vmStates = new(StringComparer.Ordinal);
+    private HashSet<string> _unreachable = new(StringComparer.Ordinal);
 
     // The heads a converged pass last saw, and the status commit it wrote or found: a poll that sees the same
     // again has nothing to do. In memory only: a restarted reconciler starts with a full pass.
@@ -109,6 +120,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         _options = options;
         _mirror = mirror;
         _time = time;
+        _logger = options.Logger ?? NullLogger.Instance;
         _agents = new AgentFleet(options.AgentClient, options.MaxParallelHosts, options.AgentCallTimeout);
     }
 
@@ -188,6 +200,7 @@ public sealed class FleetReconciler : IAsyncDisposable
             var check = await new SignatureVerifier(_mirror, trust).VerifyAsync(revision, cancellationToken);
             if (!check.Trusted)
             {
+                Log.Untrusted(_logger, revision, check.Verdict.ToString(), check.Detail);
                 var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
                     $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
                 var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
@@ -204,6 +217,12 @@ public sealed class FleetReconciler : IAsyncDisposable
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
+            Log.Rejected(_logger, revision, errors.Length);
+            foreach (var error in errors)
+            {
+                Log.RevisionError(_logger, revision, error.ToString());
+            }
+
             stage.Restart();
             var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
             return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, StatusRead = readTime, Compile = compileTime, Status = stage.Elapsed };
@@ -225,6 +244,7 @@ public sealed class FleetReconciler : IAsyncDisposable
         var (effective, heldBack) = (shape.Hosts, shape.HeldBack);
         var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
+        LogChanges(revision, observed);
         var endpointOf = hosts.Concat(removed).ToDictionary(h => h.Host, h => h.AgentEndpoint, StringComparer.Ordinal);
         _lastSeen = observed.Values.Where(o => o.Status is not null && endpointOf.ContainsKey(o.Host))
             .DistinctBy(o => endpointOf[o.Host])
@@ -403,6 +423,99 @@ public sealed class FleetReconciler : IAsyncDisposable
     private bool SameHeads(ImmutableDictionary<string, string> seen, ImmutableDictionary<string, string> now) =>
         seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)
         && seen.GetValueOrDefault(_options.StatusBranch) == now.GetValueOrDefault(_options.StatusBranch);
+
+    /// <summary>Logs what changed since the last pass: Applies, agents lost and back, VMs created, running, failed or gone.</summary>
+    private void LogChanges(string revision, IReadOnlyDictionary<string, HostObservation> observed)
+    {
+        var states = new Dictionary<string, (string Host, Wire.VmState State)>(StringComparer.Ordinal);
+        var unreachable = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (host, observation) in observed)
+        {
+            if (observation.Applied)
+            {
+                Log.Applied(_logger, revision, host, observation.Status?.SpecHash ?? string.Empty);
+            }
+
+            if (observation.Error is not null)
+            {
+                unreachable.Add(host);
+                if (!_unreachable.Contains(host))
+                {
+                    Log.HostUnreachable(_logger, revision, host, observation.Error);
+                }
+
+                // Not heard from: its VMs are as last seen, not gone.
+                foreach (var (id, seen) in _vmStates.Where(v => v.Value.Host == host))
+                {
+                    states[id] = seen;
+                }
+
+                continue;
+            }
+
+            if (_unreachable.Contains(host))
+            {
+                Log.HostBack(_logger, revision, host);
+            }
+
+            foreach (var vm in observation.Status?.Vms ?? [])
+            {
+                states[vm.Id] = (host, vm.State);
+                var before = _vmStates.TryGetValue(vm.Id, out var seen) ? seen.State.ToString() : "absent";
+                if (before == vm.State.ToString())
+                {
+                    continue;
+                }
+
+                if (vm.State == Wire.VmState.Failed)
+                {
+                    Log.VmFailed(_logger, revision, host, vm.Cluster, vm.Id, vm.Reason);
+                }
+                else
+                {
+                    Log.VmState(_logger, revision, host, vm.Cluster, vm.Id, before, vm.State.ToString());
+                }
+            }
+        }
+
+        foreach (var (id, seen) in _vmStates.Where(v => !states.ContainsKey(v.Key)))
+        {
+            Log.VmGone(_logger, revision, seen.Host, id);
+        }
+
+        _vmStates = states;
+        _unreachable = unreachable;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "host {Host}: applied spec {SpecHash} of revision {Revision}")]
+        public static partial void Applied(ILogger logger, string revision, string host, string specHash);
+
+        [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "host {Host}: {Error} (revision {Revision})")]
+        public static partial void HostUnreachable(ILogger logger, string revision, string host, string error);
+
+        [LoggerMessage(EventId = 518, Level = LogLevel.Information, Message = "host {Host}: its agent answers again (revision {Revision})")]
+        public static partial void HostBack(ILogger logger, string revision, string host);
+
+        [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "VM {Vm} of cluster {Cluster} on host {Host}: {From} -> {To} (revision {Revision})")]
+        public static partial void VmState(ILogger logger, string revision, string host, string cluster, string vm, string from, string to);
+
+        [LoggerMessage(EventId = 513, Level = LogLevel.Warning, Message = "VM {Vm} of cluster {Cluster} on host {Host} failed: {Reason} (revision {Revision})")]
+        public static partial void VmFailed(ILogger logger, string revision, string host, string cluster, string vm, string reason);
+
+        [LoggerMessage(EventId = 514, Level = LogLevel.Information, Message = "VM {Vm} on host {Host} is gone (revision {Revision})")]
+        public static partial void VmGone(ILogger logger, string revision, string host, string vm);
+
+        [LoggerMessage(EventId = 515, Level = LogLevel.Warning, Message = "revision {Revision} rejected with {Count} error(s); nothing applied, what runs stays")]
+        public static partial void Rejected(ILogger logger, string revision, int count);
+
+        [LoggerMessage(EventId = 516, Level = LogLevel.Warning, Message = "revision {Revision}: {Error}")]
+        public static partial void RevisionError(ILogger logger, string revision, string error);
+
+        [LoggerMessage(EventId = 517, Level = LogLevel.Warning, Message = "revision {Revision} not applied: {Verdict} signature: {Detail}")]
+        public static partial void Untrusted(ILogger logger, string revision, string verdict, string detail);
+    }
 
     public async ValueTask DisposeAsync()
     {
