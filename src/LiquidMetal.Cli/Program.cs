@@ -11,4 +11,13 @@ if (OperatingSystem.IsLinux())
 {
     root.Subcommands.Add(AgentCommand.Create()); // the agent drives Linux processes (pidfd, /proc, flock)
 }
-return await root.Parse(args).InvokeAsync();
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or FormatException)
+{
+    // A file named by an option that is not there or not readable, or a value that does not parse: say which, no stack trace.
+    await Console.Error.WriteLineAsync("liquidmetal: " + e.Message);
+    return LiquidMetal.Cli.ExitCodes.Failed;
+}

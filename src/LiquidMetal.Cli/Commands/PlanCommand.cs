@@ -32,6 +32,8 @@ internal static class PlanCommand
         {
             baseDirectory, headDirectory, format, previous, repo, baseRevision, headRevision, statusBranch,
         };
+        var access = new GitAccess();
+        access.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(repo) is { } url)
@@ -42,7 +44,7 @@ internal static class PlanCommand
                     return ExitCodes.Failed;
                 }
 
-                return await RunFromGitAsync(url, parse.GetValue(baseRevision)!, head, parse.GetValue(statusBranch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken);
+                return await RunFromGitAsync(url, parse.GetValue(baseRevision)!, head, parse.GetValue(statusBranch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken, credentials: await access.ReadAsync(parse, cancellationToken));
             }
 
             if (parse.GetValue(baseDirectory) is not { } baseDir || parse.GetValue(headDirectory) is not { } headDir)
@@ -75,12 +77,12 @@ internal static class PlanCommand
     }
 
     /// <summary>Both revisions read from the mirror's objects; base starts from the status branch's placement, as the reconciler would.</summary>
-    internal static async Task<int> RunFromGitAsync(string repository, string baseRevision, string headRevision, string statusBranch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null)
+    internal static async Task<int> RunFromGitAsync(string repository, string baseRevision, string headRevision, string statusBranch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null, GitCredentials? credentials = null)
     {
         try
         {
             var url = MirrorCache.NormalizeUrl(repository);
-            await using var mirror = await GitMirror.OpenAsync(mirrorPath ?? MirrorCache.PathFor(url), url, cancellationToken: cancellationToken);
+            await using var mirror = await GitMirror.OpenAsync(mirrorPath ?? MirrorCache.PathFor(url), url, credentials, cancellationToken);
             var heads = (await mirror.SyncAsync([baseRevision, headRevision, statusBranch], cancellationToken)).RemoteHeads;
             var previous = heads.TryGetValue(statusBranch, out var statusTip)
                 ? RenderedDirectory.PlacementOf(await RenderedHostsReader.ReadAsync(mirror, statusTip, cancellationToken))

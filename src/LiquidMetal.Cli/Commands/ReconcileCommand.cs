@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Git;
 using LiquidMetal.Grpc;
 using LiquidMetal.Reconciler.Pipeline;
+using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Cli.Commands;
 
@@ -30,14 +31,34 @@ internal static class ReconcileCommand
         var allowedSigners = new Option<string?>("--require-ssh-signers") { Description = "Apply only commits signed by a key in this SSH allowed-signers file" };
         var gpgKeys = new Option<string[]>("--require-gpg-key") { Description = "Apply only commits signed by this GPG key fingerprint (repeat for more)" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics by OTLP/gRPC to this endpoint, e.g. http://127.0.0.1:4317" };
+        var logFormat = new Option<string>("--log-format") { Description = "text (one line per event) or json (one object per event, with revision, host, cluster and VM as fields)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat,
         };
+        var access = new GitAccess();
+        access.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var telemetry = Telemetry.Start(parse.GetValue(otlp));
+            using var logging = LoggerFactory.Create(builder =>
+            {
+                if (parse.GetValue(logFormat) == "json")
+                {
+                    builder.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+                }
+                else
+                {
+                    builder.AddSimpleConsole(console =>
+                    {
+                        console.SingleLine = true;
+                        console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                        console.UseUtcTimestamp = true;
+                    });
+                }
+            });
             var url = MirrorCache.NormalizeUrl(parse.GetValue(repo)!);
             var client = new GrpcClientOptions
             {
@@ -51,6 +72,8 @@ internal static class ReconcileCommand
                 Branch = parse.GetValue(branch)!,
                 StatusBranch = parse.GetValue(statusBranch)!,
                 AgentClient = client,
+                Credentials = await access.ReadAsync(parse, cancellationToken),
+                Logger = logging.CreateLogger("LiquidMetal.Reconciler"),
                 RequireSignedBy = parse.GetValue(allowedSigners) is null && (parse.GetValue(gpgKeys) ?? []).Length == 0
                     ? null
                     : new SignatureTrust { SshAllowedSignersFile = parse.GetValue(allowedSigners), GpgFingerprints = [.. parse.GetValue(gpgKeys) ?? []] },
@@ -63,7 +86,7 @@ internal static class ReconcileCommand
                     WebhookSecret = parse.GetValue(webhookSecret) is { } secret ? System.Text.Encoding.UTF8.GetBytes((await File.ReadAllTextAsync(secret, cancellationToken)).Trim()) : null,
                     PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
                     ResyncInterval = TimeSpan.FromSeconds(parse.GetValue(resyncEvery)),
-                }, Console.Out, cancellationToken);
+                }, Console.Out, logging, cancellationToken);
         });
         return command;
     }
@@ -114,10 +137,10 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, ILoggerFactory logging, CancellationToken cancellationToken)
     {
         await using var reconciler = await FleetReconciler.OpenAsync(options, cancellationToken: cancellationToken);
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, options.Branch, loopOptions);
+        await using var loop = await ReconcileLoop.StartAsync(reconciler, options.Branch, loopOptions, logging.CreateLogger("LiquidMetal.ReconcileLoop"));
         loop.Reconciled += result => Report(result, output, Console.Error);
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
             (loop.Address is { } address ? $", webhook and health on {address}" : string.Empty));

@@ -24,17 +24,20 @@ internal static class StatusCommand
         var format = new Option<string>("--format") { Description = "table or json", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var command = new Command("status", "Show what the reconciler last observed, from the status branch.") { repo, branch, format };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(repo)!, parse.GetValue(branch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken));
+        var access = new GitAccess();
+        access.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+            await RunAsync(parse.GetValue(repo)!, parse.GetValue(branch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken, credentials: await access.ReadAsync(parse, cancellationToken)));
         return command;
     }
 
     internal static async Task<int> RunAsync(
-        string repository, string branch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null)
+        string repository, string branch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null, GitCredentials? credentials = null)
     {
         try
         {
             var url = MirrorCache.NormalizeUrl(repository);
-            await using var mirror = await GitMirror.OpenAsync(mirrorPath ?? MirrorCache.PathFor(url), url, cancellationToken: cancellationToken);
+            await using var mirror = await GitMirror.OpenAsync(mirrorPath ?? MirrorCache.PathFor(url), url, credentials, cancellationToken);
             var sync = await mirror.SyncAsync([branch], cancellationToken);
             if (!sync.RemoteHeads.TryGetValue(branch, out var commit))
             {
