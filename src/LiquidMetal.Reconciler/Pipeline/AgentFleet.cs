@@ -91,28 +91,34 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
 
     /// <summary>
     /// Completes as soon as one of the agents (by endpoint) reports work in another state than <paramref name="seen"/>
-    /// holds for it (a VM came up, failed, went away); otherwise runs until cancelled. It rides the agents' Watch
-    /// streams, whose first message is the current status, so a change between the last pass and this call counts.
-    /// An agent whose stream fails is left alone: the caller's timed recheck covers it, and a host that stays down
-    /// must not wake the reconciler over and over.
+    /// holds for it (a VM came up, failed, went away); otherwise it never completes and ends only by cancellation.
+    /// It rides the agents' Watch streams, whose first message is the current status, so a change between the last
+    /// pass and this call counts. An agent whose stream fails or ends is left alone (the caller's timed recheck covers
+    /// it): a host that stays down, or no host to watch at all, must not wake the reconciler over and over.
     /// </summary>
     public async Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
     {
-        using var first = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watches = seen.Select(pair => WatchOneAsync(pair.Key, pair.Value, first.Token)).ToList();
-        while (watches.Count > 0)
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watches = seen.Select(pair => WatchOneAsync(pair.Key, pair.Value, watching.Token)).ToList();
+        try
         {
-            var done = await Task.WhenAny(watches);
-            watches.Remove(done);
-            if (await done)
+            while (watches.Count > 0)
             {
-                await first.CancelAsync();
-                break;
+                var done = await Task.WhenAny(watches);
+                watches.Remove(done);
+                if (await done)
+                {
+                    return;
+                }
             }
-        }
 
-        await Task.WhenAll(watches); // they end once cancelled; none throws
-        cancellationToken.ThrowIfCancellationRequested();
+            await Task.Delay(Timeout.Infinite, cancellationToken); // nothing left that could report a change
+        }
+        finally
+        {
+            await watching.CancelAsync();
+            await Task.WhenAll(watches); // each ends once cancelled, and none throws
+        }
     }
 
     /// <summary>What of a status decides whether a pass has something new to do or record: the spec and each VM's state.</summary>
@@ -134,9 +140,9 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
                 }
             }
         }
-        catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception)
         {
-            // Cancelled, or the agent went away: nothing to report from here.
+            // Cancelled, refused, the agent went away, or it sent what we cannot read: no news from here, whatever the cause.
         }
 
         return false;

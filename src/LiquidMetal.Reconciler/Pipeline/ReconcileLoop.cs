@@ -121,6 +121,15 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
 
             // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent asked.
             var resync = reasons.Any(r => r is "resync" or "converging" or "agent");
+
+            // This pass sees what the agents report now: the last pass's watch has nothing left to say.
+            if (_watch is not null)
+            {
+                await _watch.CancelAsync();
+                _watch.Dispose();
+                _watch = null;
+            }
+
             try
             {
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
@@ -136,9 +145,6 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                     Reconciled?.Invoke(result);
                 }
 
-                _watch?.Cancel();
-                _watch?.Dispose();
-                _watch = null;
                 if (result.Valid && !result.Converged)
                 {
                     // Woken the moment an agent reports a VM up or failed; the timed recheck below is the fallback.

@@ -65,6 +65,33 @@ public sealed class ReconcileLoopTests
         Assert.Equal(12, fleet.RunningVms);
     }
 
+    [Fact]
+    public async Task Loop_EveryAgentDown_DoesNotSpin()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        foreach (var (_, server) in fleet.Agents.Values)
+        {
+            await server.DisposeAsync();
+        }
+
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromSeconds(1) });
+        var passes = 0;
+        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        {
+            PollInterval = TimeSpan.FromHours(1),
+            ResyncInterval = TimeSpan.FromHours(1),
+            ConvergingRecheck = TimeSpan.FromHours(1),
+        });
+        loop.Reconciled += _ => Interlocked.Increment(ref passes);
+
+        // Nothing can be watched and every timer is an hour away: after the start pass, the loop must wait.
+        await WaitForAsync(() => loop.Last is not null, TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.False(loop.Last!.Converged);
+        Assert.True(passes <= 1, $"{passes} passes with every agent down and no timer due");
+    }
+
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, byte[] body, byte[] secret)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new ByteArrayContent(body) };
