@@ -203,7 +203,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
                 Log.Untrusted(_logger, revision, check.Verdict.ToString(), check.Detail);
                 var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
                     $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
-                var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
+                var (commit, _, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
                 return new ReconcileResult(revision, false, false, commit, [unsigned], clock.Elapsed) { Sync = syncTime };
             }
         }
@@ -224,7 +224,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             }
 
             stage.Restart();
-            var (commit, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
+            var (commit, _, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, errors, now, cancellationToken), statusTip, cancellationToken);
             return new ReconcileResult(revision, false, false, commit, errors, clock.Elapsed) { Sync = syncTime, StatusRead = readTime, Compile = compileTime, Status = stage.Elapsed };
         }
 
@@ -270,7 +270,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
 
         // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
         var pushClock = new Stopwatch();
-        (var written, status) = await WriteStatusAsync(
+        (var written, status, var tipNow) = await WriteStatusAsync(
             async tip => tip == statusTip ? status : StatusComposer.Compose(revision, compiled.Fleet!, told, observed, (await StatusAtAsync(tip, cancellationToken)).Snapshot, now, heldBack),
             statusTip,
             cancellationToken,
@@ -284,7 +284,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         if (status.Converged)
         {
             // What the remote holds now, our status commit included: the next poll compares against it.
-            _convergedHeads = sync.RemoteHeads.SetItem(_options.StatusBranch, written ?? statusTip ?? string.Empty);
+            _convergedHeads = sync.RemoteHeads.SetItem(_options.StatusBranch, tipNow ?? string.Empty);
         }
 
         return new ReconcileResult(revision, true, status.Converged, written, [], clock.Elapsed)
@@ -301,8 +301,8 @@ public sealed partial class FleetReconciler : IAsyncDisposable
 
     /// <summary>Commits the status on top of the status branch and pushes it; a rejected push is redone on the new tip, never forced.</summary>
     /// <param name="compose">The status to write on top of a given tip (called again with the new tip after a rejected push).</param>
-    /// <returns>The commit pushed (null when nothing changed) and the status it holds.</returns>
-    private async Task<(string? Commit, StatusCommit Status)> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken, Stopwatch? pushClock = null)
+    /// <returns>The commit pushed (null when nothing changed), the status it holds, and the branch's tip now.</returns>
+    private async Task<(string? Commit, StatusCommit Status, string? Tip)> WriteStatusAsync(Func<string?, Task<StatusCommit>> compose, string? tip, CancellationToken cancellationToken, Stopwatch? pushClock = null)
     {
         var writer = new CommitWriter(_mirror);
         for (var attempt = 1; ; attempt++)
@@ -318,7 +318,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             }, cancellationToken);
             if (commit is null)
             {
-                return (null, status); // nothing observed changed: no commit
+                return (null, status, tip); // nothing observed changed: no commit
             }
 
             pushClock?.Start();
@@ -326,8 +326,8 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             pushClock?.Stop();
             if (outcome.Accepted)
             {
-                await _mirror.CompactAsync(cancellationToken: cancellationToken);
-                return (commit, status);
+                await CompactMirrorAsync(cancellationToken);
+                return (commit, status, commit);
             }
 
             if (attempt >= _options.PushAttempts)
@@ -340,6 +340,22 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), _time, cancellationToken);
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the mirror's pack count bounded (see <see cref="GitMirror.CompactAsync"/>). Best effort: the status is
+    /// already pushed, so a failed repack (an old git, a full disk) is a warning, not a failed pass.
+    /// </summary>
+    private async Task CompactMirrorAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _mirror.CompactAsync(cancellationToken: cancellationToken);
+        }
+        catch (GitException e)
+        {
+            _warnings.Add("the mirror could not be repacked (its packs keep growing in number until it can): " + e.Message);
         }
     }
 

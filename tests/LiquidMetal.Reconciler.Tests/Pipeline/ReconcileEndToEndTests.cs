@@ -110,15 +110,20 @@ public sealed class ReconcileEndToEndTests
         await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
 
-        // The server lets a person's commit land on the status branch just before the reconciler's next push, once.
+        // The server lets another writer's commit land on the status branch just before the reconciler's next push,
+        // once: it adds a note, and its cluster-a status has the Ready condition true since another time.
         fleet.ServerHook("pre-receive", """
             #!/bin/sh
             while read old new ref; do
               if [ "$ref" = refs/heads/liquidmetal/status ] && [ ! -e "$GIT_DIR/raced" ]; then
                 touch "$GIT_DIR/raced"
                 unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
-                blob=$(echo "sled-2 is on the bench until Friday" | git hash-object -w --stdin)
-                tree=$( (git ls-tree "$old"; printf '100644 blob %s\tNOTES.md\n' "$blob") | git mktree)
+                export GIT_INDEX_FILE="$GIT_DIR/race-index"
+                git read-tree "$old"
+                note=$(echo "sled-2 is on the bench until Friday" | git hash-object -w --stdin)
+                cluster=$(git cat-file blob "$old:status/clusters/cluster-a.yaml" | sed 's/since: .*/since: 2001-02-03T04:05:06Z/' | git hash-object -w --stdin)
+                git update-index --add --cacheinfo "100644,$note,NOTES.md" --cacheinfo "100644,$cluster,status/clusters/cluster-a.yaml"
+                tree=$(git write-tree)
                 commit=$(GIT_AUTHOR_NAME=P GIT_AUTHOR_EMAIL=p@example.com GIT_COMMITTER_NAME=P GIT_COMMITTER_EMAIL=p@example.com git commit-tree "$tree" -p "$old" -m "a person's note")
                 git update-ref refs/heads/liquidmetal/status "$commit" "$old"
                 echo "raced" >&2
@@ -135,6 +140,9 @@ public sealed class ReconcileEndToEndTests
         Assert.Contains("a person's note", fleet.StatusLog());
         Assert.Contains("cluster-b Ready 6/6", fleet.StatusLog());
         Assert.Equal(13, fleet.RunningVms);
+
+        // Composed again on the winner's commit: cluster-a's unchanged conditions keep the winner's times.
+        Assert.Contains("since: 2001-02-03T04:05:06Z", fleet.StatusFile("status/clusters/cluster-a.yaml"));
     }
 
     [Fact]
