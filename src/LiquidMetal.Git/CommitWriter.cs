@@ -133,12 +133,13 @@ public sealed class CommitWriter
         return entries;
     }
 
-    /// <summary>A tree object: for each entry "&lt;mode&gt; &lt;name&gt;\0" and the raw id.</summary>
+    /// <summary>A tree object: for each entry "&lt;mode&gt; &lt;name&gt;\0" and the raw id, in git's order (UTF-8 bytes, not UTF-16 units).</summary>
     private static byte[] TreeObject(List<(string Name, string Mode, string Id)> entries)
     {
-        static string SortKey((string Name, string Mode, string Id) e) => e.Mode == "40000" ? e.Name + "/" : e.Name;
+        var named = entries.Select(e => (Entry: e, Key: Encoding.UTF8.GetBytes(e.Mode == "40000" ? e.Name + "/" : e.Name))).ToList();
+        named.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
         var tree = new MemoryStream();
-        foreach (var entry in entries.OrderBy(SortKey, StringComparer.Ordinal))
+        foreach (var (entry, _) in named)
         {
             tree.Write(Encoding.UTF8.GetBytes($"{entry.Mode} {entry.Name}\0"));
             tree.Write(Convert.FromHexString(entry.Id));

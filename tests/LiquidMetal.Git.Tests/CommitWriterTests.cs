@@ -90,9 +90,13 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
             ("status/hosts/sled-2.yaml", "two\n"),
             ("status/hosts0.yaml", "zero\n"),
             ("rendered/hosts/sled-1.yaml", "üñí\n"),
+
+            // UTF-16 puts U+FF21 after the surrogate pair of U+1F600; UTF-8, as git sorts, puts it before.
+            ("notes/\U0001F600.md", "smile\n"),
+            ("notes/\uFF21.md", "wide A\n"),
         ];
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
-        var ours = await new CommitWriter(mirror).CreateCommitAsync(Request(null, files));
+        var ours = await new CommitWriter(mirror).CreateCommitAsync(Request(null, files) with { OwnedPrefixes = ["status/", "rendered/", "notes/"] });
 
         // The same content committed by git itself, with the same author, time and message.
         var work = Directory.CreateTempSubdirectory("lm-same-").FullName;

@@ -110,6 +110,31 @@ public sealed class GitMirrorTests : IClassFixture<GitDaemonFixture>, IDisposabl
     }
 
     [Fact]
+    public async Task ReadObjectsAsync_CancelledMidAnswer_EndsPromptlyAndTheNextReadWorks()
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            File.WriteAllText(Path.Combine(_clone, $"big{i}.txt"), new string((char)('a' + (i % 26)), 256 * 1024));
+        }
+
+        Git.Run(_clone, "add", ".");
+        var head = Git.CommitFile(_clone, "last.txt", "last\n", "big files");
+        Git.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        await mirror.SyncAsync(["main"]);
+        var names = (await mirror.ListTreeAsync(head)).Select(e => e.Id).ToList();
+        var many = Enumerable.Repeat(names, 50).SelectMany(n => n).ToList(); // 500 MB of answers: never read to the end
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => mirror.ReadObjectsAsync(many, cancel.Token));
+        var stopped = clock.Elapsed;
+
+        Assert.True(stopped < TimeSpan.FromMilliseconds(800), $"cancelling took {stopped.TotalMilliseconds:0} ms");
+        Assert.Equal("last\n", Encoding.UTF8.GetString((await mirror.ReadObjectAsync(head + ":last.txt"))!.Content));
+    }
+
+    [Fact]
     public async Task SyncAsync_ForcePushRewritesMain_MirrorFollowsAndOldHeadIsNoAncestor()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);

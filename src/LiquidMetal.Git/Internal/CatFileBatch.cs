@@ -58,8 +58,9 @@ internal sealed class CatFileBatch : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or GitException or OperationCanceledException)
             {
-                // The pipe is now in an unknown position: the next call starts a fresh process.
-                Stop();
+                // The pipe is now in an unknown position, and git may be stuck writing an answer nobody reads: end it now;
+                // the next call starts a fresh process.
+                Stop(kill: true);
                 if (requests is not null)
                 {
                     await requests.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // it fails with the pipe; the read's error is the one to report
@@ -125,7 +126,7 @@ internal sealed class CatFileBatch : IAsyncDisposable
         }
     }
 
-    private void Stop()
+    private void Stop(bool kill = false)
     {
         if (_process is null)
         {
@@ -134,15 +135,20 @@ internal sealed class CatFileBatch : IAsyncDisposable
 
         try
         {
+            if (kill)
+            {
+                _process.Kill();
+            }
+
             _process.StandardInput.Close();
             if (!_process.WaitForExit(1000))
             {
                 _process.Kill();
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or IOException)
         {
-            // Already gone.
+            // Already gone, or its stdin broke as it went.
         }
 
         _process.Dispose();
