@@ -86,7 +86,8 @@ public static class YamlScalar
             && value.ToLowerInvariant() is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "y" or "n");
     }
 
-    // Lowercase hex with a letter other than e: no YAML number looks like that (1e5 and 0x1f do not qualify).
+    // Lowercase hex with a letter other than e and not starting 0b: no YAML number looks like that (1e5, 0x1f and
+    // YAML 1.1's binary 0b101 do not qualify).
     private static bool IsCommitId(string value) =>
-        value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f') && value.Any(c => c is >= 'a' and <= 'd' or 'f');
+        value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f') && value.Any(c => c is >= 'a' and <= 'd' or 'f') && !value.StartsWith("0b", StringComparison.Ordinal);
 }
