@@ -115,7 +115,14 @@ internal static class AgentCommand
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
                 {
                     context.Cancel = true;
-                    stop.Cancel();
+                    try
+                    {
+                        stop.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // A second signal that raced the shutdown: already stopping.
+                    }
                 });
                 await output.WriteLineAsync($"agent for host {options.HostName} listening on {server.Address} (provider {core.GetStatus().Provider}, state {core.StateDirectory})");
                 await output.FlushAsync(cancellationToken);

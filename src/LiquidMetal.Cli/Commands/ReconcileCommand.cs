@@ -148,7 +148,14 @@ internal static class ReconcileCommand
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A second signal that raced the shutdown: already stopping.
+            }
         });
         try
         {
