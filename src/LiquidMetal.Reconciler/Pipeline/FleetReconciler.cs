@@ -107,7 +107,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
 
     // Immutable commits' contents, kept from the last pass (see StatusAtAsync and CompileAtAsync).
     private (string Tip, StatusSnapshot Snapshot, List<RenderedHost> Rendered)? _statusAt;
-    private (string Revision, List<FleetFile> Files, List<Diagnostic> ReadErrors, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled)? _compiledAt;
+    private (string Revision, List<FleetFile> Files, List<Diagnostic> ReadErrors, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled, List<RenderedHost> Hosts)? _compiledAt;
 
     // Each reachable agent's endpoint and what the last pass saw it run (see WaitForAgentChangeAsync).
     private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
@@ -210,7 +210,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
 
         var stage = Stopwatch.StartNew();
         span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");
-        var (compiled, readErrors) = await CompileAtAsync(revision, previousRendered, cancellationToken);
+        var (compiled, readErrors, compiledHosts) = await CompileAtAsync(revision, previousRendered, cancellationToken);
         var compileTime = stage.Elapsed;
         span?.SetTag("liquidmetal.valid", compiled.Succeeded && readErrors.Count == 0);
         span?.Dispose();
@@ -231,7 +231,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         // Hosts that left the fleet are told to run nothing, at the endpoint they were last told at, until their agent
         // confirms; then they are forgotten. Not when another host now has that endpoint (a renamed host), and not
         // when signatures are required: the status branch is not signed, so an endpoint read from it is not trusted.
-        var hosts = compiled.Hosts.ToList();
+        var hosts = compiledHosts.ToList();
         var endpoints = hosts.Select(h => h.AgentEndpoint.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var removed = _options.RequireSignedBy is not null ? [] : previousRendered
             .Where(p => hosts.All(h => h.Host != p.Host) && !endpoints.Contains(p.AgentEndpoint.TrimEnd('/')))
@@ -386,24 +386,34 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     /// files never change and compiling is deterministic, so the last result is reused while the revision and the
     /// placement stay the same (a status commit that only records new VM states does not move the placement).
     /// </summary>
-    private async Task<(CompiledFleet Compiled, List<Diagnostic> ReadErrors)> CompileAtAsync(string revision, List<RenderedHost> previousRendered, CancellationToken cancellationToken)
+    private async Task<(CompiledFleet Compiled, List<Diagnostic> ReadErrors, List<RenderedHost> Hosts)> CompileAtAsync(string revision, List<RenderedHost> previousRendered, CancellationToken cancellationToken)
     {
         var placement = RenderedDirectory.PlacementOf(previousRendered);
-        if (_compiledAt is { } cached && cached.Revision == revision)
+        if (_compiledAt is { } cached && cached.Revision == revision && SamePlacement(cached.Placement, placement))
         {
-            if (SamePlacement(cached.Placement, placement))
-            {
-                return (cached.Compiled, cached.ReadErrors);
-            }
-
-            _compiledAt = cached with { Placement = placement, Compiled = FleetCompiler.Compile(cached.Files, placement) };
-            return (_compiledAt.Value.Compiled, cached.ReadErrors);
+            return (cached.Compiled, cached.ReadErrors, cached.Hosts);
         }
 
-        var (files, readErrors) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
+        var (files, readErrors) = _compiledAt is { } same && same.Revision == revision
+            ? (same.Files, same.ReadErrors)
+            : await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files, placement);
-        _compiledAt = (revision, files, readErrors, placement, compiled);
-        return (compiled, readErrors);
+        var hosts = SameAsBefore(compiled.Hosts, _compiledAt?.Hosts);
+        _compiledAt = (revision, files, readErrors, placement, compiled, hosts);
+        return (compiled, readErrors, hosts);
+    }
+
+    /// <summary>
+    /// A freshly compiled host equal to one of the last compile is replaced by that (immutable) object, so what was
+    /// derived from it is reused: its rendered document above all, 25 KB of YAML per host. Both were rendered here,
+    /// so each VM's hash is its content's, and equal spec hashes mean equal VMs and metal.
+    /// </summary>
+    private static List<RenderedHost> SameAsBefore(IReadOnlyList<RenderedHost> fresh, List<RenderedHost>? before)
+    {
+        var old = (before ?? []).ToDictionary(h => h.Host, StringComparer.Ordinal);
+        return [.. fresh.Select(h => old.TryGetValue(h.Host, out var o)
+            && o.SpecHash == h.SpecHash && o.Fleet == h.Fleet && o.AgentEndpoint == h.AgentEndpoint && o.FailureDomain == h.FailureDomain
+            && o.Capacity == h.Capacity && o.Allocatable == h.Allocatable && o.Allocated == h.Allocated ? o : h)];
     }
 
     private static bool SamePlacement(Dictionary<string, PlacedNode> a, Dictionary<string, PlacedNode> b) =>

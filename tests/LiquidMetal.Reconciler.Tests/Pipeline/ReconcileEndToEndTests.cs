@@ -146,6 +146,24 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_HostReservesMoreWithSameWork_RenderedDocumentSaysSoAndNothingIsApplied()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+        var generation = fleet.Agents["sled-3"].Core.GetStatus().ObservedGeneration;
+
+        // Same VMs, same spec hash, but the host's allocatable changes: its rendered document must not be the old one.
+        fleet.Push("hosts/sled-3.yaml", text => text.Replace("  reserved:\n    cpu: 2", "  reserved:\n    cpu: 6", StringComparison.Ordinal), "reserve more on sled-3");
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged);
+        Assert.Contains("allocatable:\n  cpu: 26\n", fleet.StatusFile("rendered/hosts/sled-3.yaml"));
+        Assert.Contains("allocatable:\n  cpu: 30\n", fleet.StatusFile("rendered/hosts/sled-2.yaml"));
+        Assert.Equal(generation, fleet.Agents["sled-3"].Core.GetStatus().ObservedGeneration);
+    }
+
+    [Fact]
     public async Task Reconcile_HumanBrokeAStatusDocument_IsRewrittenAndTheFleetConverges()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
