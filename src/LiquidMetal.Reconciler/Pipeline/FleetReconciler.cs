@@ -112,6 +112,9 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     // Each reachable agent's endpoint and what the last pass saw it run (see WaitForAgentChangeAsync).
     private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
 
+    // verify.mode of fleet.yaml by revision (commits never change).
+    private readonly Dictionary<string, string?> _verifyModes = new(StringComparer.Ordinal);
+
     // What this pass found wrong but worked around; see ReconcileResult.Warnings.
     private readonly List<string> _warnings = [];
 
@@ -195,6 +198,18 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         var readTime = readClock.Elapsed;
         var now = _time.GetUtcNow();
 
+        var required = await SignaturesRequiredAsync(revision, previous?.Fleet?.AppliedRevision, cancellationToken);
+        if (required is not null && _options.RequireSignedBy is null)
+        {
+            // The fleet asks for signed commits, but trust cannot come from the repository it guards: without keys
+            // of its own, the reconciler applies nothing.
+            var noKeys = new Diagnostic(SourceLocation.OfFile(FleetLoader.FleetFileName),
+                $"not applied: {required}, but this reconciler trusts no keys: start it with --require-ssh-signers FILE or --require-gpg-key FINGERPRINT");
+            Log.Untrusted(_logger, revision, "unverifiable", noKeys.Message);
+            var (commit, _, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [noKeys], now, cancellationToken), statusTip, cancellationToken);
+            return new ReconcileResult(revision, false, false, commit, [noKeys], clock.Elapsed) { Sync = syncTime, StatusRead = readTime };
+        }
+
         if (_options.RequireSignedBy is { } trust)
         {
             var check = await new SignatureVerifier(_mirror, trust).VerifyAsync(revision, cancellationToken);
@@ -215,6 +230,11 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         span?.SetTag("liquidmetal.valid", compiled.Succeeded && readErrors.Count == 0);
         span?.Dispose();
         var errors = readErrors.Concat(compiled.Diagnostics).ToImmutableArray();
+        if (compiled.Fleet?.Settings.StatusBranch is { } declared && declared != _options.StatusBranch)
+        {
+            _warnings.Add($"fleet.yaml names status branch {declared}, but this reconciler writes {_options.StatusBranch}: start it with --status-branch {declared}");
+        }
+
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
             Log.Rejected(_logger, revision, errors.Length);
@@ -341,6 +361,61 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         }
+    }
+
+    /// <summary>
+    /// Why signed commits are required for <paramref name="head"/>, or null when they are not. The reconciler's own
+    /// configuration requires them; so does <c>verify.mode</c> in fleet.yaml, read at the applied revision (so a head
+    /// cannot switch verification off for itself) and at the head (so turning it on takes effect with that commit).
+    /// The keys never come from the repository: fleet.yaml can only ask for verification, not say whom to trust.
+    /// </summary>
+    private async Task<string?> SignaturesRequiredAsync(string head, string? applied, CancellationToken cancellationToken)
+    {
+        if (_options.RequireSignedBy is not null)
+        {
+            return "the reconciler is configured to require signed commits";
+        }
+
+        foreach (var (revision, which) in new[] { (applied, "applied"), (head, "head") })
+        {
+            if (revision is not null && await DeclaredVerifyModeAsync(revision, cancellationToken) is { } mode and not "none")
+            {
+                return $"fleet.yaml at the {which} revision {revision[..Math.Min(12, revision.Length)]} sets verify.mode: {mode}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>verify.mode as fleet.yaml at a revision declares it ("none" when it does not); null when unreadable (the compile says why).</summary>
+    private async Task<string?> DeclaredVerifyModeAsync(string revision, CancellationToken cancellationToken)
+    {
+        if (_verifyModes.TryGetValue(revision, out var known))
+        {
+            return known;
+        }
+
+        string? mode = null;
+        if (await _mirror.ReadObjectAsync(revision + ":" + FleetLoader.FleetFileName, cancellationToken) is { Type: "blob" } blob)
+        {
+            try
+            {
+                var spec = Status.YamlNodes.Load(System.Text.Encoding.UTF8.GetString(blob.Content)).Mapping("spec");
+                mode = spec?.Mapping("verify")?.Text("mode") ?? "none";
+            }
+            catch (YamlDotNet.Core.YamlException)
+            {
+                // Not YAML: the compile reports it with its location.
+            }
+        }
+
+        if (_verifyModes.Count > 64)
+        {
+            _verifyModes.Clear();
+        }
+
+        _verifyModes[revision] = mode;
+        return mode;
     }
 
     /// <summary>

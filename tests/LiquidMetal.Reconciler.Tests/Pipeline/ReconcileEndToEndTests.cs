@@ -323,6 +323,63 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_FleetAsksForSignaturesButReconcilerTrustsNoKeys_AppliesNothingAndSaysHowToFixIt()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        fleet.Push("fleet.yaml", text => text.Replace("mode: none", "mode: ssh", StringComparison.Ordinal), "require signed commits");
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+
+        var result = await reconciler.ReconcileOnceAsync();
+
+        Assert.False(result.Valid);
+        var error = Assert.Single(result.Errors).Message;
+        Assert.Contains("sets verify.mode: ssh", error);
+        Assert.Contains("--require-ssh-signers", error);
+        Assert.Equal(0, fleet.RunningVms);
+        Assert.Contains("this reconciler trusts no keys", fleet.StatusFile("status/fleet.yaml"));
+    }
+
+    [Fact]
+    public async Task Reconcile_UnsignedHeadTurnsVerificationOff_IsJudgedByTheAppliedRevisionsPolicy()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        var keys = Directory.CreateTempSubdirectory("lm-keys-").FullName;
+        try
+        {
+            var key = Path.Combine(keys, "release");
+            var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "release", "-f", key]) { RedirectStandardOutput = true })!;
+            await keygen.WaitForExitAsync();
+            var allowed = Path.Combine(keys, "allowed_signers");
+            await File.WriteAllTextAsync(allowed, "person@example.com " + await File.ReadAllTextAsync(key + ".pub"));
+
+            // A signed commit turns verification on, and a reconciler with the key applies it.
+            var fleetFile = Path.Combine(fleet.Clone, "fleet.yaml");
+            await File.WriteAllTextAsync(fleetFile, (await File.ReadAllTextAsync(fleetFile)).Replace("mode: none", "mode: ssh", StringComparison.Ordinal));
+            GitTool.Run(fleet.Clone, "-c", "gpg.format=ssh", "-c", "user.signingkey=" + key, "commit", "--quiet", "-S", "-am", "require signed commits");
+            GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
+            await using (var keyed = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } }))
+            {
+                Assert.True((await FleetUnderTest.ConvergeAsync(keyed, TimeSpan.FromSeconds(20))).Converged);
+            }
+
+            // Later the reconciler runs without keys, and an unsigned commit turns verification off and adds a worker.
+            var unsigned = fleet.Push("fleet.yaml", text => text.Replace("mode: ssh", "mode: none", StringComparison.Ordinal), "stop verifying");
+            fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "and scale");
+            await using var keyless = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
+            var result = await keyless.ReconcileOnceAsync();
+
+            Assert.False(result.Valid);
+            Assert.Contains("at the applied revision", Assert.Single(result.Errors).Message);
+            Assert.Equal(12, fleet.RunningVms);
+            Assert.NotEqual(unsigned, fleet.Head);
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Reconcile_SignaturesRequired_UnsignedHeadNotAppliedAndStatusSaysWhy()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
