@@ -78,10 +78,17 @@ public sealed class CommitWriter
         return id;
     }
 
-    /// <summary>Pushes <paramref name="commit"/> to the remote branch as a fast-forward.</summary>
-    public async Task<PushOutcome> PushAsync(string commit, string branch, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Pushes <paramref name="commit"/> to the remote branch only if the branch is still at <paramref name="expected"/>
+    /// (null: only if it does not exist). The remote checks that old value as it updates the ref, so a branch someone
+    /// moved on, or rewound, is never overwritten; and the commit's parent is <paramref name="expected"/>, so an
+    /// accepted push is always a fast-forward: nothing is forced.
+    /// </summary>
+    public async Task<PushOutcome> PushAsync(string commit, string branch, string? expected, CancellationToken cancellationToken = default)
     {
-        var result = await _mirror.Cli.RunAsync(["push", "--porcelain", "origin", $"{commit}:refs/heads/{branch}"], cancellationToken: cancellationToken);
+        var reference = "refs/heads/" + branch;
+        var result = await _mirror.Cli.RunAsync(
+            ["push", "--porcelain", $"--force-with-lease={reference}:{expected}", "origin", $"{commit}:{reference}"], cancellationToken: cancellationToken);
         if (result.ExitCode == 0)
         {
             // git push has moved refs/remotes/origin/<branch> too: the mirror's fetch refspec maps the pushed branch to it.

@@ -26,7 +26,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         var writer = new CommitWriter(mirror);
 
         var commit = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("status/hosts/sled-1.yaml", "b"), ("rendered/hosts/sled-1.yaml", "c")));
-        var pushed = await writer.PushAsync(commit!, Branch);
+        var pushed = await writer.PushAsync(commit!, Branch, expected: null);
 
         Assert.True(pushed.Accepted);
         Git.Run(_clone, "fetch", "--quiet", "origin");
@@ -54,7 +54,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
         var writer = new CommitWriter(mirror);
         var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "one"), ("status/hosts/old.yaml", "gone soon")));
-        Assert.True((await writer.PushAsync(first!, Branch)).Accepted);
+        Assert.True((await writer.PushAsync(first!, Branch, expected: null)).Accepted);
 
         // A person adds a README to the status branch while the reconciler prepares its next commit.
         Git.Run(_clone, "fetch", "--quiet", "origin");
@@ -63,11 +63,11 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Git.Run(_clone, "push", "--quiet", "origin", $"HEAD:{Branch}");
         var stale = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "two")));
 
-        var rejected = await writer.PushAsync(stale!, Branch);
+        var rejected = await writer.PushAsync(stale!, Branch, expected: first);
         await mirror.SyncAsync([Branch]);
         var tip = await mirror.GetLocalHeadAsync(Branch);
         var redone = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", "two")));
-        var accepted = await writer.PushAsync(redone!, Branch);
+        var accepted = await writer.PushAsync(redone!, Branch, expected: tip);
 
         Assert.False(rejected.Accepted);
         Assert.Contains("rejected", rejected.RejectionReason);
@@ -76,6 +76,29 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Assert.Equal("README.md\nstatus/fleet.yaml", Git.Run(_clone, "ls-tree", "-r", "--name-only", $"origin/{Branch}"));
         Assert.Equal("two", Git.Run(_clone, "show", $"origin/{Branch}:status/fleet.yaml"));
         Assert.Equal(redone, await mirror.GetLocalHeadAsync(Branch));
+    }
+
+    [Fact]
+    public async Task PushAsync_BranchRewoundMeanwhile_IsRejectedThoughItWouldFastForward()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "one")));
+        Assert.True((await writer.PushAsync(first!, Branch, expected: null)).Accepted);
+        var second = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "two")));
+        Assert.True((await writer.PushAsync(second!, Branch, expected: first)).Accepted);
+
+        // Someone rewinds the branch to the first commit; the writer still builds on the second.
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Git.Run(_clone, "push", "--quiet", "--force", "origin", $"{first}:refs/heads/{Branch}");
+        var third = await writer.CreateCommitAsync(Request(second, ("status/fleet.yaml", "three")));
+
+        var outcome = await writer.PushAsync(third!, Branch, expected: second);
+
+        Assert.False(outcome.Accepted); // a plain push would have fast-forwarded from the first commit and undone the rewind
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Assert.Equal(first, Git.Run(_clone, "rev-parse", $"origin/{Branch}"));
+        Assert.False((await writer.PushAsync(third!, "brand-new", expected: first)).Accepted); // expected a branch that is not there
     }
 
     [Fact]

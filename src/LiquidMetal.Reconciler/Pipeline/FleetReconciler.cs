@@ -342,7 +342,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             }
 
             pushClock?.Start();
-            var outcome = await writer.PushAsync(commit, _options.StatusBranch, cancellationToken);
+            var outcome = await writer.PushAsync(commit, _options.StatusBranch, expected: tip, cancellationToken);
             pushClock?.Stop();
             if (outcome.Accepted)
             {
