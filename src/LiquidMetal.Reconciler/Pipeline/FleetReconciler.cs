@@ -112,6 +112,9 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     // Each reachable agent's endpoint and what the last pass saw it run (see WaitForAgentChangeAsync).
     private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
 
+    // The hosts' endpoints a verified revision declares (see VerifiedEndpointsAsync).
+    private (string Revision, HashSet<(string Host, string Endpoint)> Endpoints)? _vouchedAt;
+
     // verify.mode of fleet.yaml by revision (commits never change).
     private readonly Dictionary<string, string?> _verifyModes = new(StringComparer.Ordinal);
 
@@ -249,12 +252,19 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         }
 
         // Hosts that left the fleet are told to run nothing, at the endpoint they were last told at, until their agent
-        // confirms; then they are forgotten. Not when another host now has that endpoint (a renamed host), and not
-        // when signatures are required: the status branch is not signed, so an endpoint read from it is not trusted.
+        // confirms; then they are forgotten. Not when another host now has that endpoint (a renamed host). When
+        // signatures are required, the endpoint read from the (unsigned) status branch must also be the one a verified
+        // revision gave that host: the applied one, which still holds it until the host confirms.
         var hosts = compiledHosts.ToList();
         var endpoints = hosts.Select(h => h.AgentEndpoint.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var removed = _options.RequireSignedBy is not null ? [] : previousRendered
-            .Where(p => hosts.All(h => h.Host != p.Host) && !endpoints.Contains(p.AgentEndpoint.TrimEnd('/')))
+        var gone = previousRendered.Where(p => hosts.All(h => h.Host != p.Host) && !endpoints.Contains(p.AgentEndpoint.TrimEnd('/'))).ToList();
+        if (gone.Count > 0 && _options.RequireSignedBy is { } signers)
+        {
+            var vouched = await VerifiedEndpointsAsync(previous?.Fleet?.AppliedRevision, signers, cancellationToken);
+            gone = [.. gone.Where(p => vouched.Contains((p.Host, p.AgentEndpoint.TrimEnd('/'))))];
+        }
+
+        var removed = gone
             .Select(p => p with { Microvms = [], Metal = null, Allocated = Resources.Zero, SpecHash = ContentHash.Of(("removed", p.Host)) })
             .ToList();
         stage.Restart();
@@ -361,6 +371,41 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             var sync = await _mirror.SyncAsync([_options.StatusBranch], cancellationToken);
             tip = sync.RemoteHeads.GetValueOrDefault(_options.StatusBranch);
         }
+    }
+
+    /// <summary>
+    /// Each host's (name, agent endpoint) as the revision declares it, if its commit carries a trusted signature; else
+    /// none. Kept for the last revision asked (commits never change).
+    /// </summary>
+    private async Task<HashSet<(string Host, string Endpoint)>> VerifiedEndpointsAsync(string? revision, SignatureTrust signers, CancellationToken cancellationToken)
+    {
+        if (revision is null)
+        {
+            return [];
+        }
+
+        if (_vouchedAt is { } cached && cached.Revision == revision)
+        {
+            return cached.Endpoints;
+        }
+
+        var endpoints = new HashSet<(string Host, string Endpoint)>();
+        var check = await new SignatureVerifier(_mirror, signers).VerifyAsync(revision, cancellationToken);
+        if (check.Trusted)
+        {
+            var (files, _) = await FleetRevisionReader.ReadAsync(_mirror, revision, cancellationToken);
+            foreach (var host in FleetLoader.Load(files).Fleet?.Hosts ?? [])
+            {
+                endpoints.Add((host.Name, host.AgentEndpoint.TrimEnd('/')));
+            }
+        }
+        else
+        {
+            _warnings.Add($"hosts that left the fleet are not told to stop: the applied revision {revision[..Math.Min(12, revision.Length)]} named on the status branch is not trusted ({check.Detail})");
+        }
+
+        _vouchedAt = (revision, endpoints);
+        return endpoints;
     }
 
     /// <summary>

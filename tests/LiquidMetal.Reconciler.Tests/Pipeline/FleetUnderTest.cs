@@ -110,6 +110,13 @@ internal sealed class FleetUnderTest : IAsyncDisposable
         return GitTool.Run(Clone, "show", $"FETCH_HEAD:{path}");
     }
 
+    /// <summary>Every file path on the status branch.</summary>
+    public string StatusTree()
+    {
+        GitTool.Run(Clone, "fetch", "--quiet", "origin");
+        return GitTool.Run(Clone, "ls-tree", "-r", "--name-only", "origin/liquidmetal/status");
+    }
+
     public string StatusLog()
     {
         GitTool.Run(Clone, "fetch", "--quiet", "origin", "liquidmetal/status");

@@ -323,6 +323,73 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_HostLeavesTheFleet_IsToldToRunNothingThenForgotten()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+        Assert.NotNull(fleet.Agents["sled-4"].Core.GetStatus().Metal);
+
+        RemoveHost(fleet, "sled-4");
+        var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.Converged);
+        Assert.Null(fleet.Agents["sled-4"].Core.GetStatus().Metal); // its agent was told to run nothing
+        Assert.DoesNotContain("rendered/hosts/sled-4.yaml", fleet.StatusTree());
+        Assert.Contains("rendered/hosts/sled-5.yaml", fleet.StatusTree());
+    }
+
+    [Fact]
+    public async Task Reconcile_HostLeavesASignedFleet_IsToldToRunNothingAtTheEndpointTheSignedRevisionGaveIt()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        var keys = Directory.CreateTempSubdirectory("lm-keys-").FullName;
+        try
+        {
+            var (key, allowed) = await SigningKeyAsync(keys);
+            GitTool.Run(fleet.Clone, "-c", "gpg.format=ssh", "-c", "user.signingkey=" + key, "commit", "--quiet", "--allow-empty", "-S", "-m", "signed release");
+            GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
+            await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
+            Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+
+            RemoveHost(fleet, "sled-4", signingKey: key);
+            var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+            Assert.True(result.Converged);
+            Assert.Null(fleet.Agents["sled-4"].Core.GetStatus().Metal);
+            Assert.DoesNotContain("rendered/hosts/sled-4.yaml", fleet.StatusTree());
+        }
+        finally
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
+    /// <summary>An ed25519 key and an allowed-signers file that trusts it.</summary>
+    private static async Task<(string Key, string AllowedSigners)> SigningKeyAsync(string folder)
+    {
+        var key = Path.Combine(folder, "release");
+        using var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "release", "-f", key]) { RedirectStandardOutput = true })!;
+        await keygen.WaitForExitAsync();
+        var allowed = Path.Combine(folder, "allowed_signers");
+        await File.WriteAllTextAsync(allowed, "person@example.com " + await File.ReadAllTextAsync(key + ".pub"));
+        return (key, allowed);
+    }
+
+    /// <summary>One metal worker fewer, and the host leaves the fleet, in one commit (signed with the SSH key when given).</summary>
+    private static void RemoveHost(FleetUnderTest fleet, string host, string? signingKey = null)
+    {
+        var cluster = Path.Combine(fleet.Clone, "clusters/cluster-a.yaml");
+        File.WriteAllText(cluster, File.ReadAllText(cluster).Replace("      mode: metal\n      replicas: 2", "      mode: metal\n      replicas: 1", StringComparison.Ordinal));
+        GitTool.Run(fleet.Clone, "rm", "--quiet", $"hosts/{host}.yaml");
+        var commit = signingKey is null
+            ? new[] { "commit", "--quiet", "-am", $"{host} leaves the fleet" }
+            : ["-c", "gpg.format=ssh", "-c", "user.signingkey=" + signingKey, "commit", "--quiet", "-S", "-am", $"{host} leaves the fleet"];
+        GitTool.Run(fleet.Clone, commit);
+        GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
+    }
+
+    [Fact]
     public async Task Reconcile_FleetAsksForSignaturesButReconcilerTrustsNoKeys_AppliesNothingAndSaysHowToFixIt()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
@@ -346,11 +413,7 @@ public sealed class ReconcileEndToEndTests
         var keys = Directory.CreateTempSubdirectory("lm-keys-").FullName;
         try
         {
-            var key = Path.Combine(keys, "release");
-            var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "release", "-f", key]) { RedirectStandardOutput = true })!;
-            await keygen.WaitForExitAsync();
-            var allowed = Path.Combine(keys, "allowed_signers");
-            await File.WriteAllTextAsync(allowed, "person@example.com " + await File.ReadAllTextAsync(key + ".pub"));
+            var (key, allowed) = await SigningKeyAsync(keys);
 
             // A signed commit turns verification on, and a reconciler with the key applies it.
             var fleetFile = Path.Combine(fleet.Clone, "fleet.yaml");
@@ -386,11 +449,7 @@ public sealed class ReconcileEndToEndTests
         var keys = Directory.CreateTempSubdirectory("lm-keys-").FullName;
         try
         {
-            var key = Path.Combine(keys, "release");
-            var keygen = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", string.Empty, "-C", "release", "-f", key]) { RedirectStandardOutput = true })!;
-            await keygen.WaitForExitAsync();
-            var allowed = Path.Combine(keys, "allowed_signers");
-            await File.WriteAllTextAsync(allowed, "release@example.com " + await File.ReadAllTextAsync(key + ".pub"));
+            var (key, allowed) = await SigningKeyAsync(keys);
 
             await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
             var result = await reconciler.ReconcileOnceAsync();
