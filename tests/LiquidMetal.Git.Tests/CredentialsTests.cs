@@ -53,6 +53,22 @@ public sealed class CredentialsTests : IDisposable
         Assert.DoesNotContain(Token, new GitCredentials { HttpsToken = Token }.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SshKnownHostsWithoutKey_StillPinsTheHostKey()
+    {
+        var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(new GitCredentials { SshKnownHostsFile = "/etc/fleet known_hosts" })["GIT_SSH_COMMAND"];
+
+        Assert.Equal("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile='/etc/fleet known_hosts'", command);
+    }
+
+    [Fact]
+    public void SshKey_IsTheOnlyIdentityAndHostKeysAreChecked()
+    {
+        var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(new GitCredentials { SshKeyFile = "/keys/it's" })["GIT_SSH_COMMAND"];
+
+        Assert.Equal("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes", command);
+    }
+
     private static IEnumerable<string> ProcessArgumentsContaining(string secret)
     {
         var found = new List<string>();

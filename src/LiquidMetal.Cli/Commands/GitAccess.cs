@@ -26,8 +26,9 @@ internal sealed class GitAccess
     public async Task<GitCredentials?> ReadAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var key = parse.GetValue(_sshKey);
+        var knownHosts = parse.GetValue(_knownHosts);
         var tokenFile = parse.GetValue(_tokenFile);
-        if (key is null && tokenFile is null)
+        if (key is null && knownHosts is null && tokenFile is null)
         {
             return null;
         }
@@ -38,7 +39,7 @@ internal sealed class GitAccess
             : new GitCredentials
             {
                 SshKeyFile = key is null ? null : Path.GetFullPath(key),
-                SshKnownHostsFile = parse.GetValue(_knownHosts) is { } hosts ? Path.GetFullPath(hosts) : null,
+                SshKnownHostsFile = knownHosts is null ? null : Path.GetFullPath(knownHosts),
                 HttpsToken = token,
                 HttpsUser = parse.GetValue(_user)!,
             };

@@ -24,7 +24,7 @@ internal static class DocumentMapper
             DefaultWorkerSize = Size(doc, doc.Object(defaults, "worker")),
             CpuOvercommit = doc.Double(spec, "placement.cpuOvercommit") ?? 1.0,
             WorkerSpread = doc.String(spec, "placement.workerSpread") == "pack" ? WorkerSpreadPolicy.Pack : WorkerSpreadPolicy.Spread,
-            StatusBranch = doc.String(spec, "status.branch") ?? "liquidmetal/status",
+            StatusBranch = doc.String(spec, "status.branch"),
             Verify = verify is null
                 ? VerifyPolicy.None
                 : new VerifyPolicy(

@@ -24,7 +24,8 @@ public sealed record FleetSettings
 
     public WorkerSpreadPolicy WorkerSpread { get; init; } = WorkerSpreadPolicy.Spread;
 
-    public string StatusBranch { get; init; } = "liquidmetal/status";
+    /// <summary>The status branch fleet.yaml names; null when it names none (the reconciler's own setting decides).</summary>
+    public string? StatusBranch { get; init; }
 
     public VerifyPolicy Verify { get; init; } = VerifyPolicy.None;
 }

@@ -119,7 +119,7 @@ internal sealed class GitCli
         return builder.ToString();
     }
 
-    private static Dictionary<string, string> BuildEnvironment(GitCredentials? credentials)
+    internal static Dictionary<string, string> BuildEnvironment(GitCredentials? credentials)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -136,10 +136,13 @@ internal sealed class GitCli
             config.Add(("http.extraHeader", "Authorization: Basic " + basic));
         }
 
-        if (credentials?.SshKeyFile is { } key)
+        // SSH never prompts and always checks the host key: against the given known_hosts file when there is one
+        // (with or without a key of ours: the key may come from an ssh-agent).
+        if (credentials is { SshKeyFile: not null } or { SshKnownHostsFile: not null })
         {
+            var identity = credentials.SshKeyFile is { } key ? $" -i {Quote(key)} -o IdentitiesOnly=yes" : string.Empty;
             var knownHosts = credentials.SshKnownHostsFile is { } file ? $" -o UserKnownHostsFile={Quote(file)}" : string.Empty;
-            environment["GIT_SSH_COMMAND"] = $"ssh -i {Quote(key)} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes{knownHosts}";
+            environment["GIT_SSH_COMMAND"] = $"ssh{identity} -o BatchMode=yes -o StrictHostKeyChecking=yes{knownHosts}";
         }
 
         // Config through the environment (git 2.31+) keeps secrets out of argv.

@@ -91,6 +91,9 @@ public sealed record ReconcileResult(
 /// </summary>
 public sealed partial class FleetReconciler : IAsyncDisposable
 {
+    /// <summary>The file in the mirror that records a fleet revision once asked for signed commits (see SignaturesRequiredAsync).</summary>
+    public const string SignaturesRequiredMarker = "liquidmetal-signatures-required";
+
     private readonly ReconcilerOptions _options;
     private readonly GitMirror _mirror;
     private readonly AgentFleet _agents;
@@ -115,8 +118,11 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     // The hosts' endpoints a verified revision declares (see VerifiedEndpointsAsync).
     private (string Revision, HashSet<(string Host, string Endpoint)> Endpoints)? _vouchedAt;
 
+    // The last rejection logged (revision and errors), so a rejected head is logged once, not every poll.
+    private string? _lastRejection;
+
     // verify.mode of fleet.yaml by revision (commits never change).
-    private readonly Dictionary<string, string?> _verifyModes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string? Mode, bool Missing)> _verifyModes = new(StringComparer.Ordinal);
 
     // What this pass found wrong but worked around; see ReconcileResult.Warnings.
     private readonly List<string> _warnings = [];
@@ -208,7 +214,11 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             // of its own, the reconciler applies nothing.
             var noKeys = new Diagnostic(SourceLocation.OfFile(FleetLoader.FleetFileName),
                 $"not applied: {required}, but this reconciler trusts no keys: start it with --require-ssh-signers FILE or --require-gpg-key FINGERPRINT");
-            Log.Untrusted(_logger, revision, "unverifiable", noKeys.Message);
+            if (FirstTime(revision, [noKeys]))
+            {
+                Log.Untrusted(_logger, revision, "unverifiable", noKeys.Message);
+            }
+
             var (commit, _, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [noKeys], now, cancellationToken), statusTip, cancellationToken);
             return new ReconcileResult(revision, false, false, commit, [noKeys], clock.Elapsed) { Sync = syncTime, StatusRead = readTime };
         }
@@ -218,9 +228,13 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             var check = await new SignatureVerifier(_mirror, trust).VerifyAsync(revision, cancellationToken);
             if (!check.Trusted)
             {
-                Log.Untrusted(_logger, revision, check.Verdict.ToString(), check.Detail);
                 var unsigned = new Diagnostic(SourceLocation.OfFile("(commit " + revision[..Math.Min(12, revision.Length)] + ")"),
                     $"not applied: {check.Verdict.ToString().ToLowerInvariant()} commit: {check.Detail}");
+                if (FirstTime(revision, [unsigned]))
+                {
+                    Log.Untrusted(_logger, revision, check.Verdict.ToString(), check.Detail);
+                }
+
                 var (commit, _, _) = await WriteStatusAsync(tip => RejectedOnAsync(tip, revision, [unsigned], now, cancellationToken), statusTip, cancellationToken);
                 return new ReconcileResult(revision, false, false, commit, [unsigned], clock.Elapsed) { Sync = syncTime };
             }
@@ -240,10 +254,13 @@ public sealed partial class FleetReconciler : IAsyncDisposable
 
         if (!errors.IsEmpty || !compiled.Succeeded)
         {
-            Log.Rejected(_logger, revision, errors.Length);
-            foreach (var error in errors)
+            if (FirstTime(revision, errors))
             {
-                Log.RevisionError(_logger, revision, error.ToString());
+                Log.Rejected(_logger, revision, errors.Length);
+                foreach (var error in errors)
+                {
+                    Log.RevisionError(_logger, revision, error.ToString());
+                }
             }
 
             stage.Restart();
@@ -255,6 +272,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         // confirms; then they are forgotten. Not when another host now has that endpoint (a renamed host). When
         // signatures are required, the endpoint read from the (unsigned) status branch must also be the one a verified
         // revision gave that host: the applied one, which still holds it until the host confirms.
+        _lastRejection = null; // a valid head: a later rejection is news again
         var hosts = compiledHosts.ToList();
         var endpoints = hosts.Select(h => h.AgentEndpoint.TrimEnd('/')).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var gone = previousRendered.Where(p => hosts.All(h => h.Host != p.Host) && !endpoints.Contains(p.AgentEndpoint.TrimEnd('/'))).ToList();
@@ -409,48 +427,89 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     }
 
     /// <summary>
-    /// Why signed commits are required for <paramref name="head"/>, or null when they are not. The reconciler's own
-    /// configuration requires them; so does <c>verify.mode</c> in fleet.yaml, read at the applied revision (so a head
-    /// cannot switch verification off for itself) and at the head (so turning it on takes effect with that commit).
-    /// The keys never come from the repository: fleet.yaml can only ask for verification, not say whom to trust.
+    /// Why signed commits are required for <paramref name="head"/>, or null when they are not. The keys never come
+    /// from the repository: fleet.yaml can ask for verification but not say whom to trust, and without keys of its own
+    /// the reconciler then applies nothing. What asks for it, in order:
+    /// <list type="bullet">
+    /// <item>the reconciler's configuration (<c>--require-*</c>);</item>
+    /// <item>a mark this reconciler left in its mirror when a fleet revision asked for it before (so wiping or
+    /// editing the unsigned status branch does not switch verification off);</item>
+    /// <item><c>verify.mode</c> at the applied revision the status branch names (a head cannot switch verification off
+    /// for itself); a name that is not a commit id, or a fleet.yaml there that cannot be read, counts as asking;</item>
+    /// <item><c>verify.mode</c> at the head (turning it on takes effect with that commit).</item>
+    /// </list>
+    /// Without <c>--require-*</c> this guards against running a verified fleet with a misconfigured reconciler, not
+    /// against someone who can push to both branches and finds a reconciler with a fresh mirror.
     /// </summary>
     private async Task<string?> SignaturesRequiredAsync(string head, string? applied, CancellationToken cancellationToken)
     {
-        if (_options.RequireSignedBy is not null)
+        string? why = null;
+        var declared = false;
+        if (applied is not null && !IsObjectId(applied))
         {
-            return "the reconciler is configured to require signed commits";
+            why = "the status branch names an applied revision that is not a commit id, so whether it required signed commits is unknown";
         }
-
-        foreach (var (revision, which) in new[] { (applied, "applied"), (head, "head") })
+        else if (applied is not null)
         {
-            if (revision is not null && await DeclaredVerifyModeAsync(revision, cancellationToken) is { } mode and not "none")
+            var (mode, missing) = await DeclaredVerifyModeAsync(applied, cancellationToken);
+            if (missing)
             {
-                return $"fleet.yaml at the {which} revision {revision[..Math.Min(12, revision.Length)]} sets verify.mode: {mode}";
+                _warnings.Add($"the applied revision {applied[..12]} named on the status branch is not in the mirror (history rewritten?): its verify.mode is not known, the head's is used");
+            }
+            else if (mode is null)
+            {
+                why = $"fleet.yaml at the applied revision {applied[..12]} cannot be read, so whether it required signed commits is unknown";
+            }
+            else if (mode != "none")
+            {
+                (why, declared) = ($"fleet.yaml at the applied revision {applied[..12]} sets verify.mode: {mode}", true);
             }
         }
 
-        return null;
+        if (why is null && (await DeclaredVerifyModeAsync(head, cancellationToken)).Mode is { } headMode and not "none")
+        {
+            (why, declared) = ($"fleet.yaml at the head revision {head[..Math.Min(12, head.Length)]} sets verify.mode: {headMode}", true);
+        }
+
+        var marker = Path.Combine(_mirror.Path, SignaturesRequiredMarker);
+        if (declared && !File.Exists(marker))
+        {
+            await File.WriteAllTextAsync(marker, why + "\n", cancellationToken);
+        }
+
+        return _options.RequireSignedBy is not null ? "the reconciler is configured to require signed commits"
+            : why ?? (File.Exists(marker)
+                ? $"this reconciler's mirror records that the fleet asked for signed commits before ({(await File.ReadAllTextAsync(marker, cancellationToken)).Trim()}; delete {marker} once it no longer does)"
+                : null);
     }
 
-    /// <summary>verify.mode as fleet.yaml at a revision declares it ("none" when it does not); null when unreadable (the compile says why).</summary>
-    private async Task<string?> DeclaredVerifyModeAsync(string revision, CancellationToken cancellationToken)
+    /// <summary>
+    /// verify.mode as fleet.yaml at a revision declares it ("none" when it does not). Mode is null when it cannot be
+    /// told: Missing when the commit is not in the mirror, else fleet.yaml is absent, too big or not readable YAML.
+    /// </summary>
+    private async Task<(string? Mode, bool Missing)> DeclaredVerifyModeAsync(string revision, CancellationToken cancellationToken)
     {
         if (_verifyModes.TryGetValue(revision, out var known))
         {
             return known;
         }
 
-        string? mode = null;
-        if (await _mirror.ReadObjectAsync(revision + ":" + FleetLoader.FleetFileName, cancellationToken) is { Type: "blob" } blob)
+        (string? Mode, bool Missing) found = (null, false);
+        if (await _mirror.ReadObjectAsync(revision, cancellationToken) is not { Type: "commit" })
+        {
+            found = (null, true);
+        }
+        else if (await _mirror.ReadObjectAsync(revision + ":" + FleetLoader.FleetFileName, cancellationToken) is { Type: "blob" } blob
+            && blob.Content.Length <= FleetLoader.MaxFileBytes)
         {
             try
             {
                 var spec = Status.YamlNodes.Load(System.Text.Encoding.UTF8.GetString(blob.Content)).Mapping("spec");
-                mode = spec?.Mapping("verify")?.Text("mode") ?? "none";
+                found = (spec?.Mapping("verify")?.Text("mode") ?? "none", false);
             }
             catch (YamlDotNet.Core.YamlException)
             {
-                // Not YAML: the compile reports it with its location.
+                // Not readable YAML (or nested too deep): unknown.
             }
         }
 
@@ -459,9 +518,11 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             _verifyModes.Clear();
         }
 
-        _verifyModes[revision] = mode;
-        return mode;
+        _verifyModes[revision] = found;
+        return found;
     }
+
+    private static bool IsObjectId(string text) => text.Length is 40 or 64 && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 
     /// <summary>
     /// Keeps the mirror's pack count bounded (see <see cref="GitMirror.CompactAsync"/>). Best effort: the status is
@@ -570,6 +631,15 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)
         && seen.GetValueOrDefault(_options.StatusBranch) == now.GetValueOrDefault(_options.StatusBranch);
 
+    /// <summary>True the first time a revision is rejected for these reasons: polls of a rejected head log nothing new.</summary>
+    private bool FirstTime(string revision, IEnumerable<Diagnostic> errors)
+    {
+        var rejection = revision + "\n" + string.Join('\n', errors);
+        var first = rejection != _lastRejection;
+        _lastRejection = rejection;
+        return first;
+    }
+
     /// <summary>Logs what changed since the last pass: Applies, agents lost and back, VMs created, running, failed or gone.</summary>
     private void LogChanges(string revision, IReadOnlyDictionary<string, HostObservation> observed)
     {
@@ -624,7 +694,8 @@ public sealed partial class FleetReconciler : IAsyncDisposable
             }
         }
 
-        foreach (var (id, seen) in _vmStates.Where(v => !states.ContainsKey(v.Key)))
+        // Gone means its host answered without it; a host not asked this pass (it left the fleet) says nothing of its VMs.
+        foreach (var (id, seen) in _vmStates.Where(v => !states.ContainsKey(v.Key) && observed.ContainsKey(v.Value.Host)))
         {
             Log.VmGone(_logger, revision, seen.Host, id);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace LiquidMetal.Reconciler.Status;
@@ -7,8 +8,38 @@ namespace LiquidMetal.Reconciler.Status;
 /// <summary>Reading status files through YamlDotNet's representation model.</summary>
 internal static class YamlNodes
 {
+    /// <summary>Status documents are small and flat; anything bigger or deeper is refused before it is built.</summary>
+    public const int MaxCharacters = 1024 * 1024;
+
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// One document holding a mapping. The text is read as events first (YamlDotNet's parser keeps its own stack), so a
+    /// document nested deep enough to overflow the recursive node builder, or too large, is an error, not a crash:
+    /// status documents come from a branch anyone with push access can write.
+    /// </summary>
     public static YamlMappingNode Load(string yaml)
     {
+        if (yaml.Length > MaxCharacters)
+        {
+            throw new YamlException($"the document has {yaml.Length:N0} characters; status documents have at most {MaxCharacters:N0}");
+        }
+
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
+            {
+                throw new YamlException(parser.Current.Start, parser.Current.End, $"nested more than {MaxDepth} levels deep");
+            }
+
+            if (parser.Current is MappingEnd or SequenceEnd)
+            {
+                depth--;
+            }
+        }
+
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode root

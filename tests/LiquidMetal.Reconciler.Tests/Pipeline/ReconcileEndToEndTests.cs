@@ -164,6 +164,63 @@ public sealed class ReconcileEndToEndTests
     }
 
     [Fact]
+    public async Task Reconcile_StatusNamesAnAppliedRevisionThatIsNoCommitId_FailsClosedWithoutKeys()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using (var first = await FleetReconciler.OpenAsync(fleet.Options))
+        {
+            Assert.True((await FleetUnderTest.ConvergeAsync(first, TimeSpan.FromSeconds(20))).Converged);
+        }
+
+        EditStatusBranch(fleet, "status/fleet.yaml", text => System.Text.RegularExpressions.Regex.Replace(text, "appliedRevision: .*", "appliedRevision: \"a\\nb\""), "garbage");
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "scale");
+        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+
+        var result = await fresh.ReconcileOnceAsync();
+
+        Assert.False(result.Valid);
+        Assert.Contains("not a commit id", Assert.Single(result.Errors).Message);
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
+    [Fact]
+    public async Task Reconcile_DocumentsNestedTenThousandDeep_AreErrorsNotACrash()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
+
+        // On the status branch (anyone with push access can write it) and as the fleet's own fleet.yaml.
+        EditStatusBranch(fleet, "status/hosts/sled-1.yaml", _ => new string('[', 10_000), "deep");
+        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+        var read = await fresh.ReconcileOnceAsync();
+        fleet.Push("fleet.yaml", _ => new string('[', 10_000), "deep fleet");
+        var rejected = await fresh.ReconcileOnceAsync();
+
+        Assert.True(read.Valid);
+        Assert.Contains(read.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml", StringComparison.Ordinal) && w.Contains("nested more than 32", StringComparison.Ordinal));
+        Assert.False(rejected.Valid);
+        Assert.Contains(rejected.Errors, e => e.ToString().StartsWith("fleet.yaml:", StringComparison.Ordinal));
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
+    /// <summary>A person's commit on the status branch that rewrites one file.</summary>
+    private static void EditStatusBranch(FleetUnderTest fleet, string path, Func<string, string> edit, string message)
+    {
+        var clone = Directory.CreateTempSubdirectory("lm-status-edit-").FullName;
+        try
+        {
+            GitTool.Run(clone, "clone", "--quiet", "--branch", "liquidmetal/status", fleet.Url, ".");
+            GitTool.CommitFile(clone, path, edit(File.ReadAllText(Path.Combine(clone, path))), message);
+            GitTool.Run(clone, "push", "--quiet", "origin", "liquidmetal/status");
+        }
+        finally
+        {
+            Directory.Delete(clone, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Reconcile_HumanBrokeAStatusDocument_IsRewrittenAndTheFleetConverges()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
@@ -425,16 +482,26 @@ public sealed class ReconcileEndToEndTests
                 Assert.True((await FleetUnderTest.ConvergeAsync(keyed, TimeSpan.FromSeconds(20))).Converged);
             }
 
-            // Later the reconciler runs without keys, and an unsigned commit turns verification off and adds a worker.
-            var unsigned = fleet.Push("fleet.yaml", text => text.Replace("mode: ssh", "mode: none", StringComparison.Ordinal), "stop verifying");
-            fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "and scale");
+            // Later the reconciler runs without keys (and a fresh mirror), and an unsigned commit turns verification
+            // off and adds a worker.
+            fleet.Push("fleet.yaml", text => text.Replace("mode: ssh", "mode: none", StringComparison.Ordinal), "stop verifying");
+            var head = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "and scale");
             await using var keyless = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
             var result = await keyless.ReconcileOnceAsync();
 
             Assert.False(result.Valid);
+            Assert.Equal(head, result.Revision);
             Assert.Contains("at the applied revision", Assert.Single(result.Errors).Message);
             Assert.Equal(12, fleet.RunningVms);
-            Assert.NotEqual(unsigned, fleet.Head);
+
+            // Wiping the (unsigned) status branch does not help either: the mirror that saw verification on remembers.
+            GitTool.Run(fleet.Clone, "push", "--quiet", "origin", ":liquidmetal/status");
+            await using var keylessAgain = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
+            var again = await keylessAgain.ReconcileOnceAsync();
+
+            Assert.False(again.Valid);
+            Assert.Contains("mirror records that the fleet asked for signed commits", Assert.Single(again.Errors).Message);
+            Assert.Equal(12, fleet.RunningVms);
         }
         finally
         {

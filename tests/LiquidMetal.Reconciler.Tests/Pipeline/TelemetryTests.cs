@@ -81,6 +81,12 @@ public sealed class TelemetryTests
         Assert.Equal("sled-3", lost.Fields["Host"]);
         Assert.Equal(LogLevel.Warning, lost.Level);
         Assert.DoesNotContain(logger.Events, e => e.Id == 514); // its VMs are not "gone": it was not heard from
+
+        // A rejected head is logged once, not on every pass that finds it again.
+        fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: many", StringComparison.Ordinal), "broken");
+        await reconciler.ReconcileOnceAsync();
+        await reconciler.ReconcileOnceAsync();
+        Assert.Single(logger.Events, e => e.Id == 515);
     }
 
     private sealed class CapturingLogger : ILogger
