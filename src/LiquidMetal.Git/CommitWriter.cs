@@ -40,7 +40,10 @@ public sealed class CommitWriter
 
         // When every owned file is as it was, there is nothing to commit and nothing is written.
         var hexLength = parentTree?.Length ?? ((await _mirror.Cli.RunCheckedAsync(["rev-parse", "--show-object-format"], cancellationToken: cancellationToken)).Trim() == "sha256" ? 64 : 40);
-        var ids = request.Files.ToDictionary(f => f.Key, f => ObjectPack.IdOf(ObjectType.Blob, f.Value, hexLength), StringComparer.Ordinal);
+        var files = request.Files.ToArray();
+        var hashed = new string[files.Length];
+        Parallel.For(0, files.Length, i => hashed[i] = ObjectPack.IdOf(ObjectType.Blob, files[i].Value, hexLength));
+        var ids = files.Select((f, i) => KeyValuePair.Create(f.Key, hashed[i])).ToDictionary(StringComparer.Ordinal);
         if (parentTree is not null && ids.Count == ownedBefore.Count && ids.All(f => ownedBefore.GetValueOrDefault(f.Key) == f.Value))
         {
             return null;
@@ -53,7 +56,7 @@ public sealed class CommitWriter
         {
             if (!known.Contains(ids[path]))
             {
-                pack.Add(ObjectType.Blob, content);
+                pack.Add(ObjectType.Blob, content, ids[path]);
             }
 
             leaves[path] = ("100644", ids[path]);

@@ -50,9 +50,10 @@ internal sealed class ObjectPack
     }
 
     /// <summary>Adds an object (once, however often it is added) and returns its id.</summary>
-    public string Add(ObjectType type, byte[] content)
+    /// <param name="id">Its id when the caller has computed it already (<see cref="IdOf"/>).</param>
+    public string Add(ObjectType type, byte[] content, string? id = null)
     {
-        var id = IdOf(type, content, _hexLength);
+        id ??= IdOf(type, content, _hexLength);
         _objects.TryAdd(id, (type, content));
         return id;
     }
@@ -99,19 +100,28 @@ internal sealed class ObjectPack
         BinaryPrimitives.WriteUInt32BigEndian(header[8..], (uint)_objects.Count);
         stream.Write(header);
 
-        var entries = new List<(byte[] Id, long Offset, uint Crc)>(_objects.Count);
-        foreach (var (id, (type, content)) in _objects)
+        // Each entry compressed on its own, in parallel (a 200-host status is 6 MB), then laid out in order.
+        var objects = _objects.ToArray();
+        var stored = new byte[objects.Length][];
+        Parallel.For(0, objects.Length, i =>
         {
-            var offset = stream.Position;
-            stream.Write(EntryHeader(type, content.Length));
-            using (var zlib = new ZLibStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+            var (type, content) = objects[i].Value;
+            var entry = new MemoryStream(content.Length / 3 + 64);
+            entry.Write(EntryHeader(type, content.Length));
+            using (var zlib = new ZLibStream(entry, CompressionLevel.Fastest, leaveOpen: true))
             {
                 zlib.Write(content);
             }
 
+            stored[i] = entry.ToArray();
+        });
+
+        var entries = new List<(byte[] Id, long Offset, uint Crc)>(objects.Length);
+        for (var i = 0; i < objects.Length; i++)
+        {
             // The index keeps a CRC-32 of each entry as stored (header and compressed data), so git can check it before reusing it.
-            var crc = Crc32.HashToUInt32(stream.GetBuffer().AsSpan((int)offset, (int)(stream.Position - offset)));
-            entries.Add((Convert.FromHexString(id), offset, crc));
+            entries.Add((Convert.FromHexString(objects[i].Key), stream.Position, Crc32.HashToUInt32(stored[i])));
+            stream.Write(stored[i]);
         }
 
         var checksum = Hash(stream.GetBuffer().AsSpan(0, (int)stream.Length));
