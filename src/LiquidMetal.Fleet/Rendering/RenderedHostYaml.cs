@@ -197,14 +197,15 @@ public static class RenderedHostYaml
         }
 
         var hasText = false;
-        foreach (var line in value.Split('\n'))
+        foreach (var line in value.AsSpan().Split('\n'))
         {
-            if (line.Length > 0 && string.IsNullOrWhiteSpace(line))
+            var text = value.AsSpan(line);
+            if (text.Length > 0 && text.IsWhiteSpace())
             {
                 return false;
             }
 
-            hasText |= line.Length > 0;
+            hasText |= text.Length > 0;
         }
 
         return hasText;
@@ -222,13 +223,14 @@ public static class RenderedHostYaml
         var body = trailing == 0 ? value : value[..^trailing];
 
         // YAML takes a block's indentation from its first non-empty line; when that line starts with spaces, say it (2: relative to the key).
-        var indicator = body.Split('\n').FirstOrDefault(l => l.Length > 0)?.StartsWith(' ') == true ? "2" : string.Empty;
+        var firstText = body.TrimStart('\n');
+        var indicator = firstText.StartsWith(' ') ? "2" : string.Empty;
         y.Append(" |").Append(indicator).Append(chomp).Append('\n');
-        foreach (var line in body.Split('\n'))
+        foreach (var line in body.AsSpan().Split('\n'))
         {
-            if (line.Length > 0)
+            if (line.End.Value > line.Start.Value)
             {
-                y.Append(' ', indent).Append(line);
+                y.Append(' ', indent).Append(body.AsSpan(line));
             }
 
             y.Append('\n');

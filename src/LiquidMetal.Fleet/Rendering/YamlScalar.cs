@@ -82,9 +82,15 @@ public static class YamlScalar
             previous = c;
         }
 
-        return previous != ' '
-            && value.ToLowerInvariant() is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "y" or "n");
+        return previous != ' ' && !IsReservedWord(value);
     }
+
+    private static bool IsReservedWord(string value) =>
+        value.Length <= 5 && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("false", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("null", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("no", StringComparison.OrdinalIgnoreCase) || value.Equals("on", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("off", StringComparison.OrdinalIgnoreCase) || value.Equals("y", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("n", StringComparison.OrdinalIgnoreCase));
 
     // Lowercase hex with a letter other than e and not starting 0b: no YAML number looks like that (1e5, 0x1f and
     // YAML 1.1's binary 0b101 do not qualify).
