@@ -90,8 +90,8 @@ public sealed class CommitWriter
     public async Task<PushOutcome> PushAsync(string commit, string branch, string? expected, CancellationToken cancellationToken = default)
     {
         var reference = "refs/heads/" + branch;
-        var result = await _mirror.Cli.RunAsync(
-            ["push", "--porcelain", $"--force-with-lease={reference}:{expected}", "origin", $"{commit}:{reference}"], cancellationToken: cancellationToken);
+        var result = await _mirror.RunRemoteAsync(
+            ["push", "--porcelain", $"--force-with-lease={reference}:{expected}", "origin", $"{commit}:{reference}"], _mirror.TransferTimeout, cancellationToken);
         if (result.ExitCode == 0)
         {
             // git push has moved refs/remotes/origin/<branch> too: the mirror's fetch refspec maps the pushed branch to it.

@@ -22,6 +22,12 @@ public sealed class GitMirror : IAsyncDisposable
 
     public string RemoteUrl { get; }
 
+    /// <summary>How long asking the remote for its heads may take before the remote counts as unreachable.</summary>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a fetch or a push may take: a remote that accepts the connection and then says nothing must not hang the reconciler.</summary>
+    public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     public string Path => Cli.GitDir;
 
     internal GitCli Cli { get; }
@@ -58,7 +64,10 @@ public sealed class GitMirror : IAsyncDisposable
     {
         var arguments = new List<string> { "ls-remote", "--heads", "origin" };
         arguments.AddRange(branches.Select(b => "refs/heads/" + b));
-        var output = await Cli.RunCheckedAsync(arguments, cancellationToken: cancellationToken);
+        var result = await RunRemoteAsync(arguments, QueryTimeout, cancellationToken);
+        var output = result.ExitCode == 0
+            ? result.Text
+            : throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
         var heads = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -81,8 +90,30 @@ public sealed class GitMirror : IAsyncDisposable
     }
 
     /// <summary>Fetches every branch; branches deleted on the remote are pruned, rewritten ones follow the remote.</summary>
-    public Task FetchAsync(CancellationToken cancellationToken = default) =>
-        Cli.RunCheckedAsync(["fetch", "--quiet", "--prune", "--no-tags", "origin"], cancellationToken: cancellationToken);
+    public async Task FetchAsync(CancellationToken cancellationToken = default)
+    {
+        string[] arguments = ["fetch", "--quiet", "--prune", "--no-tags", "origin"];
+        var result = await RunRemoteAsync(arguments, TransferTimeout, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
+        }
+    }
+
+    /// <summary>Runs a git command that talks to the remote, killing it when it takes longer than <paramref name="timeout"/>.</summary>
+    internal async Task<GitResult> RunRemoteAsync(IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return await Cli.RunAsync(arguments, cancellationToken: limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GitException($"git {GitCli.Describe(arguments)}: no answer from {GitCli.Redact(RemoteUrl)} within {timeout.TotalSeconds:0} s");
+        }
+    }
 
     /// <summary>
     /// Brings the mirror up to date with the remote for the given branches, fetching only when a

@@ -135,6 +135,40 @@ public sealed class GitMirrorTests : IClassFixture<GitDaemonFixture>, IDisposabl
     }
 
     [Fact]
+    public async Task GetRemoteHeadsAsync_RemoteAcceptsButNeverAnswers_FailsAfterTheTimeoutInsteadOfHanging()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var held = new List<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await silent.AcceptTcpClientAsync()); // accept, then say nothing
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // The test is over.
+            }
+        });
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, $"git://127.0.0.1:{port}/fleet.git");
+        mirror.QueryTimeout = TimeSpan.FromSeconds(2);
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<GitException>(() => mirror.GetRemoteHeadsAsync(["main"]));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
+        Assert.Contains("no answer from git://127.0.0.1", error.Message);
+        silent.Stop();
+        await accepting;
+        held.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
     public async Task SyncAsync_ForcePushRewritesMain_MirrorFollowsAndOldHeadIsNoAncestor()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
