@@ -63,6 +63,12 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
             {
                 var status = known ?? await client.GetStatusAsync(new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
                 known = null; // a retry asks again
+                if (status.Host.Length > 0 && status.Host != host.Host)
+                {
+                    // Two hosts' endpoints swapped, or one reused: what it reports is another host's.
+                    return new HostObservation(host.Host, null, $"the agent at {host.AgentEndpoint} is host {status.Host}, not {host.Host}: check agent.endpoint in hosts/{host.Host}.yaml", Applied: false);
+                }
+
                 if (!apply || status.SpecHash == host.SpecHash)
                 {
                     return new HostObservation(host.Host, status, null, Applied: false);
@@ -146,6 +152,19 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
         }
 
         return false;
+    }
+
+    /// <summary>Closes the connections to agents at any endpoint but these (hosts that left the fleet or moved).</summary>
+    public void Retain(IEnumerable<string> endpoints)
+    {
+        var keep = endpoints.ToHashSet(StringComparer.Ordinal);
+        foreach (var endpoint in _clients.Keys.Where(e => !keep.Contains(e)).ToList())
+        {
+            if (_clients.TryRemove(endpoint, out var client))
+            {
+                client.Dispose();
+            }
+        }
     }
 
     public void Dispose()

@@ -289,10 +289,11 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
         var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
-        var (effective, heldBack) = (shape.Hosts, shape.HeldBack);
+        var effective = shape.Hosts;
         var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
         LogChanges(revision, observed);
+        _agents.Retain(hosts.Concat(removed).Select(h => h.AgentEndpoint));
         var endpointOf = hosts.Concat(removed).ToDictionary(h => h.Host, h => h.AgentEndpoint, StringComparer.Ordinal);
         _lastSeen = observed.Values.Where(o => o.Status is not null && endpointOf.ContainsKey(o.Host))
             .DistinctBy(o => endpointOf[o.Host])
@@ -313,13 +314,13 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         var told = effective.Select(h => shape.Untouched.Contains(h.Host) ? previousRendered.FirstOrDefault(p => p.Host == h.Host) ?? h : h)
             .Concat(removed.Where(r => observed.GetValueOrDefault(r.Host)?.Status?.SpecHash != r.SpecHash))
             .ToList();
-        var status = StatusComposer.Compose(revision, compiled.Fleet!, told, observed, previous, now, heldBack);
+        var status = StatusComposer.Compose(revision, compiled.Fleet!, told, observed, previous, now, shape);
         var composeTime = stage.Elapsed;
 
         // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
         var pushClock = new Stopwatch();
         (var written, status, var tipNow) = await WriteStatusAsync(
-            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, compiled.Fleet!, told, observed, (await StatusAtAsync(tip, cancellationToken)).Snapshot, now, heldBack),
+            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, compiled.Fleet!, told, observed, (await StatusAtAsync(tip, cancellationToken)).Snapshot, now, shape),
             statusTip,
             cancellationToken,
             pushClock);

@@ -48,6 +48,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     private IScheduler? _scheduler;
     private Task _loop = Task.CompletedTask;
     private int _quietPasses;
+    private DateTimeOffset _lastFinished;
     private CancellationTokenSource? _watch;
 
     private ReconcileLoop(FleetReconciler reconciler, ReconcileLoopOptions options, ILogger logger)
@@ -78,9 +79,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             var web = builder.Build();
             web.UseRouting();
             web.MapGet("/healthz", () => Results.Text("ok\n"));
-            web.MapGet("/readyz", () => loop.Last is { } last && (last.Valid || last.Revision is not null)
-                ? Results.Text($"ready: revision {last.Revision}, {(last.Converged ? "converged" : "converging")}\n")
-                : Results.Text(loop.Last is null ? "not ready: no reconcile has finished yet\n" : $"not ready: {loop.Last.Errors.FirstOrDefault()?.Message}\n", statusCode: 503));
+            web.MapGet("/readyz", loop.Readiness);
             if (options.WebhookSecret is { } secret)
             {
                 web.MapFleetWebhook(new WebhookOptions { Secret = secret, Branch = branch }, loop._trigger);
@@ -134,6 +133,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             {
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
                 Last = result;
+                _lastFinished = DateTimeOffset.UtcNow;
                 foreach (var warning in result.Warnings)
                 {
                     Log.Warning(_logger, warning);
@@ -172,8 +172,28 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                 // readiness reports the failure, and the next poll tries again.
                 Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
                 Last = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
+                _lastFinished = DateTimeOffset.UtcNow;
             }
         }
+    }
+
+    /// <summary>
+    /// Ready while the last pass finished recently and did not fail (a rejected head is a finished pass: what ran keeps
+    /// running). A pass that has not finished for three poll intervals (a git or agent call that hangs) is not ready.
+    /// </summary>
+    private IResult Readiness()
+    {
+        var last = Last;
+        var age = DateTimeOffset.UtcNow - _lastFinished;
+        var overdue = _options.PollInterval * 3 + TimeSpan.FromMinutes(1);
+        return last switch
+        {
+            null => Results.Text("not ready: no reconcile has finished yet\n", statusCode: 503),
+            _ when age > overdue => Results.Text($"not ready: no reconcile has finished for {age.TotalSeconds:0} s\n", statusCode: 503),
+            { Revision: null } => Results.Text($"not ready: {last.Errors.FirstOrDefault()?.Message}\n", statusCode: 503),
+            { Valid: false } => Results.Text($"ready: revision {last.Revision} rejected ({last.Errors.Length} error(s)); what ran keeps running\n"),
+            _ => Results.Text($"ready: revision {last.Revision}, {(last.Converged ? "converged" : "converging")}\n"),
+        };
     }
 
     private async Task WakeOnAgentChangeAsync(CancellationToken token)

@@ -22,11 +22,27 @@ public static class RenderedHostsReader
             var problems = new List<Diagnostic>();
             read[i] = (blobs[i] is { } blob ? RenderedHostYaml.Read(entries[i].Path, Encoding.UTF8.GetString(blob.Content), problems) : null, problems);
         });
-        var hosts = read.Where(r => r.Host is not null).Select(r => r.Host!).ToList();
-        var diagnostics = read.SelectMany(r => r.Problems).ToList();
-        foreach (var problem in diagnostics)
+        var at = commit[..Math.Min(12, commit.Length)];
+        var hosts = new List<RenderedHost>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
         {
-            unreadable?.Add($"{problem} (at {commit[..Math.Min(12, commit.Length)]} on the status branch; the host's earlier placement is not used)");
+            foreach (var problem in read[i].Problems)
+            {
+                unreadable?.Add($"{problem} (at {at} on the status branch; the host's earlier placement is not used)");
+            }
+
+            // rendered/hosts/<host>.yaml: a document under another name (a copy, say) would make two records of one host.
+            if (read[i].Host is { } host)
+            {
+                if (entries[i].Path == $"rendered/hosts/{host.Host}.yaml")
+                {
+                    hosts.Add(host);
+                }
+                else
+                {
+                    unreadable?.Add($"{entries[i].Path} at {at} on the status branch describes host {host.Host}, whose document is rendered/hosts/{host.Host}.yaml: left out");
+                }
+            }
         }
 
         return hosts;

@@ -6,14 +6,19 @@ using Wire = LiquidMetal.Agent.Api.V1;
 namespace LiquidMetal.Reconciler.Pipeline;
 
 /// <summary>What each host is told this pass, and what must wait.</summary>
-public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, ImmutableHashSet<string> Untouched);
+/// <param name="HeldBack">Control-plane replacements waiting their turn (or a halted rollout).</param>
+/// <param name="Untouched">Hosts left as they are this pass: no spec they were told before can be trusted.</param>
+/// <param name="Halted">Clusters whose control-plane rollout stopped, with the control planes that failed on the new spec.</param>
+public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, ImmutableHashSet<string> Untouched, ImmutableSortedDictionary<string, string> Halted);
 
 /// <summary>
 /// What each host is told this pass, from what it should run (the render), what its agent reports, and the specs it
 /// was told before (rendered/ on the status branch). Two rules shape it:
 /// <list type="bullet">
 /// <item>Control planes roll: of a cluster's control-plane VMs that run another spec than rendered, one is replaced
-/// at a time (a failed one first), and the next only when none is starting, stopping or just released.</item>
+/// at a time (a failed one first), and the next only when none is starting, stopping or just released. A control
+/// plane that failed on the new spec halts the rollout: the others keep the old spec (and the quorum) until the spec
+/// is fixed.</item>
 /// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
 /// Whether a VM changes is judged from what the agents report, not from the status branch. A held or frozen VM keeps
@@ -34,11 +39,12 @@ public static class Rollout
         var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
             .GroupBy(vm => vm.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.State == Wire.VmState.Running ? 0 : 1).First(), StringComparer.Ordinal);
-        var previousByHost = previous.ToDictionary(h => h.Host, StringComparer.Ordinal);
+        var previousByHost = previous.DistinctBy(h => h.Host).ToDictionary(h => h.Host, StringComparer.Ordinal);
         var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
         var released = new HashSet<string>(StringComparer.Ordinal);
+        var halted = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var heldBack = 0;
         foreach (var cluster in fleet.Clusters.Where(c => !c.Suspend))
         {
@@ -53,6 +59,14 @@ public static class Rollout
                 .ToList();
             if (changing.Count == 0)
             {
+                continue;
+            }
+
+            var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.State == Wire.VmState.Failed).Select(vm => vm.Id).ToList();
+            if (failedOnNew.Count > 0)
+            {
+                halted[cluster.Name] = string.Join(", ", failedOnNew);
+                heldBack += changing.Count;
                 continue;
             }
 
@@ -111,14 +125,13 @@ public static class Rollout
             if (!safe)
             {
                 untouched.Add(host.Host);
-                heldBack++;
             }
 
             var shaped = Renderer.WithWork(host, vms.ToImmutable(), metal);
             hosts.Add(shaped.SpecHash == host.SpecHash ? host : shaped);
         }
 
-        return new RolloutShape(hosts, heldBack, untouched.ToImmutable());
+        return new RolloutShape(hosts, heldBack, untouched.ToImmutable(), halted.ToImmutable());
     }
 
     /// <summary>A spec from the status branch, if its fields hash to what it claims and to what the agent runs.</summary>

@@ -30,8 +30,11 @@ public static class StatusComposer
         IReadOnlyDictionary<string, HostObservation> observed,
         StatusSnapshot? previous,
         DateTimeOffset now,
-        int heldBack = 0)
+        RolloutShape? rollout = null)
     {
+        var heldBack = rollout?.HeldBack ?? 0;
+        var untouched = rollout?.Untouched.Count ?? 0;
+        var halted = rollout?.Halted ?? ImmutableSortedDictionary<string, string>.Empty;
         // Documents are built here and serialized at the end, in parallel: YAML writing is most of the cost.
         var pending = new List<(string Path, Func<byte[]> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
         var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
@@ -67,18 +70,20 @@ public static class StatusComposer
                 [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
             hostDocuments.Add(document);
             pending.Add(($"status/hosts/{host.Host}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
+            // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
+            var notSeen = observation?.Status is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
             {
                 NodesOf(nodesOf, vm.Cluster).Add(vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
                     ? new NodeStatus(vm.Id, vm.Role, host.Host, State(seen.Vm.State), seen.Vm.Since?.ToDateTimeOffset(), Empty(seen.Vm.Reason))
-                    : new NodeStatus(vm.Id, vm.Role, host.Host, "Pending", null, Unreached(observation)));
+                    : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation)));
             }
 
             if (host.Metal is { } metal)
             {
                 NodesOf(nodesOf, metal.Cluster).Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
                     ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, MetalState(seen.Metal.State), seen.Metal.Since?.ToDateTimeOffset(), Empty(seen.Metal.Reason))
-                    : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, "Pending", null, Unreached(observation)));
+                    : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, notSeen, null, Unreached(observation)));
             }
         }
 
@@ -91,28 +96,34 @@ public static class StatusComposer
             nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var ready = nodes.All(n => n.State is "Running" or "Ready");
             var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
-            var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : "Provisioning";
+            var unknown = nodes.Any(n => n.State == "Unknown");
+            var stopped = halted.GetValueOrDefault(cluster.Name);
+            var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : unknown ? "Unknown" : "Provisioning";
             var before = previousClusters.GetValueOrDefault(cluster.Name);
+            var (stalled, stalledReason, stalledMessage) = stopped is not null
+                ? (true, "RolloutHalted", $"control plane {stopped} failed on the new spec; the others keep the old one until the spec is fixed")
+                : failed.Count > 0 ? (true, "NodesFailed", "failed: " + string.Join(", ", failed))
+                : (false, "NotStalled", string.Empty);
             var conditions = ImmutableArray.Create(
                 Keep(before?.Conditions, new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{nodes.Count(n => n.State is "Running" or "Ready")}/{nodes.Count} nodes running", now)),
-                Keep(before?.Conditions, new Condition("Reconciling", !ready && failed.Count == 0, ready ? "Converged" : "Converging", ready ? "every node runs its current spec" : "nodes are being created or replaced", now)),
-                Keep(before?.Conditions, new Condition("Stalled", failed.Count > 0, failed.Count > 0 ? "NodesFailed" : "NotStalled", failed.Count > 0 ? "failed: " + string.Join(", ", failed) : string.Empty, now)));
+                Keep(before?.Conditions, new Condition("Reconciling", !ready && !stalled, ready ? "Converged" : unknown ? "HostsUnreachable" : "Converging",
+                    ready ? "every node runs its current spec" : unknown ? "some nodes' hosts did not answer" : "nodes are being created or replaced", now)),
+                Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));
             var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
             clusters.Add(document);
             pending.Add(($"status/clusters/{cluster.Name}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
-        var converged = unreachable.Count == 0 && allApplied && heldBack == 0 && clusters.All(c => c.Phase is "Ready" or "Suspended");
+        var converged = unreachable.Count == 0 && allApplied && heldBack == 0 && untouched == 0 && clusters.All(c => c.Phase is "Ready" or "Suspended");
         var fleetBefore = previous?.Fleet;
         var fleetDocument = new FleetStatusDocument(
             revision,
             revision,
-            allApplied && heldBack == 0 ? revision : fleetBefore?.AppliedRevision,
+            allApplied && heldBack == 0 && untouched == 0 ? revision : fleetBefore?.AppliedRevision,
             [
                 Keep(fleetBefore?.Conditions, new Condition("Ready", converged, converged ? "Converged" : "NotConverged", converged ? "every host runs revision " + Short(revision) : "converging on " + Short(revision), now)),
-                Keep(fleetBefore?.Conditions, new Condition("Reconciling", !converged, converged ? "Converged" : heldBack > 0 ? "RollingControlPlanes" : "Applying",
-                    converged ? string.Empty : heldBack > 0 ? $"{heldBack} control-plane replacement(s) waiting their turn" : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready", now)),
+                Keep(fleetBefore?.Conditions, new Condition("Reconciling", !converged, Reconciling(converged, halted, heldBack, untouched), ReconcilingMessage(converged, halted, heldBack, untouched, clusters), now)),
                 Keep(fleetBefore?.Conditions, new Condition("Stalled", unreachable.Count > 0, unreachable.Count > 0 ? "HostsUnreachable" : "NotStalled", unreachable.Count > 0 ? "unreachable: " + string.Join(", ", unreachable) : string.Empty, now)),
             ],
             []);
@@ -152,6 +163,16 @@ public static class StatusComposer
         var old = before?.FirstOrDefault(c => c.Type == now.Type);
         return old is not null && old.Status == now.Status && old.Reason == now.Reason && old.Message == now.Message ? old : now;
     }
+
+    private static string Reconciling(bool converged, ImmutableSortedDictionary<string, string> halted, int heldBack, int untouched) =>
+        converged ? "Converged" : halted.Count > 0 ? "RolloutHalted" : heldBack > 0 ? "RollingControlPlanes" : untouched > 0 ? "HostsLeftAsTheyAre" : "Applying";
+
+    private static string ReconcilingMessage(bool converged, ImmutableSortedDictionary<string, string> halted, int heldBack, int untouched, List<ClusterStatusDocument> clusters) =>
+        converged ? string.Empty
+        : halted.Count > 0 ? "control-plane rollout halted in " + string.Join(", ", halted.Keys) + " (a control plane failed on the new spec)"
+        : heldBack > 0 ? $"{heldBack} control-plane replacement(s) waiting their turn"
+        : untouched > 0 ? $"{untouched} host(s) left as they are: no spec they were told before matches what they run"
+        : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready";
 
     private static List<NodeStatus> NodesOf(Dictionary<string, List<NodeStatus>> nodesOf, string cluster)
     {

@@ -204,14 +204,55 @@ public sealed class ReconcileEndToEndTests
         Assert.Equal(12, fleet.RunningVms);
     }
 
-    /// <summary>A person's commit on the status branch that rewrites one file.</summary>
+    [Fact]
+    public async Task Reconcile_CopyOfARenderedDocumentUnderAnotherName_IsLeftOutNotAFailedPass()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using (var first = await FleetReconciler.OpenAsync(fleet.Options))
+        {
+            await FleetUnderTest.ConvergeAsync(first, TimeSpan.FromSeconds(20));
+        }
+
+        var copy = fleet.StatusFile("rendered/hosts/sled-1.yaml");
+        EditStatusBranch(fleet, "rendered/hosts/sled-1.backup.yaml", _ => copy, "keep a backup");
+        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+
+        var result = await fresh.ReconcileOnceAsync();
+
+        Assert.True(result.Converged);
+        Assert.Contains(result.Warnings, w => w.StartsWith("rendered/hosts/sled-1.backup.yaml", StringComparison.Ordinal) && w.Contains("left out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reconcile_TwoHostsEndpointsSwapped_NeitherIsAppliedAndStatusSaysWhich()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        var four = File.ReadAllText(Path.Combine(fleet.Clone, "hosts/sled-4.yaml"));
+        var five = File.ReadAllText(Path.Combine(fleet.Clone, "hosts/sled-5.yaml"));
+        var endpoint = new System.Text.RegularExpressions.Regex("endpoint: (\\S+)");
+        var (fourAt, fiveAt) = (endpoint.Match(four).Groups[1].Value, endpoint.Match(five).Groups[1].Value);
+        File.WriteAllText(Path.Combine(fleet.Clone, "hosts/sled-4.yaml"), four.Replace(fourAt, fiveAt, StringComparison.Ordinal));
+        fleet.Push("hosts/sled-5.yaml", text => text.Replace(fiveAt, fourAt, StringComparison.Ordinal), "swap two endpoints by mistake");
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+
+        var result = await reconciler.ReconcileOnceAsync();
+
+        Assert.False(result.Converged);
+        Assert.Null(fleet.Agents["sled-4"].Core.GetStatus().Metal);
+        Assert.Null(fleet.Agents["sled-5"].Core.GetStatus().Metal);
+        Assert.Contains("is host sled-5, not sled-4", fleet.StatusFile("status/hosts/sled-4.yaml"));
+        Assert.Equal(12, fleet.RunningVms);
+    }
+
+    /// <summary>A person's commit on the status branch that rewrites (or adds) one file.</summary>
     private static void EditStatusBranch(FleetUnderTest fleet, string path, Func<string, string> edit, string message)
     {
         var clone = Directory.CreateTempSubdirectory("lm-status-edit-").FullName;
         try
         {
             GitTool.Run(clone, "clone", "--quiet", "--branch", "liquidmetal/status", fleet.Url, ".");
-            GitTool.CommitFile(clone, path, edit(File.ReadAllText(Path.Combine(clone, path))), message);
+            var file = Path.Combine(clone, path);
+            GitTool.CommitFile(clone, path, edit(File.Exists(file) ? File.ReadAllText(file) : string.Empty), message);
             GitTool.Run(clone, "push", "--quiet", "origin", "liquidmetal/status");
         }
         finally

@@ -66,6 +66,30 @@ public sealed class ReconcileLoopTests
     }
 
     [Fact]
+    public async Task Readyz_RejectedHead_StaysReadyAndSaysRejected()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            WebhookSecret = Secret,
+            PollInterval = TimeSpan.FromHours(1),
+            ResyncInterval = TimeSpan.FromHours(1),
+        });
+        using var http = new HttpClient { BaseAddress = loop.Address };
+        await WaitForAsync(() => loop.Last?.Converged == true, TimeSpan.FromSeconds(20));
+
+        var head = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: lots", StringComparison.Ordinal), "broken");
+        await PostAsync(http, Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + head + "\"}"), Secret);
+        await WaitForAsync(() => loop.Last?.Revision == head, TimeSpan.FromSeconds(20));
+        var ready = await http.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains($"revision {head} rejected", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Loop_EveryAgentDown_DoesNotSpin()
     {
         await using var fleet = await FleetUnderTest.StartAsync();

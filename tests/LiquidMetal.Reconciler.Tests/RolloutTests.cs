@@ -1,0 +1,71 @@
+using System.Runtime.CompilerServices;
+using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Reconciler.Pipeline;
+using Wire = LiquidMetal.Agent.Api.V1;
+
+namespace LiquidMetal.Reconciler.Tests;
+
+/// <summary>Control-plane rollouts, shaped from fleet-example with every control plane's spec changed.</summary>
+public sealed class RolloutTests
+{
+    [Fact]
+    public void Shape_ReplacedControlPlaneRuns_ReleasesTheNextOne()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet);
+
+        Assert.Empty(shape.Halted);
+        Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // released
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3")); // waits its turn
+    }
+
+    [Fact]
+    public void Shape_ReplacedControlPlaneFailed_HaltsTheRolloutAndTheOthersKeepTheOldSpec()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet);
+
+        Assert.Equal("cluster-a-cp-1", shape.Halted["cluster-a"]);
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1")); // its own fix can still come
+        Assert.True(shape.HeldBack >= 2);
+    }
+
+    /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
+    private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed([CallerFilePath] string source = "")
+    {
+        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+        var compiled = FleetCompiler.Compile(example);
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        var desired = compiled.Hosts.ToList();
+        var previous = desired.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Role == Rollout.ControlPlaneRole ? Older(vm) : vm)], h.Metal)).ToList();
+        return (desired, previous, compiled.Fleet!);
+    }
+
+    private static RenderedVm Older(RenderedVm vm)
+    {
+        var older = vm with { Vcpu = vm.Vcpu - 1 };
+        return older with { Hash = Renderer.HashOf(older) };
+    }
+
+    /// <summary>Every agent runs what it ran before, except the one control plane given, which runs the new spec in that state.</summary>
+    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced) =>
+        previous.ToDictionary(h => h.Host, h =>
+        {
+            var status = new Wire.HostStatus { Host = h.Host, ObservedGeneration = 1, SpecHash = h.SpecHash };
+            status.Vms.AddRange(h.Microvms.Select(vm => vm.Id == replaced.Vm
+                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id) }
+                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash }));
+            return new HostObservation(h.Host, status, null, Applied: false);
+        });
+
+    private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
+
+    private static string OldHash(List<RenderedHost> previous, string vm) => previous.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
+
+    private static string HashToldFor(RolloutShape shape, string vm) => shape.Hosts.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
+}
