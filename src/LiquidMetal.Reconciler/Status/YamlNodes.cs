@@ -14,9 +14,9 @@ internal static class YamlNodes
     public const int MaxDepth = 32;
 
     /// <summary>
-    /// One document holding a mapping. The text is read as events first (YamlDotNet's parser keeps its own stack), so a
-    /// document nested deep enough to overflow the recursive node builder, or too large, is an error, not a crash:
-    /// status documents come from a branch anyone with push access can write.
+    /// One document holding a mapping. Its events pass through a depth gauge on their way to the node builder (which
+    /// recurses once per level), so a document nested deep enough to overflow the stack, or too large, is an error,
+    /// not a crash: status documents come from a branch anyone with push access can write.
     /// </summary>
     public static YamlMappingNode Load(string yaml)
     {
@@ -25,26 +25,39 @@ internal static class YamlNodes
             throw new YamlException($"the document has {yaml.Length:N0} characters; status documents have at most {MaxCharacters:N0}");
         }
 
-        var parser = new Parser(new StringReader(yaml));
-        var depth = 0;
-        while (parser.MoveNext())
-        {
-            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
-            {
-                throw new YamlException(parser.Current.Start, parser.Current.End, $"nested more than {MaxDepth} levels deep");
-            }
-
-            if (parser.Current is MappingEnd or SequenceEnd)
-            {
-                depth--;
-            }
-        }
-
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        stream.Load(new DepthLimited(new Parser(new StringReader(yaml))));
         return stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode root
             ? root
             : throw new YamlException("expected one YAML document holding a mapping");
+    }
+
+    /// <summary>Passes a parser's events on, refusing one that opens a collection more than <see cref="MaxDepth"/> deep.</summary>
+    private sealed class DepthLimited(IParser inner) : IParser
+    {
+        private int _depth;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext())
+            {
+                return false;
+            }
+
+            if (inner.Current is MappingStart or SequenceStart && ++_depth > MaxDepth)
+            {
+                throw new YamlException(inner.Current.Start, inner.Current.End, $"nested more than {MaxDepth} levels deep");
+            }
+
+            if (inner.Current is MappingEnd or SequenceEnd)
+            {
+                _depth--;
+            }
+
+            return true;
+        }
     }
 
     public static string? Text(this YamlMappingNode node, string key) =>
