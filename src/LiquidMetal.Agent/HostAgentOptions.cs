@@ -52,6 +52,6 @@ public sealed record HostAgentOptions
     /// <summary>The host bridge VM NICs join (their tap devices are made by the VMM); NICs stay unconnected when null.</summary>
     public string? Bridge { get; init; }
 
-    /// <summary>Names this host in logs.</summary>
+    /// <summary>The host's name in the fleet: specs for another host are refused, and status reports it (the reconciler checks it).</summary>
     public string HostName { get; init; } = Environment.MachineName;
 }

@@ -9,12 +9,15 @@ namespace LiquidMetal.Reconciler.Tests;
 /// <summary>Control-plane rollouts, shaped from fleet-example with every control plane's spec changed.</summary>
 public sealed class RolloutTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
     [Fact]
     public void Shape_ReplacedControlPlaneRuns_ReleasesTheNextOne()
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet);
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Now, Settle);
 
         Assert.Empty(shape.Halted);
         Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // released
@@ -26,13 +29,25 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet);
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet, Now, Settle);
 
         Assert.Equal("cluster-a-cp-1", shape.Halted["cluster-a"]);
         Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
         Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
         Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1")); // its own fix can still come
         Assert.True(shape.HeldBack >= 2);
+    }
+
+    [Fact]
+    public void Shape_ReplacedControlPlaneRunningForSecondsOnly_NextWaitsForItToSettle()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running), runningFor: TimeSpan.FromSeconds(5)), fleet, Now, Settle);
+
+        Assert.Empty(shape.Halted);
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
     }
 
     /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
@@ -53,15 +68,17 @@ public sealed class RolloutTests
     }
 
     /// <summary>Every agent runs what it ran before, except the one control plane given, which runs the new spec in that state.</summary>
-    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced) =>
+    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced, TimeSpan? runningFor = null) =>
         previous.ToDictionary(h => h.Host, h =>
         {
             var status = new Wire.HostStatus { Host = h.Host, ObservedGeneration = 1, SpecHash = h.SpecHash };
             status.Vms.AddRange(h.Microvms.Select(vm => vm.Id == replaced.Vm
-                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id) }
-                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash }));
+                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id), Since = Since(runningFor ?? TimeSpan.FromMinutes(5)) }
+                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash, Since = Since(TimeSpan.FromHours(1)) }));
             return new HostObservation(h.Host, status, null, Applied: false);
         });
+
+    private static Google.Protobuf.WellKnownTypes.Timestamp Since(TimeSpan ago) => Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Now - ago);
 
     private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 

@@ -43,6 +43,9 @@ public sealed record ReconcilerOptions
 
     public GitSignature Committer { get; init; } = new("LiquidMetal reconciler", "reconciler@liquidmetal.invalid", DateTimeOffset.UnixEpoch);
 
+    /// <summary>How long a replaced control plane must have run before the next one in its cluster is replaced.</summary>
+    public TimeSpan ControlPlaneSettle { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where the pipeline logs what it does to hosts and VMs (structured: revision, host, cluster, VM).</summary>
     public ILogger? Logger { get; init; }
 }
@@ -288,7 +291,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
-        var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!);
+        var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!, _time.GetUtcNow(), _options.ControlPlaneSettle);
         var effective = shape.Hosts;
         var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);

@@ -48,7 +48,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     private IScheduler? _scheduler;
     private Task _loop = Task.CompletedTask;
     private int _quietPasses;
-    private DateTimeOffset _lastFinished;
+    private Finished? _finished;
     private CancellationTokenSource? _watch;
 
     private ReconcileLoop(FleetReconciler reconciler, ReconcileLoopOptions options, ILogger logger)
@@ -59,7 +59,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     }
 
     /// <summary>The last reconcile's result (null before the first finished).</summary>
-    public ReconcileResult? Last { get; private set; }
+    public ReconcileResult? Last => _finished?.Result;
 
     /// <summary>Where the webhook and health endpoints are served, when they are.</summary>
     public Uri? Address { get; private set; }
@@ -132,8 +132,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             try
             {
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
-                Last = result;
-                _lastFinished = DateTimeOffset.UtcNow;
+                _finished = new Finished(result, DateTimeOffset.UtcNow);
                 foreach (var warning in result.Warnings)
                 {
                     Log.Warning(_logger, warning);
@@ -171,21 +170,22 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                 // An unreachable remote, a refused push, or a bug: what runs keeps running, the loop keeps going,
                 // readiness reports the failure, and the next poll tries again.
                 Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
-                Last = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
-                _lastFinished = DateTimeOffset.UtcNow;
+                _finished = new Finished(ReconcileResult.Failed(e.Message, TimeSpan.Zero), DateTimeOffset.UtcNow);
             }
         }
     }
 
     /// <summary>
     /// Ready while the last pass finished recently and did not fail (a rejected head is a finished pass: what ran keeps
-    /// running). A pass that has not finished for three poll intervals (a git or agent call that hangs) is not ready.
+    /// running). Not ready when no pass has finished for longer than any healthy pass takes: every git and agent call
+    /// has a time limit (a fetch 10 minutes at most), so that means the loop is stuck.
     /// </summary>
     private IResult Readiness()
     {
-        var last = Last;
-        var age = DateTimeOffset.UtcNow - _lastFinished;
-        var overdue = _options.PollInterval * 3 + TimeSpan.FromMinutes(1);
+        var finished = _finished;
+        var last = finished?.Result;
+        var age = DateTimeOffset.UtcNow - (finished?.At ?? DateTimeOffset.UtcNow);
+        var overdue = TimeSpan.FromTicks(Math.Max((_options.PollInterval * 3).Ticks, TimeSpan.FromMinutes(20).Ticks));
         return last switch
         {
             null => Results.Text("not ready: no reconcile has finished yet\n", statusCode: 503),
@@ -195,6 +195,9 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
             _ => Results.Text($"ready: revision {last.Revision}, {(last.Converged ? "converged" : "converging")}\n"),
         };
     }
+
+    /// <summary>A pass's result and when it finished, published together.</summary>
+    private sealed record Finished(ReconcileResult Result, DateTimeOffset At);
 
     private async Task WakeOnAgentChangeAsync(CancellationToken token)
     {

@@ -16,8 +16,9 @@ public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, Immuta
 /// was told before (rendered/ on the status branch). Two rules shape it:
 /// <list type="bullet">
 /// <item>Control planes roll: of a cluster's control-plane VMs that run another spec than rendered, one is replaced
-/// at a time (a failed one first), and the next only when none is starting, stopping or just released. A control
-/// plane that failed on the new spec halts the rollout: the others keep the old spec (and the quorum) until the spec
+/// at a time (a failed one first), and the next only when none is starting, stopping or just released, and the
+/// replaced ones have run for a settle time (one that crashes and comes back runs since its comeback). A control
+/// plane that failed on the spec it should run halts the rollout: the others keep theirs (and the quorum) until that
 /// is fixed.</item>
 /// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
@@ -29,11 +30,16 @@ public static class Rollout
 {
     public const string ControlPlaneRole = "control-plane";
 
+    /// <param name="now">The time the agents' Running-since times are compared with.</param>
+    /// <param name="settle">How long a replaced control plane must have run before the next is released: one that boots
+    /// and then crashes must not look healthy for the moment it takes to release another.</param>
     public static RolloutShape Shape(
         IReadOnlyList<RenderedHost> desired,
         IReadOnlyList<RenderedHost> previous,
         IReadOnlyDictionary<string, HostObservation> observed,
-        FleetDefinition fleet)
+        FleetDefinition fleet,
+        DateTimeOffset now,
+        TimeSpan settle)
     {
         // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
         var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
@@ -62,7 +68,8 @@ public static class Rollout
                 continue;
             }
 
-            var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.State == Wire.VmState.Failed).Select(vm => vm.Id).ToList();
+            var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.State == Wire.VmState.Failed)
+                .Select(vm => vm.Id).ToList();
             if (failedOnNew.Count > 0)
             {
                 halted[cluster.Name] = string.Join(", ", failedOnNew);
@@ -72,6 +79,7 @@ public static class Rollout
 
             var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
                 ? runs.State is Wire.VmState.Pending or Wire.VmState.Creating or Wire.VmState.Deleting
+                  || (runs.Hash == vm.Hash && runs.State == Wire.VmState.Running && now - (runs.Since?.ToDateTimeOffset() ?? now) < settle) // not settled yet
                   || (runs.Hash != vm.Hash && runs.State != Wire.VmState.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
                 : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
             if (!underWay)

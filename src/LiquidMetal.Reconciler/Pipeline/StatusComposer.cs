@@ -101,7 +101,7 @@ public static class StatusComposer
             var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : unknown ? "Unknown" : "Provisioning";
             var before = previousClusters.GetValueOrDefault(cluster.Name);
             var (stalled, stalledReason, stalledMessage) = stopped is not null
-                ? (true, "RolloutHalted", $"control plane {stopped} failed on the new spec; the others keep the old one until the spec is fixed")
+                ? (true, "RolloutHalted", $"control plane {stopped} failed running the spec it should run; the other control planes keep theirs until that is fixed")
                 : failed.Count > 0 ? (true, "NodesFailed", "failed: " + string.Join(", ", failed))
                 : (false, "NotStalled", string.Empty);
             var conditions = ImmutableArray.Create(
@@ -169,7 +169,7 @@ public static class StatusComposer
 
     private static string ReconcilingMessage(bool converged, ImmutableSortedDictionary<string, string> halted, int heldBack, int untouched, List<ClusterStatusDocument> clusters) =>
         converged ? string.Empty
-        : halted.Count > 0 ? "control-plane rollout halted in " + string.Join(", ", halted.Keys) + " (a control plane failed on the new spec)"
+        : halted.Count > 0 ? "control-plane rollout halted in " + string.Join(", ", halted.Keys) + " (a control plane failed running the spec it should run)"
         : heldBack > 0 ? $"{heldBack} control-plane replacement(s) waiting their turn"
         : untouched > 0 ? $"{untouched} host(s) left as they are: no spec they were told before matches what they run"
         : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready";

@@ -60,9 +60,9 @@ internal sealed class FleetUnderTest : IAsyncDisposable
         RepositoryUrl = Url,
         MirrorPath = Path.Combine(_state, "mirror.git"),
         AgentCallTimeout = TimeSpan.FromSeconds(3),
+        ControlPlaneSettle = TimeSpan.FromMilliseconds(200), // sim VMs boot in 30 ms
     };
 
-    /// <summary>Sets a git config value in the served repository (e.g. to allow deleting main).</summary>
     /// <summary>Installs a hook script in the served repository (hooks/<paramref name="name"/>, executable).</summary>
     public void ServerHook(string name, string script)
     {
@@ -71,6 +71,7 @@ internal sealed class FleetUnderTest : IAsyncDisposable
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
+    /// <summary>Sets a git config value in the served repository (e.g. to allow deleting main).</summary>
     public void ServerConfig(string key, string value) => GitTool.Run(Path.Combine(_daemon.Root, "fleet.git"), "config", key, value);
 
     public string Head => GitTool.Run(Clone, "rev-parse", "HEAD");
