@@ -94,6 +94,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         ArgumentNullException.ThrowIfNull(desired);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var normalized = desired.Vms.IsDefault ? desired with { Vms = [] } : desired;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await _applyGate.WaitAsync(cancellationToken);
         try
         {
@@ -101,6 +102,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             if (errors.Count > 0)
             {
                 HostAgentLog.Refused(_logger, _options.HostName, normalized.Generation, string.Join("; ", errors));
+                AgentTelemetry.Applies.Add(1, new("host", _options.HostName), new("outcome", "refused"));
                 throw new DesiredStateValidationException(errors);
             }
 
@@ -161,6 +163,8 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
                 supervisor.Start();
             }
 
+            AgentTelemetry.Applies.Add(1, new("host", _options.HostName), new("outcome", "accepted"));
+            AgentTelemetry.ApplyDuration.Record(clock.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("host", _options.HostName));
             return GetStatus();
         }
         finally
@@ -190,6 +194,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             supervisors = [.. _supervisors.Values];
         }
 
+        AgentTelemetry.Untrack(this);
         await Task.WhenAll(supervisors.Select(s => s.DisposeAsync().AsTask()));
         await _metal.DisposeAsync();
         await _store.SaveObservedAsync(Snapshot);
@@ -216,6 +221,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             ProviderFactory.CheckStateDirectory(options, store);
             var core = new HostAgentCore(options, store, provider, time, loggerFactory);
             await core.StartSupervisingAsync();
+            AgentTelemetry.Track(core, options.HostName);
             return core;
         }
         catch

@@ -17,7 +17,7 @@ internal static class AgentCommand
     {
         var stateDir = new Option<string>("--state-dir") { Description = "Where desired and observed state and each VM's folder live", Required = true };
         var listen = new Option<string>("--listen") { Description = "address:port to serve gRPC on (port 0: any free port)", DefaultValueFactory = _ => "127.0.0.1:7443" };
-        var hostName = new Option<string>("--host-name") { Description = "The host's name in the fleet", DefaultValueFactory = _ => Environment.MachineName };
+        var hostName = new Option<string>("--host-name") { Description = "The host's name in the fleet (specs for other hosts are refused)", DefaultValueFactory = _ => Environment.MachineName };
         var provider = new Option<string>("--provider") { Description = "qemu, firecracker or sim (simulated VMs, for load tests)", DefaultValueFactory = _ => "qemu" };
         provider.AcceptOnlyFromAmong("qemu", "firecracker", "sim");
         var accel = new Option<string>("--accel") { Description = "QEMU accelerator: auto probes KVM and falls back to tcg", DefaultValueFactory = _ => "auto" };
@@ -33,14 +33,16 @@ internal static class AgentCommand
         var cpu = new Option<int?>("--cpu") { Description = "CPUs to offer (default: all)" };
         var memory = new Option<long?>("--memory-mib") { Description = "Memory to offer in MiB (default: all)" };
         var bridge = new Option<string?>("--bridge") { Description = "Host bridge the VMs' NICs join (e.g. br0); without it NICs stay unconnected" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export the agent's metrics (VMs by state, restarts, Apply calls) by OTLP/gRPC to this endpoint" };
         var bootDeadline = new Option<int>("--boot-deadline") { Description = "Seconds a guest may take to print its ready marker", DefaultValueFactory = _ => 60 };
 
         var command = new Command("agent", "Run the host agent: apply desired state from the reconciler, boot and supervise microVMs, report status over gRPC.")
         {
-            stateDir, listen, hostName, provider, accel, imageDirs, tlsCert, tlsKey, clientCa, tokenFile, insecure, bootstrapHook, resetHook, cpu, memory, bridge, bootDeadline,
+            stateDir, listen, hostName, provider, accel, imageDirs, tlsCert, tlsKey, clientCa, tokenFile, insecure, bootstrapHook, resetHook, cpu, memory, bridge, bootDeadline, otlp,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var telemetry = Output.Telemetry.Start(parse.GetValue(otlp), "liquidmetal-agent", null, AgentTelemetry.Name);
             if (!IPEndPoint.TryParse(parse.GetValue(listen)!, out var endpoint))
             {
                 await Console.Error.WriteLineAsync($"--listen {parse.GetValue(listen)}: expected address:port, e.g. 0.0.0.0:7443");
