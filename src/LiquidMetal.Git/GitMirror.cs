@@ -25,8 +25,11 @@ public sealed class GitMirror : IAsyncDisposable
     /// <summary>How long asking the remote for its heads may take before the remote counts as unreachable.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long a fetch or a push may take: a remote that accepts the connection and then says nothing must not hang the reconciler.</summary>
-    public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a fetch or a push may take in all: a remote that accepts the connection and then says nothing must
+    /// not hang the reconciler. A stalled HTTPS or SSH transfer is abandoned sooner, by git and ssh themselves.
+    /// </summary>
+    public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     public string Path => Cli.GitDir;
 

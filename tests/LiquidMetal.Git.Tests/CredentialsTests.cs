@@ -58,7 +58,7 @@ public sealed class CredentialsTests : IDisposable
     {
         var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(new GitCredentials { SshKnownHostsFile = "/etc/fleet known_hosts" })["GIT_SSH_COMMAND"];
 
-        Assert.Equal("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile='/etc/fleet known_hosts'", command);
+        Assert.Equal("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 -o UserKnownHostsFile='/etc/fleet known_hosts'", command);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class CredentialsTests : IDisposable
     {
         var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(new GitCredentials { SshKeyFile = "/keys/it's" })["GIT_SSH_COMMAND"];
 
-        Assert.Equal("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes", command);
+        Assert.Equal("ssh -i '/keys/it'\\''s' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4", command);
     }
 
     private static IEnumerable<string> ProcessArgumentsContaining(string secret)

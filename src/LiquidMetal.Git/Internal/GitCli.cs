@@ -129,7 +129,9 @@ internal sealed class GitCli
             ["LC_ALL"] = "C",
         };
 
-        var config = new List<(string Key, string Value)>();
+        // A transfer that stalls (under 1 KB/s for a minute) is abandoned by git itself, however long it has run;
+        // GitMirror's time limits are the backstop for protocols without such a setting (git://).
+        var config = new List<(string Key, string Value)> { ("http.lowSpeedLimit", "1000"), ("http.lowSpeedTime", "60") };
         if (credentials?.HttpsToken is { } token)
         {
             var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.HttpsUser}:{token}"));
@@ -142,7 +144,7 @@ internal sealed class GitCli
         {
             var identity = credentials.SshKeyFile is { } key ? $" -i {Quote(key)} -o IdentitiesOnly=yes" : string.Empty;
             var knownHosts = credentials.SshKnownHostsFile is { } file ? $" -o UserKnownHostsFile={Quote(file)}" : string.Empty;
-            environment["GIT_SSH_COMMAND"] = $"ssh{identity} -o BatchMode=yes -o StrictHostKeyChecking=yes{knownHosts}";
+            environment["GIT_SSH_COMMAND"] = $"ssh{identity} -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4{knownHosts}";
         }
 
         // Config through the environment (git 2.31+) keeps secrets out of argv.
