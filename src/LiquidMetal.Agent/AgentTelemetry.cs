@@ -23,7 +23,8 @@ public static class AgentTelemetry
     static AgentTelemetry()
     {
         Meter.CreateObservableGauge("liquidmetal.agent.vms", ObserveVms, description: "VMs by state");
-        Meter.CreateObservableCounter("liquidmetal.agent.vm.restarts", ObserveRestarts, description: "Restarts of the VMs the agent runs now, summed");
+        // A gauge, not a counter: it falls when a VM is removed or replaced (a new spec starts at 0 restarts).
+        Meter.CreateObservableGauge("liquidmetal.agent.vm.restarts", ObserveRestarts, description: "Restarts of the VMs the agent runs now, summed");
     }
 
     internal static void Track(HostAgentCore agent, string host) => Agents[agent] = host;

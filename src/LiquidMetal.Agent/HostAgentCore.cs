@@ -94,8 +94,8 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         ArgumentNullException.ThrowIfNull(desired);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var normalized = desired.Vms.IsDefault ? desired with { Vms = [] } : desired;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await _applyGate.WaitAsync(cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew(); // the time to accept it, not the wait behind another
         try
         {
             var errors = _validator.Validate(normalized, Volatile.Read(ref _observedGeneration));

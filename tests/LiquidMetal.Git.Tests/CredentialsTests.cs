@@ -62,6 +62,14 @@ public sealed class CredentialsTests : IDisposable
     }
 
     [Fact]
+    public void NoCredentials_SshStillChecksHostKeysAndGivesUpOnASilentServer()
+    {
+        var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(null)["GIT_SSH_COMMAND"];
+
+        Assert.Equal("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4", command);
+    }
+
+    [Fact]
     public void SshKey_IsTheOnlyIdentityAndHostKeysAreChecked()
     {
         var command = LiquidMetal.Git.Internal.GitCli.BuildEnvironment(new GitCredentials { SshKeyFile = "/keys/it's" })["GIT_SSH_COMMAND"];

@@ -9,7 +9,6 @@ namespace LiquidMetal.Reconciler.Tests;
 /// <summary>Control-plane rollouts, shaped from fleet-example with every control plane's spec changed.</summary>
 public sealed class RolloutTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -17,7 +16,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Now, Settle);
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
 
         Assert.Empty(shape.Halted);
         Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // released
@@ -29,7 +28,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet, Now, Settle);
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
 
         Assert.Equal("cluster-a-cp-1", shape.Halted["cluster-a"]);
         Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
@@ -43,7 +42,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running), runningFor: TimeSpan.FromSeconds(5)), fleet, Now, Settle);
+        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromSeconds(5)));
 
         Assert.Empty(shape.Halted);
         Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
@@ -68,17 +67,19 @@ public sealed class RolloutTests
     }
 
     /// <summary>Every agent runs what it ran before, except the one control plane given, which runs the new spec in that state.</summary>
-    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced, TimeSpan? runningFor = null) =>
+    /// <summary>Every VM seen running for an hour, but cluster-a-cp-1 (just replaced) for <paramref name="replaced"/>.</summary>
+    private static Dictionary<string, TimeSpan> RunningFor(List<RenderedHost> desired, TimeSpan replaced) =>
+        desired.SelectMany(h => h.Microvms).ToDictionary(vm => vm.Id, vm => vm.Id == "cluster-a-cp-1" ? replaced : TimeSpan.FromHours(1));
+
+    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced) =>
         previous.ToDictionary(h => h.Host, h =>
         {
             var status = new Wire.HostStatus { Host = h.Host, ObservedGeneration = 1, SpecHash = h.SpecHash };
             status.Vms.AddRange(h.Microvms.Select(vm => vm.Id == replaced.Vm
-                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id), Since = Since(runningFor ?? TimeSpan.FromMinutes(5)) }
-                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash, Since = Since(TimeSpan.FromHours(1)) }));
+                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id) }
+                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash }));
             return new HostObservation(h.Host, status, null, Applied: false);
         });
-
-    private static Google.Protobuf.WellKnownTypes.Timestamp Since(TimeSpan ago) => Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Now - ago);
 
     private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 

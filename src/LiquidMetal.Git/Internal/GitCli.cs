@@ -138,14 +138,12 @@ internal sealed class GitCli
             config.Add(("http.extraHeader", "Authorization: Basic " + basic));
         }
 
-        // SSH never prompts and always checks the host key: against the given known_hosts file when there is one
-        // (with or without a key of ours: the key may come from an ssh-agent).
-        if (credentials is { SshKeyFile: not null } or { SshKnownHostsFile: not null })
-        {
-            var identity = credentials.SshKeyFile is { } key ? $" -i {Quote(key)} -o IdentitiesOnly=yes" : string.Empty;
-            var knownHosts = credentials.SshKnownHostsFile is { } file ? $" -o UserKnownHostsFile={Quote(file)}" : string.Empty;
-            environment["GIT_SSH_COMMAND"] = $"ssh{identity} -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4{knownHosts}";
-        }
+        // SSH never prompts, always checks the host key (against the given known_hosts file when there is one), and
+        // gives up on a server that does not connect in 30 s or goes silent for a minute; with or without a key of
+        // ours (the key may come from an ssh-agent).
+        var identity = credentials?.SshKeyFile is { } key ? $" -i {Quote(key)} -o IdentitiesOnly=yes" : string.Empty;
+        var knownHosts = credentials?.SshKnownHostsFile is { } file ? $" -o UserKnownHostsFile={Quote(file)}" : string.Empty;
+        environment["GIT_SSH_COMMAND"] = $"ssh{identity} -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4{knownHosts}";
 
         // Config through the environment (git 2.31+) keeps secrets out of argv.
         environment["GIT_CONFIG_COUNT"] = config.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -107,6 +107,9 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     private Dictionary<string, (string Host, Wire.VmState State)> _vmStates = new(StringComparer.Ordinal);
     private HashSet<string> _unreachable = new(StringComparer.Ordinal);
 
+    // Since when each VM has been seen running its current spec (see RunningFor).
+    private Dictionary<string, (string Hash, DateTimeOffset Since)> _runningSeen = new(StringComparer.Ordinal);
+
     // The heads a converged pass last saw, and the status commit it wrote or found: a poll that sees the same
     // again has nothing to do. In memory only: a restarted reconciler starts with a full pass.
     private ImmutableDictionary<string, string>? _convergedHeads;
@@ -291,7 +294,7 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. removed], cancellationToken);
-        var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!, _time.GetUtcNow(), _options.ControlPlaneSettle);
+        var shape = Rollout.Shape(hosts, previousRendered, before, compiled.Fleet!, _options.ControlPlaneSettle, RunningFor(before));
         var effective = shape.Hosts;
         var applied = await _agents.ApplyAsync([.. effective.Where(h => !shape.Untouched.Contains(h.Host)), .. removed], revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
@@ -634,6 +637,24 @@ public sealed partial class FleetReconciler : IAsyncDisposable
     private bool SameHeads(ImmutableDictionary<string, string> seen, ImmutableDictionary<string, string> now) =>
         seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)
         && seen.GetValueOrDefault(_options.StatusBranch) == now.GetValueOrDefault(_options.StatusBranch);
+
+    /// <summary>
+    /// How long each VM has been running its current spec as far as this reconciler has seen, without a break: a VM
+    /// not running (or running another spec) in a pass starts over. Measured on the reconciler's clock, so an agent's
+    /// clock that is off cannot settle a control plane early or hold a rollout for hours.
+    /// </summary>
+    private Dictionary<string, TimeSpan> RunningFor(IReadOnlyDictionary<string, HostObservation> observed)
+    {
+        var now = _time.GetUtcNow();
+        var seen = new Dictionary<string, (string Hash, DateTimeOffset Since)>(StringComparer.Ordinal);
+        foreach (var vm in observed.Values.SelectMany(o => o.Status?.Vms ?? []).Where(vm => vm.State == Wire.VmState.Running))
+        {
+            seen[vm.Id] = _runningSeen.TryGetValue(vm.Id, out var before) && before.Hash == vm.Hash ? before : (vm.Hash, now);
+        }
+
+        _runningSeen = seen;
+        return seen.ToDictionary(v => v.Key, v => now - v.Value.Since, StringComparer.Ordinal);
+    }
 
     /// <summary>True the first time a revision is rejected for these reasons: polls of a rejected head log nothing new.</summary>
     private bool FirstTime(string revision, IEnumerable<Diagnostic> errors)

@@ -26,6 +26,12 @@ public sealed record ReconcileLoopOptions
 
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Longer than any healthy pass can take: every git and agent call has a time limit (a fetch and a push 30 minutes
+    /// each at most), so a pass running longer than this means the loop is stuck, and /readyz says so.
+    /// </summary>
+    public TimeSpan LongestPass { get; init; } = TimeSpan.FromMinutes(75);
+
     /// <summary>While a fleet converges, how soon to look again.</summary>
     public TimeSpan ConvergingRecheck { get; init; } = TimeSpan.FromSeconds(1);
 }
@@ -49,6 +55,7 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private int _quietPasses;
     private Finished? _finished;
+    private Started? _started;
     private CancellationTokenSource? _watch;
 
     private ReconcileLoop(FleetReconciler reconciler, ReconcileLoopOptions options, ILogger logger)
@@ -131,8 +138,10 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
 
             try
             {
+                _started = new Started(DateTimeOffset.UtcNow);
                 var result = await _reconciler.ReconcileOnceAsync(token, resync);
                 _finished = new Finished(result, DateTimeOffset.UtcNow);
+                _started = null;
                 foreach (var warning in result.Warnings)
                 {
                     Log.Warning(_logger, warning);
@@ -171,25 +180,33 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
                 // readiness reports the failure, and the next poll tries again.
                 Log.Failed(_logger, e is GitException ? e.Message : e.ToString());
                 _finished = new Finished(ReconcileResult.Failed(e.Message, TimeSpan.Zero), DateTimeOffset.UtcNow);
+                _started = null;
             }
         }
     }
 
     /// <summary>
-    /// Ready while the last pass finished recently and did not fail (a rejected head is a finished pass: what ran keeps
-    /// running). Not ready when no pass has finished for longer than any healthy pass takes: every git and agent call
-    /// has a time limit (a fetch 10 minutes at most), so that means the loop is stuck.
+    /// Ready while the last pass did not fail (a rejected head is a finished pass: what ran keeps running) and the
+    /// loop is alive: no pass has run longer than <see cref="ReconcileLoopOptions.LongestPass"/>, and, between passes,
+    /// the last one finished within three poll intervals (a poll starts one every interval).
     /// </summary>
     private IResult Readiness()
     {
-        var finished = _finished;
+        var (finished, started, now) = (_finished, _started, DateTimeOffset.UtcNow);
         var last = finished?.Result;
-        var age = DateTimeOffset.UtcNow - (finished?.At ?? DateTimeOffset.UtcNow);
-        var overdue = TimeSpan.FromTicks(Math.Max((_options.PollInterval * 3).Ticks, TimeSpan.FromMinutes(20).Ticks));
+        if (started is not null && now - started.At > _options.LongestPass)
+        {
+            return Results.Text($"not ready: a reconcile has run for {(now - started.At).TotalSeconds:0} s, longer than any healthy one\n", statusCode: 503);
+        }
+
+        if (started is null && finished is not null && now - finished.At > _options.PollInterval * 3 + TimeSpan.FromMinutes(5))
+        {
+            return Results.Text($"not ready: no reconcile has run for {(now - finished.At).TotalSeconds:0} s\n", statusCode: 503);
+        }
+
         return last switch
         {
             null => Results.Text("not ready: no reconcile has finished yet\n", statusCode: 503),
-            _ when age > overdue => Results.Text($"not ready: no reconcile has finished for {age.TotalSeconds:0} s\n", statusCode: 503),
             { Revision: null } => Results.Text($"not ready: {last.Errors.FirstOrDefault()?.Message}\n", statusCode: 503),
             { Valid: false } => Results.Text($"ready: revision {last.Revision} rejected ({last.Errors.Length} error(s)); what ran keeps running\n"),
             _ => Results.Text($"ready: revision {last.Revision}, {(last.Converged ? "converged" : "converging")}\n"),
@@ -198,6 +215,9 @@ public sealed partial class ReconcileLoop : IAsyncDisposable
 
     /// <summary>A pass's result and when it finished, published together.</summary>
     private sealed record Finished(ReconcileResult Result, DateTimeOffset At);
+
+    /// <summary>When the running pass started.</summary>
+    private sealed record Started(DateTimeOffset At);
 
     private async Task WakeOnAgentChangeAsync(CancellationToken token)
     {

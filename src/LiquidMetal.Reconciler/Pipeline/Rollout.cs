@@ -30,16 +30,17 @@ public static class Rollout
 {
     public const string ControlPlaneRole = "control-plane";
 
-    /// <param name="now">The time the agents' Running-since times are compared with.</param>
     /// <param name="settle">How long a replaced control plane must have run before the next is released: one that boots
     /// and then crashes must not look healthy for the moment it takes to release another.</param>
+    /// <param name="runningFor">How long the reconciler has seen each VM running its current spec without a break
+    /// (its own clock: an agent's clock may be off); a VM it has no time for has not settled.</param>
     public static RolloutShape Shape(
         IReadOnlyList<RenderedHost> desired,
         IReadOnlyList<RenderedHost> previous,
         IReadOnlyDictionary<string, HostObservation> observed,
         FleetDefinition fleet,
-        DateTimeOffset now,
-        TimeSpan settle)
+        TimeSpan settle,
+        IReadOnlyDictionary<string, TimeSpan> runningFor)
     {
         // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
         var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
@@ -79,7 +80,7 @@ public static class Rollout
 
             var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
                 ? runs.State is Wire.VmState.Pending or Wire.VmState.Creating or Wire.VmState.Deleting
-                  || (runs.Hash == vm.Hash && runs.State == Wire.VmState.Running && now - (runs.Since?.ToDateTimeOffset() ?? now) < settle) // not settled yet
+                  || (runs.Hash == vm.Hash && runs.State == Wire.VmState.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
                   || (runs.Hash != vm.Hash && runs.State != Wire.VmState.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
                 : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
             if (!underWay)
