@@ -90,14 +90,7 @@ internal static class ReconcileBenchmark
             Console.WriteLine($"  resync with nothing new (every agent asked): median {Median(resyncs.Select(r => r.Duration.TotalMilliseconds)):0} ms, commits: {resyncs.Count(r => r.StatusCommit is not null)}");
 
             // One cluster scaled up: only its hosts get an Apply.
-            var cluster = files.Keys.First(p => p.StartsWith("clusters/", StringComparison.Ordinal));
-            var text = await File.ReadAllTextAsync(Path.Combine(clone, cluster));
-            var at = text.IndexOf("      replicas: ", StringComparison.Ordinal);
-            var end = text.IndexOf('\n', at);
-            var replicas = int.Parse(text[(at + 16)..end], System.Globalization.CultureInfo.InvariantCulture);
-            await File.WriteAllTextAsync(Path.Combine(clone, cluster), text[..at] + $"      replicas: {replicas + 1}" + text[end..]);
-            BenchGit.Run(clone, "commit", "--quiet", "-am", "scale one cluster");
-            BenchGit.Run(clone, "push", "--quiet", "origin", "main");
+            await ScaleUpAndPushAsync(clone, files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).First(), "scale one cluster");
             var second = await ConvergeAsync(reconciler, "one cluster scaled up, push to converged");
 
             // A restarted reconciler (same mirror on disk, nothing in memory) over the converged fleet: it reads the
@@ -105,7 +98,7 @@ internal static class ReconcileBenchmark
             await using (var restarted = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "mirror.git"), MaxParallelHosts = 32 }))
             {
                 var pass = await restarted.ReconcileOnceAsync();
-                Console.WriteLine($"restarted reconciler, first pass: {pass.Duration.TotalMilliseconds:0} ms = read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0}; converged {pass.Converged}, commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+                Console.WriteLine($"restarted reconciler, first pass: {Describe(pass)}; converged {pass.Converged}");
                 if (!pass.Converged || pass.StatusCommit is not null)
                 {
                     Console.WriteLine("  a restarted reconciler over a converged fleet should change nothing");
@@ -146,14 +139,7 @@ internal static class ReconcileBenchmark
         }
 
         // Another cluster scaled up and pushed; then the push event, signed as GitHub signs it.
-        var cluster = files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).Skip(1).First();
-        var text = await File.ReadAllTextAsync(Path.Combine(clone, cluster));
-        var at = text.IndexOf("      replicas: ", StringComparison.Ordinal);
-        var end = text.IndexOf('\n', at);
-        var replicas = int.Parse(text[(at + 16)..end], System.Globalization.CultureInfo.InvariantCulture);
-        await File.WriteAllTextAsync(Path.Combine(clone, cluster), text[..at] + $"      replicas: {replicas + 1}" + text[end..]);
-        BenchGit.Run(clone, "commit", "--quiet", "-am", "scale another cluster");
-        BenchGit.Run(clone, "push", "--quiet", "origin", "main");
+        await ScaleUpAndPushAsync(clone, files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).Skip(1).First(), "scale another cluster");
         var head = BenchGit.Run(clone, "rev-parse", "HEAD").Trim();
         passes.Clear();
 
@@ -163,7 +149,7 @@ internal static class ReconcileBenchmark
         var total = clock.Elapsed;
         foreach (var pass in passes)
         {
-            Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+            Console.WriteLine("    pass: " + Describe(pass));
         }
 
         Console.WriteLine($"webhook to converged (reconcile loop, woken by the agents' Watch streams): {total.TotalMilliseconds:0} ms in {passes.Count} passes ({(converged ? "converged" : "NOT converged")})");
@@ -189,7 +175,7 @@ internal static class ReconcileBenchmark
 
         foreach (var pass in passes)
         {
-            Console.WriteLine($"    pass: {pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} + status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}, push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}");
+            Console.WriteLine("    pass: " + Describe(pass));
         }
 
         var last = passes[^1];
@@ -198,6 +184,23 @@ internal static class ReconcileBenchmark
             $"apply+observe {Median(passes.Select(p => p.Apply.TotalMilliseconds)):0} ms, status {Median(passes.Select(p => p.Status.TotalMilliseconds)):0} ms (medians); " +
             $"status commits {passes.Count(p => p.StatusCommit is not null)}, slowest status stage {passes.Max(p => p.Status.TotalMilliseconds):0} ms");
         return (clock.Elapsed, passes.Count);
+    }
+
+    /// <summary>One pass by stage: its time, what each stage took, and the status commit it made.</summary>
+    private static string Describe(ReconcileResult pass) =>
+        $"{pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} " +
+        $"+ status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}, push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}";
+
+    /// <summary>One more replica in the first worker pool of a cluster file, committed and pushed as a person would.</summary>
+    private static async Task ScaleUpAndPushAsync(string clone, string cluster, string message)
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(clone, cluster));
+        var at = text.IndexOf("      replicas: ", StringComparison.Ordinal);
+        var end = text.IndexOf('\n', at);
+        var replicas = int.Parse(text[(at + 16)..end], System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(Path.Combine(clone, cluster), text[..at] + $"      replicas: {replicas + 1}" + text[end..]);
+        BenchGit.Run(clone, "commit", "--quiet", "-am", message);
+        BenchGit.Run(clone, "push", "--quiet", "origin", "main");
     }
 
     private static double Median(IEnumerable<double> values)

@@ -200,6 +200,17 @@ public sealed class GitMirror : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Every file (blob) under <paramref name="folder"/> at a revision, with its content, in path order: one tree
+    /// listing and one pipelined read for all of them.
+    /// </summary>
+    public async Task<IReadOnlyList<(TreeEntry Entry, byte[] Content)>> ReadFilesAsync(string revision, string folder, CancellationToken cancellationToken = default)
+    {
+        var entries = (await ListTreeAsync(revision, folder, cancellationToken)).Where(e => e.Type == "blob").ToList();
+        var blobs = await ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
+        return [.. entries.Select((entry, i) => (entry, blobs[i]?.Content ?? throw new GitException($"{entry.Path} ({entry.Id}) is missing from the mirror")))];
+    }
+
     /// <summary>Reads one object through the mirror's long-lived cat-file process.</summary>
     public Task<GitObject?> ReadObjectAsync(string objectName, CancellationToken cancellationToken = default) =>
         _objects.ReadAsync(objectName, cancellationToken);

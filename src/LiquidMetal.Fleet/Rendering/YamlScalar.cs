@@ -16,7 +16,7 @@ public static class YamlScalar
     public static string WriteText(string value) => IsPlain(value, allowSpaces: true) ? value : Quote(value);
 
     /// <summary>A YAML double-quoted scalar: backslash escapes for quotes, backslashes and control characters.</summary>
-    public static string Quote(string value)
+    private static string Quote(string value)
     {
         var quoted = new StringBuilder(value.Length + 8).Append('"');
         foreach (var c in value)

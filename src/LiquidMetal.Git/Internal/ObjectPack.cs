@@ -37,8 +37,6 @@ internal sealed class ObjectPack
         _hexLength = hexLength;
     }
 
-    public int Count => _objects.Count;
-
     /// <summary>The id git gives an object of this type and content: the hash of "&lt;type&gt; &lt;size&gt;\0" and the content.</summary>
     public static string IdOf(ObjectType type, ReadOnlySpan<byte> content, int hexLength)
     {

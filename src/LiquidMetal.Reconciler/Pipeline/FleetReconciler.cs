@@ -620,14 +620,9 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
         foreach (var prefix in StatusComposer.OwnedPrefixes)
         {
-            var entries = (await _mirror.ListTreeAsync(commit, prefix.TrimEnd('/'), cancellationToken)).Where(e => e.Type == "blob").ToList();
-            var blobs = await _mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
-            for (var i = 0; i < entries.Count; i++)
+            foreach (var (entry, content) in await _mirror.ReadFilesAsync(commit, prefix.TrimEnd('/'), cancellationToken))
             {
-                if (blobs[i] is { } blob)
-                {
-                    files[entries[i].Path] = blob.Content;
-                }
+                files[entry.Path] = content;
             }
         }
 

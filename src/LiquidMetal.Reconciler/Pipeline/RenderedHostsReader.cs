@@ -11,20 +11,18 @@ public static class RenderedHostsReader
     /// <summary>The hosts whose documents read; each one that does not is described in <paramref name="unreadable"/> and left out.</summary>
     public static async Task<List<RenderedHost>> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
-        var entries = (await mirror.ListTreeAsync(commit, "rendered/hosts", cancellationToken))
-            .Where(e => e.Type == "blob" && e.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
-        var blobs = await mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
+        var files = (await mirror.ReadFilesAsync(commit, "rendered/hosts", cancellationToken)).Where(f => f.Entry.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
 
         // Parsed in parallel (5 MB at 200 hosts), kept in path order.
-        var read = new (RenderedHost? Host, List<Diagnostic> Problems)[entries.Count];
-        Parallel.For(0, entries.Count, i =>
+        var read = new (RenderedHost? Host, List<Diagnostic> Problems)[files.Count];
+        Parallel.For(0, files.Count, i =>
         {
             var problems = new List<Diagnostic>();
-            read[i] = (blobs[i] is { } blob ? RenderedHostYaml.Read(entries[i].Path, Encoding.UTF8.GetString(blob.Content), problems) : null, problems);
+            read[i] = (RenderedHostYaml.Read(files[i].Entry.Path, Encoding.UTF8.GetString(files[i].Content), problems), problems);
         });
         var at = commit[..Math.Min(12, commit.Length)];
-        var hosts = new List<RenderedHost>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        var hosts = new List<RenderedHost>(files.Count);
+        for (var i = 0; i < files.Count; i++)
         {
             foreach (var problem in read[i].Problems)
             {
@@ -34,13 +32,13 @@ public static class RenderedHostsReader
             // rendered/hosts/<host>.yaml: a document under another name (a copy, say) would make two records of one host.
             if (read[i].Host is { } host)
             {
-                if (entries[i].Path == $"rendered/hosts/{host.Host}.yaml")
+                if (files[i].Entry.Path == $"rendered/hosts/{host.Host}.yaml")
                 {
                     hosts.Add(host);
                 }
                 else
                 {
-                    unreadable?.Add($"{entries[i].Path} at {at} on the status branch describes host {host.Host}, whose document is rendered/hosts/{host.Host}.yaml: left out");
+                    unreadable?.Add($"{files[i].Entry.Path} at {at} on the status branch describes host {host.Host}, whose document is rendered/hosts/{host.Host}.yaml: left out");
                 }
             }
         }

@@ -11,17 +11,11 @@ public static class StatusBranchReader
     /// owns status/ and rewrites it); when null, it is an error (a person asked to see it).</param>
     public static async Task<StatusSnapshot> ReadAsync(GitMirror mirror, string commit, CancellationToken cancellationToken = default, ICollection<string>? unreadable = null)
     {
-        var entries = (await mirror.ListTreeAsync(commit, "status", cancellationToken))
-            .Where(e => e.Type == "blob" && e.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
-        var blobs = await mirror.ReadObjectsAsync([.. entries.Select(e => e.Id)], cancellationToken);
-        if (Array.IndexOf(blobs, null) is >= 0 and var missing)
-        {
-            throw new GitException($"{entries[missing].Path} is missing from the mirror");
-        }
+        var files = (await mirror.ReadFilesAsync(commit, "status", cancellationToken)).Where(f => f.Entry.Path.EndsWith(".yaml", StringComparison.Ordinal)).ToList();
 
         // Parsed in parallel, kept in path order.
-        var documents = new (object? Document, string? Problem)[entries.Count];
-        Parallel.For(0, entries.Count, i => documents[i] = Parse(entries[i].Path, blobs[i]!, commit));
+        var documents = new (object? Document, string? Problem)[files.Count];
+        Parallel.For(0, files.Count, i => documents[i] = Parse(files[i].Entry.Path, files[i].Content, commit));
         FleetStatusDocument? fleet = null;
         var clusters = ImmutableArray.CreateBuilder<ClusterStatusDocument>();
         var hosts = ImmutableArray.CreateBuilder<HostStatusDocument>();
@@ -54,9 +48,9 @@ public static class StatusBranchReader
         return new StatusSnapshot(commit, fleet, clusters.ToImmutable(), hosts.ToImmutable());
     }
 
-    private static (object? Document, string? Problem) Parse(string path, GitObject blob, string commit)
+    private static (object? Document, string? Problem) Parse(string path, byte[] content, string commit)
     {
-        var yaml = Encoding.UTF8.GetString(blob.Content);
+        var yaml = Encoding.UTF8.GetString(content);
         try
         {
             return path == "status/fleet.yaml" ? (StatusYaml.ReadFleet(yaml), null)
