@@ -92,6 +92,21 @@ public sealed class GitMirror : IAsyncDisposable
         return result.ExitCode == 0 ? result.Text.Trim() : null;
     }
 
+    /// <summary>The commits the mirror last fetched for these branches (absent when never fetched): one process for all of them.</summary>
+    private async Task<Dictionary<string, string>> GetLocalHeadsAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string> { "for-each-ref", "--format=%(objectname) %(refname)" };
+        arguments.AddRange(branches.Select(b => "refs/remotes/origin/" + b));
+        var heads = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (await Cli.RunCheckedAsync(arguments, cancellationToken: cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            heads[line[(space + 1 + "refs/remotes/origin/".Length)..]] = line[..space];
+        }
+
+        return heads;
+    }
+
     /// <summary>Fetches every branch; branches deleted on the remote are pruned, rewritten ones follow the remote.</summary>
     public async Task FetchAsync(CancellationToken cancellationToken = default)
     {
@@ -125,13 +140,8 @@ public sealed class GitMirror : IAsyncDisposable
     public async Task<SyncResult> SyncAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken = default)
     {
         var remote = await GetRemoteHeadsAsync(branches, cancellationToken);
-        var stale = false;
-        foreach (var branch in branches)
-        {
-            var local = await GetLocalHeadAsync(branch, cancellationToken);
-            remote.TryGetValue(branch, out var head);
-            stale |= local != head;
-        }
+        var local = await GetLocalHeadsAsync(branches, cancellationToken);
+        var stale = branches.Any(branch => local.GetValueOrDefault(branch) != remote.GetValueOrDefault(branch));
 
         if (stale)
         {
