@@ -15,7 +15,7 @@ all: build
 build:
 	dotnet build LiquidMetal.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# QEMU and the guest image for the agent's real-VM tests, grpc-js for the transport's interop tests.
+# QEMU and the guest image for the agent's real-VM tests, grpc-js for the agent API's interop tests.
 cli:
 	dotnet publish src/LiquidMetal.Cli -c $(CONFIGURATION) -r linux-x64 --self-contained false \
 		-p:PublishReadyToRun=true -o $(CLI_DIR) -nologo -clp:ErrorsOnly
@@ -23,7 +23,7 @@ cli:
 test-deps:
 	scripts/install-test-deps.sh
 	scripts/guest-image/build.sh
-	npm ci --prefix tests/LiquidMetal.Grpc.Tests/interop --no-audit --no-fund --loglevel=error
+	npm ci --prefix tests/LiquidMetal.Agent.Tests/interop --no-audit --no-fund --loglevel=error
 
 test: test-deps build
 	rm -rf $(RESULTS)

@@ -19,21 +19,22 @@ internal static class AgentBenchmarks
         {
             await using var agent = await AgentProcess.StartAsync(cli, "--state-dir", state, "--listen", "127.0.0.1:0", "--provider", "sim",
                 "--image-dir", "/images", "--cpu", "1024", "--memory-mib", "1048576", "--host-name", "bench");
-            using var client = new HostAgentClient(agent.Address);
+            using var channel = AgentChannel.Create(agent.Address);
+            var client = new Wire.HostAgent.HostAgentClient(channel);
             var (_, peakBefore) = agent.Memory();
             await client.ApplyAsync(Spec(1, vms));
             await WaitAsync(client, s => s.Vms.Count == vms && s.Vms.All(v => v.State == Wire.VmState.Running), TimeSpan.FromSeconds(60));
 
             for (var i = 0; i < 200; i++)
             {
-                await client.GetStatusAsync(); // warm-up: JIT and connection
+                await client.GetStatusAsync(new Wire.GetStatusRequest()); // warm-up: JIT and connection
             }
 
             var status = new List<double>(calls);
             for (var i = 0; i < calls; i++)
             {
                 var clock = Stopwatch.StartNew();
-                await client.GetStatusAsync();
+                await client.GetStatusAsync(new Wire.GetStatusRequest());
                 status.Add(clock.Elapsed.TotalMilliseconds);
             }
 
@@ -93,7 +94,8 @@ internal static class AgentBenchmarks
         {
             await using var agent = await AgentProcess.StartAsync(cli, "--state-dir", Path.Combine(root, "s"), "--listen", "127.0.0.1:0", "--provider", "qemu",
                 "--accel", "tcg", "--image-dir", imageDirectory, "--host-name", "bench");
-            using var client = new HostAgentClient(agent.Address);
+            using var channel = AgentChannel.Create(agent.Address);
+            var client = new Wire.HostAgent.HostAgentClient(channel);
             var generation = 0L;
             for (var round = 0; round < rounds + 1; round++)
             {
@@ -205,7 +207,7 @@ internal static class AgentBenchmarks
         return spec;
     }
 
-    private static async Task WaitAsync(HostAgentClient client, Func<Wire.HostStatus, bool> condition, TimeSpan timeout)
+    private static async Task WaitAsync(Wire.HostAgent.HostAgentClient client, Func<Wire.HostStatus, bool> condition, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         await foreach (var status in client.WatchAsync(cancel.Token))

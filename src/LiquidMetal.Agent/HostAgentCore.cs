@@ -176,6 +176,9 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     /// <summary>The latest observed status.</summary>
     public HostStatus GetStatus() => _feed.Latest;
 
+    /// <summary>True from the moment the state folder is loaded until disposal begins: the agent can take an Apply.</summary>
+    public bool IsRunning => !Volatile.Read(ref _disposed);
+
     /// <summary>The current status first, then every change, until cancelled or the core is disposed.</summary>
     public IAsyncEnumerable<HostStatus> WatchAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(cancellationToken);
 

@@ -15,7 +15,7 @@ try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or FormatException)
+catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
 {
     // A file named by an option that is not there or not readable, or a value that does not parse: say which, no stack trace.
     await Console.Error.WriteLineAsync("liquidmetal: " + e.Message);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Agent.Api;
-using LiquidMetal.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,39 +8,17 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Agent.Service;
 
-/// <summary>How the agent listens and whom it lets in.</summary>
-public sealed record AgentServerOptions
-{
-    /// <summary>Address and port, e.g. 0.0.0.0:7443 or 127.0.0.1:0 (any free port).</summary>
-    public required IPEndPoint Listen { get; init; }
-
-    /// <summary>PEM certificate and key for TLS; plaintext HTTP/2 (h2c) when null.</summary>
-    public string? CertificateFile { get; init; }
-
-    public string? KeyFile { get; init; }
-
-    /// <summary>When set, clients must present a certificate issued by this CA (mutual TLS).</summary>
-    public string? ClientCaFile { get; init; }
-
-    /// <summary>When set, every call must carry <c>authorization: Bearer &lt;token&gt;</c> with this token.</summary>
-    public string? BearerToken { get; init; }
-
-    /// <summary>Plaintext on a non-loopback address is refused unless this is set.</summary>
-    public bool AllowInsecure { get; init; }
-
-    /// <summary>Largest request accepted; larger ones are refused with ResourceExhausted.</summary>
-    public int MaxReceiveMessageBytes { get; init; } = 32 * 1024 * 1024;
-
-    /// <summary>Concurrent calls per HTTP/2 connection (Kestrel's default of 100 is too few for a busy reconciler plus watchers).</summary>
-    public int MaxStreamsPerConnection { get; init; } = 1000;
-}
-
-/// <summary>The host agent's gRPC endpoint on Kestrel: HTTP/2 only, TLS or (on loopback, or with --insecure) h2c.</summary>
+/// <summary>
+/// The host agent's gRPC endpoint: <c>liquidmetal.agent.v1.HostAgent</c>, the standard <c>grpc.health.v1.Health</c>
+/// (SERVING while the agent's state is loaded) and server reflection, on Kestrel. HTTP/2 only; TLS, or plaintext
+/// (h2c) on loopback or with --insecure.
+/// </summary>
 public sealed class AgentServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -109,20 +86,33 @@ public sealed class AgentServer : IAsyncDisposable
                 }
             });
         });
-        builder.Services.Configure<GrpcServerOptions>(grpc =>
+
+        builder.Services.AddSingleton(core);
+        builder.Services.AddSingleton(new AgentIdentity(hostName));
+        builder.Services.AddSingleton<HostAgentService>();
+        builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+            grpc.MaxSendMessageSize = null;
             if (options.BearerToken is { } token)
             {
-                grpc.OnCallStarting = GrpcAuthorization.RequireBearerToken(token);
+                grpc.Interceptors.Add<BearerTokenInterceptor>(token);
             }
         });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            // The whole server ("") and the agent's service answer alike: SERVING while the state folder is loaded.
+            health.Services.Map(string.Empty, _ => true);
+            health.Services.Map(Wire.HostAgent.Descriptor.FullName, _ => true);
+        }).AddCheck("state", () => core.IsRunning
+            ? HealthCheckResult.Healthy($"host {hostName}: state loaded from {core.StateDirectory}")
+            : HealthCheckResult.Unhealthy($"host {hostName}: the agent is stopping"));
 
         var app = builder.Build();
-        var service = new HostAgentService(core, hostName);
-        app.MapGrpcUnary<Wire.ApplyRequest, Wire.ApplyResponse>(HostAgentMethods.Apply, service.ApplyAsync);
-        app.MapGrpcUnary<Wire.GetStatusRequest, Wire.HostStatus>(HostAgentMethods.GetStatus, service.GetStatusAsync);
-        app.MapGrpcServerStreaming<Wire.WatchRequest, Wire.HostStatus>(HostAgentMethods.Watch, service.WatchAsync);
+        app.MapGrpcService<HostAgentService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Net;
+using LiquidMetal.Agent.Api;
 using LiquidMetal.Cli.Output;
-using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Git;
-using LiquidMetal.Grpc;
 using LiquidMetal.Reconciler.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +25,8 @@ internal static class ReconcileCommand
         var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that ask every agent (corrects drift)", DefaultValueFactory = _ => 600 };
         var agentToken = new Option<string?>("--agent-token-file") { Description = "Bearer token the agents require" };
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
+        var agentCert = new Option<string?>("--agent-cert") { Description = "PEM client certificate for agents that require one (mutual TLS); with --agent-key" };
+        var agentKey = new Option<string?>("--agent-key") { Description = "PEM private key of --agent-cert" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
         var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz and /readyz (not with --once)" };
         var allowedSigners = new Option<string?>("--require-ssh-signers") { Description = "Apply only commits signed by a key in this SSH allowed-signers file" };
@@ -36,7 +37,7 @@ internal static class ReconcileCommand
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat,
         };
         var access = new GitAccess();
         access.AddTo(command);
@@ -60,11 +61,7 @@ internal static class ReconcileCommand
                 }
             });
             var url = MirrorCache.NormalizeUrl(parse.GetValue(repo)!);
-            var client = new GrpcClientOptions
-            {
-                BearerToken = parse.GetValue(agentToken) is { } token ? (await File.ReadAllTextAsync(token, cancellationToken)).Trim() : null,
-                CertificateAuthority = parse.GetValue(agentCa) is { } ca ? X509CertificateLoader.LoadCertificateFromFile(ca) : null,
-            };
+            var client = AgentClientOptions.FromFiles(parse.GetValue(agentCa), parse.GetValue(agentCert), parse.GetValue(agentKey), parse.GetValue(agentToken));
             var options = new ReconcilerOptions
             {
                 RepositoryUrl = url,

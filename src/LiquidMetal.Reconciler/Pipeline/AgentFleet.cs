@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Net.Client;
 using LiquidMetal.Agent.Api;
 using LiquidMetal.Fleet.Rendering;
-using LiquidMetal.Grpc;
 using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Reconciler.Pipeline;
@@ -17,9 +18,10 @@ public sealed record HostObservation(string Host, Wire.HostStatus? Status, strin
 /// whose agent already reports the rendered spec hash gets no Apply; otherwise it gets the whole spec under the
 /// agent's next generation. Hosts are handled in parallel with a bound; one down or slow host delays no other.
 /// </summary>
-public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel, TimeSpan callTimeout, int attempts = 2) : IDisposable
+public sealed class AgentFleet(AgentClientOptions? clientOptions, int maxParallel, TimeSpan callTimeout, int attempts = 2) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, HostAgentClient> _clients = new(StringComparer.Ordinal);
+    // One channel (connection pool) per agent endpoint, kept across passes.
+    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
 
     /// <summary>Asks every host's agent what it runs (no Apply).</summary>
     public Task<IReadOnlyDictionary<string, HostObservation>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken) =>
@@ -55,13 +57,13 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
 
     private async Task<HostObservation> ConvergeCoreAsync(RenderedHost host, string? revision, bool apply, Wire.HostStatus? known, CancellationToken cancellationToken)
     {
-        var client = _clients.GetOrAdd(host.AgentEndpoint, endpoint => new HostAgentClient(new Uri(endpoint), clientOptions));
+        var client = ClientFor(host.AgentEndpoint);
         string? lastError = null;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             try
             {
-                var status = known ?? await client.GetStatusAsync(new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                var status = known ?? await client.GetStatusAsync(new Wire.GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
                 known = null; // a retry asks again
                 if (status.Host.Length > 0 && status.Host != host.Host)
                 {
@@ -74,17 +76,23 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
                     return new HostObservation(host.Host, status, null, Applied: false);
                 }
 
-                var response = await client.ApplyAsync(WireSpec.From(host, status.ObservedGeneration + 1, revision ?? string.Empty), new CallOptions { Timeout = callTimeout, CancellationToken = cancellationToken });
+                var spec = WireSpec.From(host, status.ObservedGeneration + 1, revision ?? string.Empty);
+                var response = await client.ApplyAsync(spec, Deadline(), cancellationToken);
                 return new HostObservation(host.Host, response.Status, null, Applied: true);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                // The pass itself is being cancelled (shutdown), not this host failing.
+                throw new OperationCanceledException("the pass was cancelled", e, cancellationToken);
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
             {
                 // The agent refused: retrying the same request cannot help.
-                return new HostObservation(host.Host, null, $"agent refused: {e.StatusCode}: {e.Detail}", Applied: false);
+                return new HostObservation(host.Host, null, $"agent refused: {e.StatusCode}: {e.Status.Detail}", Applied: false);
             }
             catch (Exception e) when (e is RpcException or HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                lastError = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Detail}" : e.Message;
+                lastError = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
                 if (attempt < attempts)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
@@ -137,8 +145,7 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
     {
         try
         {
-            var client = _clients.GetOrAdd(endpoint, e => new HostAgentClient(new Uri(e), clientOptions));
-            await foreach (var status in client.WatchAsync(cancellationToken))
+            await foreach (var status in ClientFor(endpoint).WatchAsync(cancellationToken))
             {
                 if (Fingerprint(status) != seen)
                 {
@@ -158,20 +165,26 @@ public sealed class AgentFleet(GrpcClientOptions? clientOptions, int maxParallel
     public void Retain(IEnumerable<string> endpoints)
     {
         var keep = endpoints.ToHashSet(StringComparer.Ordinal);
-        foreach (var endpoint in _clients.Keys.Where(e => !keep.Contains(e)).ToList())
+        foreach (var endpoint in _channels.Keys.Where(e => !keep.Contains(e)).ToList())
         {
-            if (_clients.TryRemove(endpoint, out var client))
+            if (_channels.TryRemove(endpoint, out var channel))
             {
-                client.Dispose();
+                channel.Dispose();
             }
         }
     }
 
     public void Dispose()
     {
-        foreach (var client in _clients.Values)
+        foreach (var channel in _channels.Values)
         {
-            client.Dispose();
+            channel.Dispose();
         }
     }
+
+    private Wire.HostAgent.HostAgentClient ClientFor(string endpoint) =>
+        new(_channels.GetOrAdd(endpoint, e => AgentChannel.Create(new Uri(e), clientOptions)));
+
+    // gRPC deadlines are absolute and on the wall clock: the agent sees the same instant in its grpc-timeout header.
+    private DateTime Deadline() => DateTime.UtcNow + callTimeout;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using LiquidMetal.Agent.Api;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
@@ -7,7 +8,6 @@ using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Git;
-using LiquidMetal.Grpc;
 using LiquidMetal.Reconciler.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +30,7 @@ public sealed record ReconcilerOptions
     public GitCredentials? Credentials { get; init; }
 
     /// <summary>TLS trust, client certificate and bearer token for the agents.</summary>
-    public GrpcClientOptions? AgentClient { get; init; }
+    public AgentClientOptions? AgentClient { get; init; }
 
     public int MaxParallelHosts { get; init; } = 32;
 

@@ -36,7 +36,8 @@ public sealed class AgentExecutableTests : IDisposable
         int qemuPid;
         await using (var first = await AgentProcess.StartAsync(_dir.Path, guest.Directory))
         {
-            using var client = new HostAgentClient(first.Address);
+            using var channel = AgentChannel.Create(first.Address);
+            var client = new Wire.HostAgent.HostAgentClient(channel);
             await client.ApplyAsync(spec);
             var running = await WaitForAsync(client, s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running, TimeSpan.FromSeconds(60));
             Assert.Equal("sha256:host-e2e", running.SpecHash);
@@ -49,7 +50,8 @@ public sealed class AgentExecutableTests : IDisposable
         Assert.NotNull(ProcFs.StartTime(qemuPid));
         await using (var second = await AgentProcess.StartAsync(_dir.Path, guest.Directory))
         {
-            using var client = new HostAgentClient(second.Address);
+            using var channel = AgentChannel.Create(second.Address);
+            var client = new Wire.HostAgent.HostAgentClient(channel);
             var status = await WaitForAsync(client, s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running, TimeSpan.FromSeconds(30));
             Assert.Equal(1, status.ObservedGeneration);
             Assert.Equal(0, status.Vms[0].Restarts);
@@ -69,7 +71,7 @@ public sealed class AgentExecutableTests : IDisposable
 
     private IReadOnlyList<(int Pid, ulong StartTime)> Vmms() => ProcFs.FindVmm("qemu-system-x86_64", [_dir.Path + "/"]);
 
-    private static async Task<Wire.HostStatus> WaitForAsync(HostAgentClient client, Func<Wire.HostStatus, bool> condition, TimeSpan timeout)
+    private static async Task<Wire.HostStatus> WaitForAsync(Wire.HostAgent.HostAgentClient client, Func<Wire.HostStatus, bool> condition, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         Wire.HostStatus? last = null;

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using LiquidMetal.Agent.Api;
 using LiquidMetal.Agent.Service;
 using LiquidMetal.Agent.Tests.Infrastructure;
-using LiquidMetal.Grpc;
+using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Agent.Tests.Service;
 
@@ -30,6 +30,12 @@ public sealed class AgentServerTlsTests : IDisposable
         await File.WriteAllTextAsync(certFile, server.ExportCertificatePem());
         await File.WriteAllTextAsync(keyFile, server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(caFile, ca.ExportCertificatePem());
+        var clientCertFile = Path.Combine(_state.Path, "reconciler.crt");
+        var clientKeyFile = Path.Combine(_state.Path, "reconciler.key");
+        var tokenFile = Path.Combine(_state.Path, "token");
+        await File.WriteAllTextAsync(clientCertFile, client.ExportCertificatePem());
+        await File.WriteAllTextAsync(clientKeyFile, client.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(tokenFile, "agent-token\n");
 
         await using var core = await HostAgentCore.StartAsync(new HostAgentOptions { StateDirectory = Path.Combine(_state.Path, "s"), Provider = ProviderKind.Sim });
         await using var agent = await AgentServer.StartAsync(core, "sled-1", new AgentServerOptions
@@ -38,14 +44,28 @@ public sealed class AgentServerTlsTests : IDisposable
             CertificateFile = certFile,
             KeyFile = keyFile,
             ClientCaFile = caFile,
+            BearerToken = "agent-token",
         });
         Assert.Equal("https", agent.Address.Scheme);
 
-        using var trusted = new HostAgentClient(agent.Address, new GrpcClientOptions { CertificateAuthority = ca, ClientCertificate = client });
-        Assert.Equal("sled-1", (await trusted.GetStatusAsync()).Host);
+        // As the reconciler loads them: --agent-ca, --agent-cert, --agent-key, --agent-token-file.
+        using var trusted = AgentChannel.Create(agent.Address, AgentClientOptions.FromFiles(caFile, clientCertFile, clientKeyFile, tokenFile));
+        Assert.Equal("sled-1", (await new Wire.HostAgent.HostAgentClient(trusted).GetStatusAsync(new Wire.GetStatusRequest())).Host);
 
-        using var anonymous = new HostAgentClient(agent.Address, new GrpcClientOptions { CertificateAuthority = ca });
-        await Assert.ThrowsAnyAsync<Exception>(() => anonymous.GetStatusAsync(new CallOptions { Timeout = TimeSpan.FromSeconds(5) }));
+        using var anonymous = AgentChannel.Create(agent.Address, new AgentClientOptions { CertificateAuthority = ca, BearerToken = "agent-token" });
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            new Wire.HostAgent.HostAgentClient(anonymous).GetStatusAsync(new Wire.GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
+    }
+
+    [Fact]
+    public void FromFiles_CertificateWithoutKeyOrEmptyToken_SaysWhatIsMissing()
+    {
+        var empty = Path.Combine(_state.Path, "empty-token");
+        File.WriteAllText(empty, "\n");
+
+        Assert.Contains("give both files or neither", Assert.Throws<ArgumentException>(() => AgentClientOptions.FromFiles(null, "client.crt", null, null)).Message);
+        Assert.Contains($"the token file {empty} is empty", Assert.Throws<ArgumentException>(() => AgentClientOptions.FromFiles(null, null, null, empty)).Message);
     }
 
     private static X509Certificate2 Issue(X509Certificate2 ca, ECDsa caKey, string subject, bool server)

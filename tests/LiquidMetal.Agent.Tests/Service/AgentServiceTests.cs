@@ -1,19 +1,21 @@
 using System.Net;
+using Grpc.Core;
+using Grpc.Net.Client;
 using LiquidMetal.Agent.Api;
 using LiquidMetal.Agent.Service;
 using LiquidMetal.Agent.Tests.Infrastructure;
-using LiquidMetal.Grpc;
 using Wire = LiquidMetal.Agent.Api.V1;
 
 namespace LiquidMetal.Agent.Tests.Service;
 
-/// <summary>The agent's gRPC service over real Kestrel and our client, with the sim provider (no processes).</summary>
+/// <summary>The agent's gRPC service on real Kestrel, called through the generated client, with the sim provider (no processes).</summary>
 public sealed class AgentServiceTests : IAsyncLifetime
 {
     private readonly TempStateDirectory _state = new();
     private HostAgentCore _core = null!;
     private AgentServer _server = null!;
-    private HostAgentClient _client = null!;
+    private GrpcChannel _channel = null!;
+    private Wire.HostAgent.HostAgentClient _client = null!;
 
     public async Task InitializeAsync()
     {
@@ -28,12 +30,13 @@ public sealed class AgentServiceTests : IAsyncLifetime
             HostName = "sled-1",
         });
         _server = await AgentServer.StartAsync(_core, "sled-1", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), MaxReceiveMessageBytes = 256 * 1024 });
-        _client = new HostAgentClient(_server.Address);
+        _channel = AgentChannel.Create(_server.Address);
+        _client = new Wire.HostAgent.HostAgentClient(_channel);
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
+        _channel.Dispose();
         await _server.DisposeAsync();
         await _core.DisposeAsync();
         _state.Dispose();
@@ -108,7 +111,7 @@ public sealed class AgentServiceTests : IAsyncLifetime
         var first = await WaitForAsync(s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running);
 
         await _client.ApplyAsync(Spec(1, Vm("k-w-1")));
-        var second = await _client.GetStatusAsync();
+        var second = await _client.GetStatusAsync(new Wire.GetStatusRequest());
 
         Assert.Equal(Wire.VmState.Running, second.Vms[0].State);
         Assert.Equal(first.Vms[0].Since, second.Vms[0].Since);
@@ -124,10 +127,10 @@ public sealed class AgentServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(2, Vm("k-w-2", vcpu: 0), Vm("k-w-3"), Vm("k-w-3"), Vm("k-w-4", kernel: "/etc/passwd"))));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("k-w-2", error.Detail);
-        Assert.Contains("duplicate id", error.Detail);
-        Assert.Contains("/etc/passwd", error.Detail);
-        var after = await _client.GetStatusAsync();
+        Assert.Contains("k-w-2", error.Status.Detail);
+        Assert.Contains("duplicate id", error.Status.Detail);
+        Assert.Contains("/etc/passwd", error.Status.Detail);
+        var after = await _client.GetStatusAsync(new Wire.GetStatusRequest());
         Assert.Equal(1, after.ObservedGeneration);
         Assert.Equal(before.Vms, after.Vms);
     }
@@ -140,7 +143,7 @@ public sealed class AgentServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(4)));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.Contains("older than the applied generation 5", error.Detail);
+        Assert.Contains("older than the applied generation 5", error.Status.Detail);
     }
 
     [Fact]
@@ -152,7 +155,7 @@ public sealed class AgentServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(spec));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.Contains("runs host sled-1, not sled-9", error.Detail);
+        Assert.Contains("runs host sled-1, not sled-9", error.Status.Detail);
     }
 
     [Fact]
@@ -164,15 +167,13 @@ public sealed class AgentServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(1, huge)));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
-        Assert.Empty((await _client.GetStatusAsync()).Vms);
+        Assert.Empty((await _client.GetStatusAsync(new Wire.GetStatusRequest())).Vms);
     }
 
     [Fact]
     public async Task Apply_MissingSpec_InvalidArgument()
     {
-        using var raw = new GrpcClient(_server.Address);
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => raw.UnaryAsync<Wire.ApplyRequest, Wire.ApplyResponse>(HostAgentMethods.Apply, new Wire.ApplyRequest()));
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(new Wire.ApplyRequest()).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
@@ -201,8 +202,8 @@ public sealed class AgentServerSecurityTests
         Assert.Contains("refusing plaintext", error.Message);
 
         await using var insecure = await AgentServer.StartAsync(core, "h", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Any, 0), AllowInsecure = true });
-        using var client = new HostAgentClient(new Uri($"http://127.0.0.1:{insecure.Address.Port}"));
-        Assert.Equal("h", (await client.GetStatusAsync()).Host);
+        using var channel = AgentChannel.Create(new Uri($"http://127.0.0.1:{insecure.Address.Port}"));
+        Assert.Equal("h", (await new Wire.HostAgent.HostAgentClient(channel).GetStatusAsync(new Wire.GetStatusRequest())).Host);
     }
 
     [Fact]
@@ -212,14 +213,19 @@ public sealed class AgentServerSecurityTests
         await using var core = await HostAgentCore.StartAsync(new HostAgentOptions { StateDirectory = state.Path, Provider = ProviderKind.Sim });
         await using var server = await AgentServer.StartAsync(core, "h", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0), BearerToken = "s3cret" });
 
-        using var anonymous = new HostAgentClient(server.Address);
-        var error = await Assert.ThrowsAsync<RpcException>(() => anonymous.GetStatusAsync());
+        using var anonymous = AgentChannel.Create(server.Address);
+        var error = await Assert.ThrowsAsync<RpcException>(() => new Wire.HostAgent.HostAgentClient(anonymous).GetStatusAsync(new Wire.GetStatusRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
 
-        using var wrong = new HostAgentClient(server.Address, new GrpcClientOptions { BearerToken = "guess" });
-        Assert.Equal(StatusCode.Unauthenticated, (await Assert.ThrowsAsync<RpcException>(() => wrong.GetStatusAsync())).StatusCode);
+        using var wrong = AgentChannel.Create(server.Address, new AgentClientOptions { BearerToken = "guess" });
+        error = await Assert.ThrowsAsync<RpcException>(() => new Wire.HostAgent.HostAgentClient(wrong).GetStatusAsync(new Wire.GetStatusRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
 
-        using var authorized = new HostAgentClient(server.Address, new GrpcClientOptions { BearerToken = "s3cret" });
-        Assert.Equal("h", (await authorized.GetStatusAsync()).Host);
+        using var watcher = AgentChannel.Create(server.Address);
+        error = await Assert.ThrowsAsync<RpcException>(async () => await new Wire.HostAgent.HostAgentClient(watcher).WatchAsync().FirstAsync());
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+
+        using var authorized = AgentChannel.Create(server.Address, new AgentClientOptions { BearerToken = "s3cret" });
+        Assert.Equal("h", (await new Wire.HostAgent.HostAgentClient(authorized).GetStatusAsync(new Wire.GetStatusRequest())).Host);
     }
 }
