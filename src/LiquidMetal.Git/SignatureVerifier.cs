@@ -3,7 +3,7 @@ using LiquidMetal.Git.Internal;
 
 namespace LiquidMetal.Git;
 
-/// <summary>Checks commit signatures with <c>git verify-commit</c> against a <see cref="SignatureTrust"/>.</summary>
+/// <summary>Checks commit signatures with <c>git verify-commit</c> against a <see cref="SignatureTrust"/>; libgit2 tells whether there is one.</summary>
 public sealed partial class SignatureVerifier
 {
     private readonly GitMirror _mirror;
@@ -17,16 +17,13 @@ public sealed partial class SignatureVerifier
 
     public async Task<SignatureCheck> VerifyAsync(string commit, CancellationToken cancellationToken = default)
     {
-        var header = await _mirror.ReadObjectAsync(commit, cancellationToken)
-            ?? throw new GitException($"commit {commit} is not in the mirror");
-        var text = System.Text.Encoding.UTF8.GetString(header.Content);
-        var signature = SignatureHeader().Match(text);
-        if (!signature.Success)
+        var (signature, _, _) = await _mirror.ReadSignatureAsync(commit, cancellationToken);
+        if (signature is null)
         {
             return new SignatureCheck(SignatureVerdict.Unsigned, $"commit {Short(commit)} is not signed");
         }
 
-        var isSsh = signature.Value.Contains("BEGIN SSH SIGNATURE", StringComparison.Ordinal);
+        var isSsh = signature.Contains("BEGIN SSH SIGNATURE", StringComparison.Ordinal);
         return isSsh ? await VerifySshAsync(commit, cancellationToken) : await VerifyGpgAsync(commit, cancellationToken);
     }
 
@@ -37,8 +34,7 @@ public sealed partial class SignatureVerifier
             return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)} has an SSH signature but no SSH allowed-signers file is configured");
         }
 
-        var result = await _mirror.Cli.RunAsync(
-            ["-c", "gpg.ssh.allowedSignersFile=" + allowed, "verify-commit", "--raw", commit], cancellationToken: cancellationToken);
+        var result = await _mirror.Cli.RunAsync(["-c", "gpg.ssh.allowedSignersFile=" + allowed, "verify-commit", "--raw", commit], cancellationToken);
         var output = result.Stderr.Trim();
         if (result.ExitCode == 0 && GoodSshSignature().Match(output) is { Success: true } good)
         {
@@ -55,8 +51,7 @@ public sealed partial class SignatureVerifier
             return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)} has a GPG signature but no GPG keyring is configured");
         }
 
-        var result = await _mirror.Cli.RunAsync(
-            ["verify-commit", "--raw", commit], cancellationToken: cancellationToken, extraEnvironment: new Dictionary<string, string> { ["GNUPGHOME"] = home });
+        var result = await _mirror.Cli.RunAsync(["verify-commit", "--raw", commit], cancellationToken, new Dictionary<string, string> { ["GNUPGHOME"] = home });
 
         // --raw prints gpg's status lines; VALIDSIG carries the signing key's and the primary key's fingerprints.
         var valid = ValidSignature().Match(result.Stderr);
@@ -77,9 +72,6 @@ public sealed partial class SignatureVerifier
     private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
     private static string FirstLine(string text) => GitCli.Redact(text.Split('\n')[0]);
-
-    [GeneratedRegex(@"^gpgsig (.*(\n .*)*)", RegexOptions.Multiline)]
-    private static partial Regex SignatureHeader();
 
     [GeneratedRegex("Good \"git\" signature for (?<who>\\S+) with \\S+ key (?<key>SHA256:\\S+)")]
     private static partial Regex GoodSshSignature();
