@@ -16,10 +16,9 @@ internal sealed class GitCli
 
     public string GitDir => _gitDir;
 
-    /// <summary>Runs git against the repository with the prompt-free environment (and any extra variables).</summary>
-    public Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string>? extraEnvironment = null) =>
-        ProcessRunner.RunAsync(
-            "git", ["--git-dir=" + _gitDir, .. arguments], environment: extraEnvironment is null ? _environment : _environment.Concat(extraEnvironment), cancellationToken: cancellationToken);
+    /// <summary>Runs git against the repository with the prompt-free environment.</summary>
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        ProcessRunner.RunAsync("git", ["--git-dir=" + _gitDir, .. arguments], environment: _environment, cancellationToken: cancellationToken);
 
     /// <summary>The command for messages: URLs lose their user-info, so a token put there by mistake is not printed.</summary>
     public static string Describe(IReadOnlyList<string> arguments) => string.Join(' ', arguments.Select(Redact));
