@@ -214,8 +214,15 @@ public sealed class GitMirror : IAsyncDisposable
     /// <summary>
     /// Folds small packs together once there are more than <paramref name="packLimit"/>: every status commit is a pack
     /// of its own, and a mirror of thousands of packs makes every object lookup slow. Geometric repacking rewrites only
-    /// the small packs, so its cost follows what was added since, not the history.
+    /// the small packs (and the loose objects a small fetch leaves), so its cost follows what was added since, not
+    /// the history.
     /// </summary>
+    /// <remarks>
+    /// git repack, not libgit2's pack builder: after a first commit and 40 six-host changes at 200 hosts, git folds
+    /// the 41 packs in 171-189 ms into 467 KiB; the same geometric fold with the pack builder took 334-445 ms and
+    /// 1,204 KiB, since libgit2 cannot reuse what is already compressed, its delta search is too slow to turn on, and
+    /// it cannot list a pack's objects (that needed a hand-written index reader).
+    /// </remarks>
     /// <returns>True when it repacked.</returns>
     public async Task<bool> CompactAsync(int packLimit = 32, CancellationToken cancellationToken = default)
     {
