@@ -30,7 +30,9 @@ internal static class PackFolder
     /// Stores <paramref name="ids"/> (objects the repository can read; new ones staged in memory) as one pack. The
     /// pack and its index are written and flushed to disk in a staging folder, then moved into objects/pack, the
     /// index last: git and libgit2 see a pack only through its index. A crash leaves at worst a staging folder, never
-    /// a visible pack whose data did not reach the disk.
+    /// a visible pack whose data did not reach the disk (the rename itself is not synced: after a crash a pack may be
+    /// missing, never torn). The pack builder costs about 0.15 ms an object whatever its size (a compression stream
+    /// and an index entry each): 5-8 ms for a one-cluster commit, 100-200 ms for a first one of 800 objects.
     /// </summary>
     public static void Write(Repository repository, IReadOnlyCollection<ObjectId> ids)
     {
