@@ -120,7 +120,7 @@ public sealed class GitMirror : IAsyncDisposable
         }, cancellationToken);
 
     /// <summary>Fetches every branch; branches deleted on the remote are pruned, rewritten ones follow the remote.</summary>
-    public async Task FetchAsync(CancellationToken cancellationToken = default)
+    private async Task FetchAsync(CancellationToken cancellationToken)
     {
         string[] arguments = ["fetch", "--quiet", "--prune", "--no-tags", "origin"];
         var result = await RunRemoteAsync(arguments, TransferTimeout, cancellationToken);

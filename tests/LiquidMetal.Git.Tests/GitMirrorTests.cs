@@ -116,7 +116,21 @@ public sealed class GitMirrorTests : IClassFixture<GitDaemonFixture>, IDisposabl
     }
 
     [Fact]
-    public async Task ReadFileAsync_AndHasCommitAsync_AnswerForCommitsFilesAndAbsentOnes()
+    public async Task ReadFileAsync_FileFolderMissingFileAndMissingCommit_ContentOnlyForTheFile()
+    {
+        var head = Git.CommitFile(_clone, "hosts/sled-1.yaml", "kind: Host\n", "a host");
+        Git.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        await mirror.SyncAsync(["main"]);
+
+        Assert.Equal("kind: Host\n", Encoding.UTF8.GetString((await mirror.ReadFileAsync(head, "hosts/sled-1.yaml"))!));
+        Assert.Null(await mirror.ReadFileAsync(head, "hosts"));
+        Assert.Null(await mirror.ReadFileAsync(head, "hosts/sled-9.yaml"));
+        Assert.Null(await mirror.ReadFileAsync(new string('1', 40), "fleet.yaml"));
+    }
+
+    [Fact]
+    public async Task HasCommitAsync_CommitBlobAndUnknownId_TrueOnlyForTheCommit()
     {
         var head = Git.CommitFile(_clone, "hosts/sled-1.yaml", "kind: Host\n", "a host");
         Git.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
@@ -124,12 +138,8 @@ public sealed class GitMirrorTests : IClassFixture<GitDaemonFixture>, IDisposabl
         await mirror.SyncAsync(["main"]);
 
         Assert.True(await mirror.HasCommitAsync(head));
+        Assert.False(await mirror.HasCommitAsync(Git.Run(_clone, "rev-parse", "HEAD:hosts/sled-1.yaml")));
         Assert.False(await mirror.HasCommitAsync(new string('1', 40)));
-        Assert.False(await mirror.HasCommitAsync(Git.Run(_clone, "rev-parse", "HEAD:hosts/sled-1.yaml"))); // a blob, not a commit
-        Assert.Equal("kind: Host\n", Encoding.UTF8.GetString((await mirror.ReadFileAsync(head, "hosts/sled-1.yaml"))!));
-        Assert.Null(await mirror.ReadFileAsync(head, "hosts")); // a folder
-        Assert.Null(await mirror.ReadFileAsync(head, "hosts/sled-9.yaml"));
-        Assert.Null(await mirror.ReadFileAsync(new string('1', 40), "fleet.yaml"));
     }
 
     [Fact]
