@@ -11,7 +11,7 @@ public sealed record CommitRequest
     /// <summary>The commit to build on; null for a branch's first commit.</summary>
     public required string? Parent { get; init; }
 
-    /// <summary>Path prefixes this writer owns, like "status/" and "rendered/".</summary>
+    /// <summary>The folders this writer owns, each ending in '/', like "status/" and "rendered/"; every file must be under one.</summary>
     public required ImmutableArray<string> OwnedPrefixes { get; init; }
 
     /// <summary>The full content of the owned prefixes, by path.</summary>

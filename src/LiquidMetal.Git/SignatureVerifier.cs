@@ -1,9 +1,15 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using LiquidMetal.Git.Internal;
 
 namespace LiquidMetal.Git;
 
-/// <summary>Checks commit signatures with <c>git verify-commit</c> against a <see cref="SignatureTrust"/>.</summary>
+/// <summary>
+/// Checks commit signatures against a <see cref="SignatureTrust"/>: libgit2 separates the signature from the bytes it
+/// signs, and <c>ssh-keygen -Y</c> or <c>gpg --verify</c> judges them, as <c>git verify-commit</c> would, but with no
+/// git configuration of the machine's or the user's (gpg.program, gpg.ssh.*) able to change the verdict.
+/// </summary>
 public sealed partial class SignatureVerifier
 {
     private readonly GitMirror _mirror;
@@ -17,49 +23,71 @@ public sealed partial class SignatureVerifier
 
     public async Task<SignatureCheck> VerifyAsync(string commit, CancellationToken cancellationToken = default)
     {
-        var header = await _mirror.ReadObjectAsync(commit, cancellationToken)
-            ?? throw new GitException($"commit {commit} is not in the mirror");
-        var text = System.Text.Encoding.UTF8.GetString(header.Content);
-        var signature = SignatureHeader().Match(text);
-        if (!signature.Success)
+        var (signature, signedData, committed) = await _mirror.ReadSignatureAsync(commit, cancellationToken);
+        if (signature is null)
         {
             return new SignatureCheck(SignatureVerdict.Unsigned, $"commit {Short(commit)} is not signed");
         }
 
-        var isSsh = signature.Value.Contains("BEGIN SSH SIGNATURE", StringComparison.Ordinal);
-        return isSsh ? await VerifySshAsync(commit, cancellationToken) : await VerifyGpgAsync(commit, cancellationToken);
+        var folder = Directory.CreateTempSubdirectory("lm-verify-"); // only this user can read it
+        try
+        {
+            var signatureFile = Path.Combine(folder.FullName, "signature");
+            await File.WriteAllTextAsync(signatureFile, signature, cancellationToken);
+            var payload = Encoding.UTF8.GetBytes(signedData);
+            return signature.Contains("-----BEGIN SSH SIGNATURE-----", StringComparison.Ordinal)
+                ? await VerifySshAsync(commit, signatureFile, payload, committed, cancellationToken)
+                : await VerifyGpgAsync(commit, signatureFile, payload, cancellationToken);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
-    private async Task<SignatureCheck> VerifySshAsync(string commit, CancellationToken cancellationToken)
+    /// <summary>
+    /// As git does it: the principals the allowed-signers file gives the signing key, then a verification as each of
+    /// them in the "git" namespace, at the time the commit says it was made (so a key's valid-after and valid-before
+    /// apply to when it signed, not to now).
+    /// </summary>
+    private async Task<SignatureCheck> VerifySshAsync(string commit, string signatureFile, byte[] payload, DateTimeOffset committed, CancellationToken cancellationToken)
     {
         if (_trust.SshAllowedSignersFile is not { } allowed)
         {
             return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)} has an SSH signature but no SSH allowed-signers file is configured");
         }
 
-        var result = await _mirror.Cli.RunAsync(
-            ["-c", "gpg.ssh.allowedSignersFile=" + allowed, "verify-commit", "--raw", commit], cancellationToken: cancellationToken);
-        var output = result.Stderr.Trim();
-        if (result.ExitCode == 0 && GoodSshSignature().Match(output) is { Success: true } good)
+        var at = "-Overify-time=" + committed.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "Z";
+        var find = await ProcessRunner.RunAsync("ssh-keygen", ["-Y", "find-principals", "-f", allowed, "-s", signatureFile, at], cancellationToken: cancellationToken);
+        var principals = find.ExitCode == 0 ? find.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+        var why = principals.Length == 0 ? FirstLine(find.Stderr) is { Length: > 0 } reason ? reason : "the signing key is not in the allowed-signers file" : null;
+        foreach (var principal in principals)
         {
-            return new SignatureCheck(SignatureVerdict.Trusted, $"commit {Short(commit)} signed by {good.Groups["who"].Value} (SSH {good.Groups["key"].Value})");
+            var verify = await ProcessRunner.RunAsync(
+                "ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", "git", "-s", signatureFile, at], payload, cancellationToken: cancellationToken);
+            var said = verify.Text + verify.Stderr;
+            if (verify.ExitCode == 0 && GoodSshSignature().Match(said) is { Success: true } good)
+            {
+                return new SignatureCheck(SignatureVerdict.Trusted, $"commit {Short(commit)} signed by {good.Groups["who"].Value} (SSH {good.Groups["key"].Value})");
+            }
+
+            why = FirstLine(said);
         }
 
-        return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)}: SSH signature not trusted: {FirstLine(output)}");
+        return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)}: SSH signature not trusted: {why}");
     }
 
-    private async Task<SignatureCheck> VerifyGpgAsync(string commit, CancellationToken cancellationToken)
+    private async Task<SignatureCheck> VerifyGpgAsync(string commit, string signatureFile, byte[] payload, CancellationToken cancellationToken)
     {
         if (_trust.GpgHome is not { } home)
         {
             return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)} has a GPG signature but no GPG keyring is configured");
         }
 
-        var result = await _mirror.Cli.RunAsync(
-            ["verify-commit", "--raw", commit], cancellationToken: cancellationToken, extraEnvironment: new Dictionary<string, string> { ["GNUPGHOME"] = home });
-
-        // --raw prints gpg's status lines; VALIDSIG carries the signing key's and the primary key's fingerprints.
-        var valid = ValidSignature().Match(result.Stderr);
+        // gpg's status lines (on stdout here): VALIDSIG carries the signing key's and the primary key's fingerprints.
+        var result = await ProcessRunner.RunAsync(
+            "gpg", ["--batch", "--no-tty", "--status-fd", "1", "--verify", signatureFile, "-"], payload, [new("GNUPGHOME", home)], cancellationToken);
+        var valid = ValidSignature().Match(result.Text);
         if (result.ExitCode != 0 || !valid.Success)
         {
             return new SignatureCheck(SignatureVerdict.Untrusted, $"commit {Short(commit)}: GPG signature not valid for the configured keyring");
@@ -76,10 +104,7 @@ public sealed partial class SignatureVerifier
 
     private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
-    private static string FirstLine(string text) => GitCli.Redact(text.Split('\n')[0]);
-
-    [GeneratedRegex(@"^gpgsig (.*(\n .*)*)", RegexOptions.Multiline)]
-    private static partial Regex SignatureHeader();
+    private static string FirstLine(string text) => GitCli.Redact(text.Trim().Split('\n')[0].Trim());
 
     [GeneratedRegex("Good \"git\" signature for (?<who>\\S+) with \\S+ key (?<key>SHA256:\\S+)")]
     private static partial Regex GoodSshSignature();

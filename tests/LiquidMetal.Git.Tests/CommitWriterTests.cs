@@ -136,8 +136,12 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
             var tree = Git.Run(work, "write-tree");
             var identity = new Dictionary<string, string>
             {
-                ["GIT_AUTHOR_NAME"] = "LiquidMetal", ["GIT_AUTHOR_EMAIL"] = "reconciler@liquidmetal.dev", ["GIT_AUTHOR_DATE"] = "1795521600 +0000",
-                ["GIT_COMMITTER_NAME"] = "LiquidMetal", ["GIT_COMMITTER_EMAIL"] = "reconciler@liquidmetal.dev", ["GIT_COMMITTER_DATE"] = "1795521600 +0000",
+                ["GIT_AUTHOR_NAME"] = "LiquidMetal",
+                ["GIT_AUTHOR_EMAIL"] = "reconciler@liquidmetal.dev",
+                ["GIT_AUTHOR_DATE"] = "1795521600 +0000",
+                ["GIT_COMMITTER_NAME"] = "LiquidMetal",
+                ["GIT_COMMITTER_EMAIL"] = "reconciler@liquidmetal.dev",
+                ["GIT_COMMITTER_DATE"] = "1795521600 +0000",
             };
             var theirs = RunWithInput(work, identity, "status: test\n\nFleet-Revision: abc\n", "commit-tree", tree);
             Assert.Equal(theirs, ours);
@@ -147,53 +151,89 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
             Directory.Delete(work, recursive: true);
         }
 
+        // One pack, whole objects only (libgit2 is told to search no deltas; see PackFolder), nothing loose, no staging left.
         Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
-        var pack = Assert.Single(Directory.GetFiles(Path.Combine(mirror.Path, "objects", "pack"), "pack-*.pack"));
-        Assert.Contains(": ok", Git.Run(mirror.Path, "verify-pack", "-v", Path.ChangeExtension(pack, ".idx")));
-        Assert.Empty(Directory.GetFiles(Path.Combine(mirror.Path, "objects", "pack"), "tmp_*"));
+        var pack = Assert.Single(Packs(mirror));
+        Assert.DoesNotContain(Git.Run(mirror.Path, "verify-pack", "-v", Path.ChangeExtension(pack, ".idx")).Split('\n'), IsDelta);
+        Assert.Contains("count: 0", Git.Run(mirror.Path, "count-objects", "-v"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(mirror.Path, "objects"), "liquidmetal-*"));
     }
 
     [Fact]
-    public async Task CompactAsync_ManyStatusCommits_FoldsTheirPacksAndKeepsEveryCommitReadable()
+    public async Task CreateCommitAsync_NothingChanged_StoresNothing()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
         var writer = new CommitWriter(mirror);
-        var commits = new List<string>();
-        string? tip = null;
-        for (var i = 0; i < 40; i++)
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("rendered/hosts/sled-1.yaml", "b")));
+        var packs = Packs(mirror);
+
+        var again = await writer.CreateCommitAsync(Request(first, ("rendered/hosts/sled-1.yaml", "b"), ("status/fleet.yaml", "a")) with { Message = "another message" });
+
+        Assert.Null(again);
+        Assert.Equal(packs, Packs(mirror));
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_OwnedFileLeftOut_IsRemovedAndOtherFoldersKept()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("status/hosts/old.yaml", "gone soon"), ("rendered/hosts/old.yaml", "gone too")));
+        var human = HumanCommitOn(mirror, first!, "notes/keep.md", "kept\n");
+
+        var second = await writer.CreateCommitAsync(Request(human, ("status/fleet.yaml", "b")));
+
+        Assert.Equal("notes/keep.md\nstatus/fleet.yaml", Git.Run(mirror.Path, "ls-tree", "-r", "--name-only", second!));
+        Assert.Equal(human, Git.Run(mirror.Path, "rev-parse", second + "^"));
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_FileOutsideTheOwnedPrefixes_IsRefused()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => new CommitWriter(mirror).CreateCommitAsync(Request(null, ("README.md", "mine"))));
+
+        Assert.Contains("outside the owned prefixes", error.Message);
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_UnknownParent_ThrowsGitException()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+
+        var error = await Assert.ThrowsAsync<GitException>(() => new CommitWriter(mirror).CreateCommitAsync(Request(new string('1', 40), ("status/fleet.yaml", "a"))));
+
+        Assert.Contains("is not a commit in the mirror", error.Message);
+    }
+
+    [Fact]
+    public async Task CompactAsync_ManyStatusCommits_FoldsTheSmallPacksKeepsTheLargeOneAndEveryCommitReadable()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var many = Enumerable.Range(0, 600).Select(i => ($"rendered/hosts/sled-{i}.yaml", $"host {i}\n")).ToArray();
+        var tip = await writer.CreateCommitAsync(Request(null, [("status/fleet.yaml", "pass 0\n"), .. many]));
+        var large = Assert.Single(Packs(mirror));
+        var commits = new List<string> { tip! };
+        for (var i = 1; i < 40; i++)
         {
-            tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", $"pass {i}\n"), ("status/hosts/sled-1.yaml", $"state {i % 3}\n")));
+            tip = await writer.CreateCommitAsync(Request(tip, [("status/fleet.yaml", $"pass {i}\n"), ("status/hosts/sled-1.yaml", $"state {i % 3}\n"), .. many]));
             commits.Add(tip!);
         }
 
-        var packs = Path.Combine(mirror.Path, "objects", "pack");
-        Assert.Equal(40, Directory.GetFiles(packs, "*.pack").Length);
+        Assert.Equal(40, Packs(mirror).Count);
         Assert.False(await mirror.CompactAsync(packLimit: 40));
 
         Assert.True(await mirror.CompactAsync(packLimit: 32));
 
-        Assert.True(Directory.GetFiles(packs, "*.pack").Length < 8, string.Join(", ", Directory.GetFiles(packs, "*.pack").Select(Path.GetFileName)));
+        // 39 packs of a few objects each are one now; the first commit's 600-odd objects are more than twice all of them, so stay as they were.
+        Assert.Equal(2, Packs(mirror).Count);
+        Assert.Contains(large, Packs(mirror));
         Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
         Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
-        Assert.Equal("pass 7", Encoding.UTF8.GetString((await mirror.ReadObjectAsync(commits[7] + ":status/fleet.yaml"))!.Content).Trim());
-    }
-
-    [Fact]
-    public async Task CreateCommitAsync_Sha256Repository_WritesSha256ObjectsGitReads()
-    {
-        Directory.CreateDirectory(_mirrorPath);
-        Git.Run(_mirrorPath, "init", "--quiet", "--bare", "--object-format=sha256");
-        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
-        var writer = new CommitWriter(mirror);
-
-        var first = await writer.CreateCommitAsync(Request(null, ("status/fleet.yaml", "a"), ("status/hosts/sled-1.yaml", "b")));
-        var second = await writer.CreateCommitAsync(Request(first, ("status/fleet.yaml", "c"), ("status/hosts/sled-1.yaml", "b")));
-
-        Assert.Equal(64, first!.Length);
-        Assert.Equal("c", Git.Run(mirror.Path, "cat-file", "blob", second + ":status/fleet.yaml"));
-        Assert.Equal(first, Git.Run(mirror.Path, "rev-parse", second + "^"));
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", second!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        Assert.Equal("pass 7", Encoding.UTF8.GetString((await mirror.ReadFileAsync(commits[7], "status/fleet.yaml"))!).Trim());
+        Assert.False(await mirror.CompactAsync(packLimit: 32));
     }
 
     [Fact]
@@ -205,7 +245,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         var error = await Assert.ThrowsAsync<ArgumentException>(() => new CommitWriter(mirror).CreateCommitAsync(request));
 
         Assert.Contains("cannot contain '<'", error.Message);
-        Assert.False(Directory.Exists(Path.Combine(mirror.Path, "objects", "pack")) && Directory.EnumerateFiles(Path.Combine(mirror.Path, "objects", "pack")).Any());
+        Assert.Empty(Packs(mirror));
     }
 
     private static string RunWithInput(string directory, IReadOnlyDictionary<string, string> environment, string input, params string[] arguments)
@@ -227,6 +267,28 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         var output = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit();
         return output;
+    }
+
+    private static List<string> Packs(GitMirror mirror)
+    {
+        var folder = Path.Combine(mirror.Path, "objects", "pack");
+        return Directory.Exists(folder) ? [.. Directory.GetFiles(folder, "pack-*.pack").Order(StringComparer.Ordinal)] : [];
+    }
+
+    /// <summary>A line of verify-pack -v for an object stored as a delta: "id type size size-in-pack offset depth base".</summary>
+    private static bool IsDelta(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: 7 } fields && fields[0].All(char.IsAsciiHexDigit);
+
+    /// <summary>A person's commit on top of <paramref name="parent"/> adding one file, made with git in the mirror itself.</summary>
+    private static string HumanCommitOn(GitMirror mirror, string parent, string path, string content)
+    {
+        var index = Path.Combine(Path.GetDirectoryName(mirror.Path)!, "human-index");
+        var environment = new Dictionary<string, string> { ["GIT_INDEX_FILE"] = index };
+        Git.RunWith(mirror.Path, environment, "read-tree", parent);
+        var blob = RunWithInput(mirror.Path, new Dictionary<string, string>(), content, "hash-object", "-w", "--stdin");
+        Git.RunWith(mirror.Path, environment, "update-index", "--add", "--cacheinfo", $"100644,{blob},{path}");
+        var tree = Git.RunWith(mirror.Path, environment, "write-tree");
+        File.Delete(index);
+        return Git.Run(mirror.Path, "commit-tree", tree, "-p", parent, "-m", "a person's note");
     }
 
     private static CommitRequest Request(string? parent, params (string Path, string Content)[] files) => new()

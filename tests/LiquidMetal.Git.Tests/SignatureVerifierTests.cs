@@ -42,6 +42,33 @@ public sealed class SignatureVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_KeyValidOnlyBeforeToday_IsJudgedAtTheCommitsTime()
+    {
+        // As git verify-commit does: the allowed-signers validity applies to when the commit was signed.
+        var key = SshKey("retired");
+        var old = SshSignedCommit(key, new Dictionary<string, string> { ["GIT_COMMITTER_DATE"] = "2020-06-01T12:00:00Z" });
+        var recent = SshSignedCommit(key);
+        var allowed = AllowedSigners(key, "valid-before=\"20210101\"");
+
+        var oldCheck = await Verify(old, new SignatureTrust { SshAllowedSignersFile = allowed });
+        var recentCheck = await Verify(recent, new SignatureTrust { SshAllowedSignersFile = allowed });
+
+        Assert.Equal(SignatureVerdict.Trusted, oldCheck.Verdict);
+        Assert.Equal(SignatureVerdict.Untrusted, recentCheck.Verdict);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_SshSignedButNoAllowedSignersConfigured_IsUntrustedAndSaysWhy()
+    {
+        var commit = SshSignedCommit(SshKey("trusted"));
+
+        var check = await Verify(commit, new SignatureTrust { GpgHome = _root });
+
+        Assert.Equal(SignatureVerdict.Untrusted, check.Verdict);
+        Assert.Contains("no SSH allowed-signers file is configured", check.Detail);
+    }
+
+    [Fact]
     public async Task VerifyAsync_UnsignedCommit_IsUnsigned()
     {
         var commit = Git.CommitFile(_repo, "fleet.yaml", "x\n", "unsigned");
@@ -90,20 +117,20 @@ public sealed class SignatureVerifierTests : IDisposable
         return path;
     }
 
-    private string SshSignedCommit(string key)
+    private string SshSignedCommit(string key, IReadOnlyDictionary<string, string>? environment = null)
     {
         Git.Run(_repo, "config", "gpg.format", "ssh");
         Git.Run(_repo, "config", "user.signingKey", key + ".pub");
         File.WriteAllText(Path.Combine(_repo, "fleet.yaml"), Guid.NewGuid().ToString());
         Git.Run(_repo, "add", ".");
-        Git.Run(_repo, "commit", "--quiet", "-S", "-m", "signed");
+        Git.RunWith(_repo, environment ?? new Dictionary<string, string>(), "commit", "--quiet", "-S", "-m", "signed");
         return Git.Run(_repo, "rev-parse", "HEAD");
     }
 
-    private string AllowedSigners(string key)
+    private string AllowedSigners(string key, string? options = null)
     {
         var path = Path.Combine(_root, "allowed_signers");
-        File.WriteAllText(path, "person@example.com namespaces=\"git\" " + File.ReadAllText(key + ".pub"));
+        File.WriteAllText(path, $"person@example.com namespaces=\"git\"{(options is null ? "" : "," + options)} " + File.ReadAllText(key + ".pub"));
         return path;
     }
 

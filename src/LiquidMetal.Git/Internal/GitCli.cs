@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace LiquidMetal.Git.Internal;
@@ -17,73 +16,9 @@ internal sealed class GitCli
 
     public string GitDir => _gitDir;
 
-    public Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? extraEnvironment = null)
-    {
-        var info = new ProcessStartInfo("git")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("--git-dir=" + _gitDir);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in extraEnvironment is null ? _environment : _environment.Concat(extraEnvironment))
-        {
-            info.Environment[key] = value;
-        }
-
-        return Process.Start(info) ?? throw new GitException("could not start git: is it installed and on PATH?");
-    }
-
-    public async Task<GitResult> RunAsync(
-        IReadOnlyList<string> arguments,
-        byte[]? stdin = null,
-        CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string>? extraEnvironment = null)
-    {
-        using var process = Start(arguments, extraEnvironment);
-        try
-        {
-            var stdout = new MemoryStream();
-            var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, cancellationToken);
-            var readErr = process.StandardError.ReadToEndAsync(cancellationToken);
-            if (stdin is not null)
-            {
-                await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken);
-            }
-
-            process.StandardInput.Close();
-            await Task.WhenAll(readOut, readErr);
-            await process.WaitForExitAsync(cancellationToken);
-            return new GitResult(process.ExitCode, stdout.ToArray(), await readErr);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-    }
-
-    /// <summary>Runs git and returns its stdout, or throws with the command and git's message when it fails.</summary>
-    public async Task<string> RunCheckedAsync(
-        IReadOnlyList<string> arguments,
-        byte[]? stdin = null,
-        CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string>? extraEnvironment = null)
-    {
-        var result = await RunAsync(arguments, stdin, cancellationToken, extraEnvironment);
-        if (result.ExitCode != 0)
-        {
-            throw new GitException($"git {Describe(arguments)} failed (exit {result.ExitCode}): {Redact(result.Stderr.Trim())}");
-        }
-
-        return result.Text;
-    }
+    /// <summary>Runs git against the repository with the prompt-free environment.</summary>
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        ProcessRunner.RunAsync("git", ["--git-dir=" + _gitDir, .. arguments], environment: _environment, cancellationToken: cancellationToken);
 
     /// <summary>The command for messages: URLs lose their user-info, so a token put there by mistake is not printed.</summary>
     public static string Describe(IReadOnlyList<string> arguments) => string.Join(' ', arguments.Select(Redact));

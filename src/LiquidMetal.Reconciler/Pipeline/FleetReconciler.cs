@@ -502,16 +502,16 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         }
 
         (string? Mode, bool Missing) found = (null, false);
-        if (await _mirror.ReadObjectAsync(revision, cancellationToken) is not { Type: "commit" })
+        if (!await _mirror.HasCommitAsync(revision, cancellationToken))
         {
             found = (null, true);
         }
-        else if (await _mirror.ReadObjectAsync(revision + ":" + FleetLoader.FleetFileName, cancellationToken) is { Type: "blob" } blob
-            && blob.Content.Length <= FleetLoader.MaxFileBytes)
+        else if (await _mirror.ReadFileAsync(revision, FleetLoader.FleetFileName, cancellationToken) is { } content
+            && content.Length <= FleetLoader.MaxFileBytes)
         {
             try
             {
-                var spec = Status.YamlNodes.Load(System.Text.Encoding.UTF8.GetString(blob.Content)).Mapping("spec");
+                var spec = Status.YamlNodes.Load(System.Text.Encoding.UTF8.GetString(content)).Mapping("spec");
                 found = (spec?.Mapping("verify")?.Text("mode") ?? "none", false);
             }
             catch (YamlDotNet.Core.YamlException)

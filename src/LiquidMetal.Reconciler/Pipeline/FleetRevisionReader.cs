@@ -39,10 +39,10 @@ public static class FleetRevisionReader
             wanted.Add(entry);
         }
 
-        var blobs = await mirror.ReadObjectsAsync([.. wanted.Select(e => e.Id)], cancellationToken);
+        var blobs = await mirror.ReadBlobsAsync([.. wanted.Select(e => e.Id)], cancellationToken);
         for (var i = 0; i < wanted.Count; i++)
         {
-            files.Add(new FleetFile(wanted[i].Path, blobs[i]?.Content ?? throw new GitException($"{wanted[i].Path} ({wanted[i].Id}) is missing from the mirror")));
+            files.Add(new FleetFile(wanted[i].Path, blobs[i] ?? throw new GitException($"{wanted[i].Path} ({wanted[i].Id}) is missing from the mirror")));
         }
 
         return (files, diagnostics);

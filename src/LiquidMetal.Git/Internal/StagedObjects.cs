@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using LibGit2Sharp;
+
+namespace LiquidMetal.Git.Internal;
+
+/// <summary>
+/// An object store in memory, added in front of a repository's own for one commit: what libgit2 writes (the blobs,
+/// trees and commit the repository does not hold yet) stays here until it is stored as a pack, and nothing reaches
+/// the mirror's folder before then. libgit2 itself has this as "mempack"; LibGit2Sharp exposes only custom backends.
+/// One backend belongs to one repository handle (the handle frees it); handles working on one commit from several
+/// threads share the objects.
+/// </summary>
+internal sealed class StagedObjects(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects) : OdbBackend
+{
+    private readonly ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> _objects = objects;
+
+    protected override OdbBackendOperations SupportedOperations =>
+        OdbBackendOperations.Read | OdbBackendOperations.ReadHeader | OdbBackendOperations.Write | OdbBackendOperations.Exists;
+
+    public override int Read(ObjectId id, out UnmanagedMemoryStream data, out ObjectType objectType)
+    {
+        if (_objects.TryGetValue(id, out var found))
+        {
+            data = AllocateAndBuildFrom(found.Content);
+            objectType = found.Type;
+            return (int)ReturnCode.GIT_OK;
+        }
+
+        data = null!;
+        objectType = default;
+        return (int)ReturnCode.GIT_ENOTFOUND;
+    }
+
+    public override int ReadHeader(ObjectId id, out int length, out ObjectType objectType)
+    {
+        if (_objects.TryGetValue(id, out var found))
+        {
+            length = found.Content.Length;
+            objectType = found.Type;
+            return (int)ReturnCode.GIT_OK;
+        }
+
+        length = 0;
+        objectType = default;
+        return (int)ReturnCode.GIT_ENOTFOUND;
+    }
+
+    public override int Write(ObjectId id, Stream dataStream, long length, ObjectType objectType)
+    {
+        var content = new byte[length];
+        dataStream.ReadExactly(content);
+        _objects.TryAdd(id, (objectType, content));
+        return (int)ReturnCode.GIT_OK;
+    }
+
+    public override bool Exists(ObjectId id) => _objects.ContainsKey(id);
+
+    // Lookups by abbreviated id, streams and enumeration are not offered (SupportedOperations): libgit2 asks the
+    // repository's own stores for those, and the staged objects are always named in full.
+    public override int ReadPrefix(string shortSha, out ObjectId oid, out UnmanagedMemoryStream data, out ObjectType objectType) =>
+        throw new NotSupportedException();
+
+    public override int ReadStream(ObjectId id, out OdbBackendStream stream) => throw new NotSupportedException();
+
+    public override int WriteStream(long length, ObjectType objectType, out OdbBackendStream stream) => throw new NotSupportedException();
+
+    public override int ExistsPrefix(string shortSha, out ObjectId found) => throw new NotSupportedException();
+
+    public override int ForEach(ForEachCallback callback) => throw new NotSupportedException();
+}
