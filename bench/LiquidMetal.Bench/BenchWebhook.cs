@@ -1,7 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 
 namespace LiquidMetal.Bench;
 
@@ -9,8 +10,8 @@ namespace LiquidMetal.Bench;
 internal static class BenchWebhook
 {
     /// <summary>The loop with polls and resyncs an hour apart, so within a benchmark only the webhook (and the agents) start work.</summary>
-    public static Task<ReconcileLoop> StartLoopAsync(FleetReconciler reconciler, byte[] secret) =>
-        ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+    public static Task<ReconcilerHost> StartLoopAsync(ReconcilePass reconciler, byte[] secret) =>
+        ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             WebhookSecret = secret,
@@ -19,7 +20,7 @@ internal static class BenchWebhook
         });
 
     /// <summary>Posts a push event for main at <paramref name="head"/>, signed with X-Hub-Signature-256 as GitHub signs it.</summary>
-    public static async Task PostPushAsync(ReconcileLoop loop, byte[] secret, string head)
+    public static async Task PostPushAsync(ReconcilerHost loop, byte[] secret, string head)
     {
         using var http = new HttpClient { BaseAddress = loop.Address };
         var body = Encoding.UTF8.GetBytes($$"""{"ref":"refs/heads/main","after":"{{head}}"}""");
@@ -34,7 +35,7 @@ internal static class BenchWebhook
     }
 
     /// <summary>Waits until the loop's last pass converged on <paramref name="head"/>.</summary>
-    public static async Task<bool> ConvergedAsync(ReconcileLoop loop, string head, TimeSpan timeout, Action? whileWaiting = null)
+    public static async Task<bool> ConvergedAsync(ReconcilerHost loop, string head, TimeSpan timeout, Action? whileWaiting = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed < timeout)

@@ -4,7 +4,8 @@ using LiquidMetal.Agent;
 using LiquidMetal.Agent.Core;
 using LiquidMetal.Agent.Providers.Qemu;
 using LiquidMetal.Agent.Service;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 
 namespace LiquidMetal.Bench;
 
@@ -69,8 +70,8 @@ internal static class QemuReconcileBenchmark
         BenchGit.Run(clone, "remote", "add", "origin", bare);
         BenchGit.Run(clone, "push", "--quiet", "origin", "main");
 
-        await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "m.git") });
-        await reconciler.ReconcileOnceAsync(); // warm: the fleet without the cluster
+        await using var reconciler = await ReconcilePass.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "m.git") });
+        await reconciler.RunAsync(); // warm: the fleet without the cluster
 
         Write(clone, "clusters/tiny.yaml", $"apiVersion: liquidmetal.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: tiny\nspec:\n  kubernetes: {{version: v1.31.2}}\n  controlPlane: {{replicas: 1, vcpu: 1, memoryMiB: 256, endpoint: \"https://10.0.0.1:6443\"}}\n  image: {{kernel: {kernel}, initrd: {initrd}}}\n");
         BenchGit.Run(clone, "add", "-A");

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using LiquidMetal.Agent;
 using LiquidMetal.Agent.Service;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 
 namespace LiquidMetal.Bench;
 
@@ -56,7 +57,7 @@ internal static class ReconcileBenchmark
             BenchGit.Run(clone, "remote", "add", "origin", bare);
             Console.WriteLine($"{hostCount} agents (sim, boot delay {bootDelay.TotalMilliseconds:0} ms) and a {files.Count}-file fleet ready in {setup.Elapsed.TotalSeconds:0.0} s");
 
-            await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions
+            await using var reconciler = await ReconcilePass.OpenAsync(new ReconcilerOptions
             {
                 RepositoryUrl = bare,
                 MirrorPath = Path.Combine(root, "mirror.git"),
@@ -71,9 +72,9 @@ internal static class ReconcileBenchmark
             var polls = new List<double>();
             for (var i = 0; i < 20; i++)
             {
-                var result = await reconciler.ReconcileOnceAsync(resync: false);
+                var result = await reconciler.RunAsync(resync: false);
                 polls.Add(result.Duration.TotalMilliseconds);
-                if (!result.Idle || result.StatusCommit is not null)
+                if (result.Outcome != ReconcileOutcome.Idle || result.StatusCommit is not null)
                 {
                     Console.WriteLine("  a poll with nothing new did work: " + result);
                     return 1;
@@ -83,7 +84,7 @@ internal static class ReconcileBenchmark
             var resyncs = new List<ReconcileResult>();
             for (var i = 0; i < 3; i++)
             {
-                resyncs.Add(await reconciler.ReconcileOnceAsync());
+                resyncs.Add(await reconciler.RunAsync());
             }
 
             Console.WriteLine($"  poll with nothing new: median {Median(polls):0.0} ms, max {polls.Max():0.0} ms, no commit");
@@ -95,9 +96,9 @@ internal static class ReconcileBenchmark
 
             // A restarted reconciler (same mirror on disk, nothing in memory) over the converged fleet: it reads the
             // status branch back, compiles, asks every agent, and must find nothing to do.
-            await using (var restarted = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "mirror.git"), MaxParallelHosts = 32 }))
+            await using (var restarted = await ReconcilePass.OpenAsync(new ReconcilerOptions { RepositoryUrl = bare, MirrorPath = Path.Combine(root, "mirror.git"), MaxParallelHosts = 32 }))
             {
-                var pass = await restarted.ReconcileOnceAsync();
+                var pass = await restarted.RunAsync();
                 Console.WriteLine($"restarted reconciler, first pass: {Describe(pass)}; converged {pass.Converged}");
                 if (!pass.Converged || pass.StatusCommit is not null)
                 {
@@ -126,7 +127,7 @@ internal static class ReconcileBenchmark
     /// The service as it runs: the reconcile loop with its webhook (polls an hour apart, so only the webhook can start
     /// the work), a change pushed, GitHub's signed push event posted, and the time until a pass reports convergence.
     /// </summary>
-    private static async Task<int> WebhookAsync(FleetReconciler reconciler, string clone, IReadOnlyDictionary<string, string> files, TimeSpan bootDelay)
+    private static async Task<int> WebhookAsync(ReconcilePass reconciler, string clone, IReadOnlyDictionary<string, string> files, TimeSpan bootDelay)
     {
         var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         await using var loop = await BenchWebhook.StartLoopAsync(reconciler, secret);
@@ -157,13 +158,13 @@ internal static class ReconcileBenchmark
         return converged ? 0 : 1;
     }
 
-    private static async Task<(TimeSpan Total, int Passes)> ConvergeAsync(FleetReconciler reconciler, string what)
+    private static async Task<(TimeSpan Total, int Passes)> ConvergeAsync(ReconcilePass reconciler, string what)
     {
         var clock = Stopwatch.StartNew();
         var passes = new List<ReconcileResult>();
         while (true)
         {
-            var result = await reconciler.ReconcileOnceAsync();
+            var result = await reconciler.RunAsync();
             passes.Add(result);
             if (result.Converged || !result.Valid || clock.Elapsed > TimeSpan.FromMinutes(5))
             {
@@ -180,16 +181,16 @@ internal static class ReconcileBenchmark
 
         var last = passes[^1];
         Console.WriteLine($"{what}: {clock.Elapsed.TotalMilliseconds:0} ms in {passes.Count} passes ({(last.Converged ? "converged" : "NOT converged")})");
-        Console.WriteLine($"  per pass: sync {Median(passes.Select(p => p.Sync.TotalMilliseconds)):0} ms, compile {Median(passes.Select(p => p.Compile.TotalMilliseconds)):0} ms, " +
-            $"apply+observe {Median(passes.Select(p => p.Apply.TotalMilliseconds)):0} ms, status {Median(passes.Select(p => p.Status.TotalMilliseconds)):0} ms (medians); " +
-            $"status commits {passes.Count(p => p.StatusCommit is not null)}, slowest status stage {passes.Max(p => p.Status.TotalMilliseconds):0} ms");
+        Console.WriteLine($"  per pass: sync {Median(passes.Select(p => p.Timings.Sync.TotalMilliseconds)):0} ms, compile {Median(passes.Select(p => p.Timings.Compile.TotalMilliseconds)):0} ms, " +
+            $"apply+observe {Median(passes.Select(p => p.Timings.Apply.TotalMilliseconds)):0} ms, status {Median(passes.Select(p => p.Timings.Status.TotalMilliseconds)):0} ms (medians); " +
+            $"status commits {passes.Count(p => p.StatusCommit is not null)}, slowest status stage {passes.Max(p => p.Timings.Status.TotalMilliseconds):0} ms");
         return (clock.Elapsed, passes.Count);
     }
 
     /// <summary>One pass by stage: its time, what each stage took, and the status commit it made.</summary>
     private static string Describe(ReconcileResult pass) =>
-        $"{pass.Duration.TotalMilliseconds:0} ms = sync {pass.Sync.TotalMilliseconds:0} + read status {pass.StatusRead.TotalMilliseconds:0} + compile {pass.Compile.TotalMilliseconds:0} + apply/observe {pass.Apply.TotalMilliseconds:0} " +
-        $"+ status {pass.Status.TotalMilliseconds:0} (compose {pass.StatusCompose.TotalMilliseconds:0}, push {pass.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}";
+        $"{pass.Duration.TotalMilliseconds:0} ms = sync {pass.Timings.Sync.TotalMilliseconds:0} + read status {pass.Timings.StatusRead.TotalMilliseconds:0} + compile {pass.Timings.Compile.TotalMilliseconds:0} + apply/observe {pass.Timings.Apply.TotalMilliseconds:0} " +
+        $"+ status {pass.Timings.Status.TotalMilliseconds:0} (compose {pass.Timings.StatusCompose.TotalMilliseconds:0}, push {pass.Timings.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}";
 
     /// <summary>One more replica in the first worker pool of a cluster file, committed and pushed as a person would.</summary>
     private static async Task ScaleUpAndPushAsync(string clone, string cluster, string message)

@@ -1,4 +1,4 @@
-using LiquidMetal.Reconciler.Triggers;
+using LiquidMetal.Reconciler.Hosting;
 
 namespace LiquidMetal.Reconciler.Tests;
 

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Rendering;
-using LiquidMetal.Reconciler.Pipeline;
-using Wire = LiquidMetal.Agent.Api.V1;
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Rollout;
 
 namespace LiquidMetal.Reconciler.Tests;
 
@@ -16,7 +16,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
 
         Assert.Empty(shape.Halted);
         Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // released
@@ -28,7 +28,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Failed)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Failed)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
 
         Assert.Equal("cluster-a-cp-1", shape.Halted["cluster-a"]);
         Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
@@ -42,7 +42,7 @@ public sealed class RolloutTests
     {
         var (desired, previous, fleet) = Changed();
 
-        var shape = Rollout.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", Wire.VmState.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromSeconds(5)));
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromSeconds(5)));
 
         Assert.Empty(shape.Halted);
         Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
@@ -56,7 +56,7 @@ public sealed class RolloutTests
         var compiled = FleetCompiler.Compile(example);
         Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         var desired = compiled.Hosts.ToList();
-        var previous = desired.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Role == Rollout.ControlPlaneRole ? Older(vm) : vm)], h.Metal)).ToList();
+        var previous = desired.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Role == RolloutPlanner.ControlPlaneRole ? Older(vm) : vm)], h.Metal)).ToList();
         return (desired, previous, compiled.Fleet!);
     }
 
@@ -66,19 +66,18 @@ public sealed class RolloutTests
         return older with { Hash = Renderer.HashOf(older) };
     }
 
-    /// <summary>Every agent runs what it ran before, except the one control plane given, which runs the new spec in that state.</summary>
     /// <summary>Every VM seen running for an hour, but cluster-a-cp-1 (just replaced) for <paramref name="replaced"/>.</summary>
     private static Dictionary<string, TimeSpan> RunningFor(List<RenderedHost> desired, TimeSpan replaced) =>
         desired.SelectMany(h => h.Microvms).ToDictionary(vm => vm.Id, vm => vm.Id == "cluster-a-cp-1" ? replaced : TimeSpan.FromHours(1));
 
-    private static Dictionary<string, HostObservation> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, Wire.VmState State) replaced) =>
+    /// <summary>Every agent runs what it ran before, except the one control plane given, which runs the new spec in that state.</summary>
+    private static Dictionary<string, ObservedHost> Observe(List<RenderedHost> desired, List<RenderedHost> previous, (string Vm, VmPhase Phase) replaced) =>
         previous.ToDictionary(h => h.Host, h =>
         {
-            var status = new Wire.HostStatus { Host = h.Host, ObservedGeneration = 1, SpecHash = h.SpecHash };
-            status.Vms.AddRange(h.Microvms.Select(vm => vm.Id == replaced.Vm
-                ? new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = replaced.State, Hash = NewHash(desired, vm.Id) }
-                : new Wire.VmStatus { Id = vm.Id, Cluster = vm.Cluster, State = Wire.VmState.Running, Hash = vm.Hash }));
-            return new HostObservation(h.Host, status, null, Applied: false);
+            var vms = h.Microvms.Select(vm => vm.Id == replaced.Vm
+                ? new VmReport(vm.Id, vm.Cluster, NewHash(desired, vm.Id), replaced.Phase, string.Empty, null, 0)
+                : new VmReport(vm.Id, vm.Cluster, vm.Hash, VmPhase.Running, string.Empty, null, 0));
+            return new ObservedHost(h.Host, new HostReport(h.Host, 1, h.SpecHash, null, null, [.. vms], null), null, Applied: false);
         });
 
     private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;

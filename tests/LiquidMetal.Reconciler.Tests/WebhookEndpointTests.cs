@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using LiquidMetal.Reconciler.Triggers;
+using LiquidMetal.Reconciler.Hosting;
 using LiquidMetal.Reconciler.Webhook;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
 using LiquidMetal.Agent;
 using LiquidMetal.Agent.Persistence;
 using LiquidMetal.Agent.Providers.Qemu;
 using LiquidMetal.Agent.Service;
+using LiquidMetal.Cli.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Cli.Commands;
@@ -85,60 +86,18 @@ internal static class AgentCommand
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             console.UseUtcTimestamp = true;
         }));
-
-        HostAgentCore core;
+        var builder = DaemonHost.CreateBuilder(loggerFactory);
+        builder.Services.AddHostedService(_ => new AgentDaemon(options, serverOptions, loggerFactory, output));
+        using var host = builder.Build();
         try
         {
-            core = await HostAgentCore.StartAsync(options, loggerFactory);
+            await DaemonHost.RunAsync(host, cancellationToken);
         }
-        catch (Exception e) when (e is StateDirectoryInUseException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is StateDirectoryInUseException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException
+                                   or System.Security.Cryptography.CryptographicException)
         {
             await error.WriteLineAsync("agent: " + e.Message);
             return ExitCodes.Failed;
-        }
-
-        await using (core)
-        {
-            AgentServer server;
-            try
-            {
-                server = await AgentServer.StartAsync(core, options.HostName, serverOptions, loggerFactory);
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or System.Security.Cryptography.CryptographicException)
-            {
-                await error.WriteLineAsync("agent: " + e.Message);
-                return ExitCodes.Failed;
-            }
-
-            await using (server)
-            {
-                // Handle SIGTERM before saying where we listen: whoever reads that line may signal at once.
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-                {
-                    context.Cancel = true;
-                    try
-                    {
-                        stop.Cancel();
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // A second signal that raced the shutdown: already stopping.
-                    }
-                });
-                await output.WriteLineAsync($"agent for host {options.HostName} listening on {server.Address} (provider {core.GetStatus().Provider}, state {core.StateDirectory})");
-                await output.FlushAsync(cancellationToken);
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // SIGTERM or Ctrl+C: stop serving; the VMs keep running and are re-adopted on the next start.
-                }
-
-                await output.WriteLineAsync($"agent for host {options.HostName} stopping; its VMs keep running");
-            }
         }
 
         return ExitCodes.Ok;

@@ -6,7 +6,8 @@ using LiquidMetal.Fleet.Planning;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Git;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Source;
+using LiquidMetal.Reconciler.Status;
 
 namespace LiquidMetal.Cli.Commands;
 
@@ -89,13 +90,14 @@ internal static class PlanCommand
                 : null;
             var baseCommit = heads.GetValueOrDefault(baseRevision) ?? baseRevision;
             var headCommit = heads.GetValueOrDefault(headRevision) ?? headRevision;
-            var (baseFiles, baseErrors) = await FleetRevisionReader.ReadAsync(mirror, baseCommit, cancellationToken);
-            var (headFiles, headErrors) = await FleetRevisionReader.ReadAsync(mirror, headCommit, cancellationToken);
+            var source = new GitFleetSource(mirror);
+            var baseFleet = await source.ReadFleetAsync(baseCommit, cancellationToken);
+            var headFleet = await source.ReadFleetAsync(headCommit, cancellationToken);
             return Plan(
                 $"{baseRevision}",
                 $"{headRevision}",
-                placement => WithErrors(FleetCompiler.Compile(baseFiles, placement), baseErrors),
-                placement => WithErrors(FleetCompiler.Compile(headFiles, placement), headErrors),
+                placement => WithErrors(FleetCompiler.Compile(baseFleet.Files, placement), baseFleet.Refused),
+                placement => WithErrors(FleetCompiler.Compile(headFleet.Files, placement), headFleet.Refused),
                 previous,
                 format,
                 output,
@@ -108,7 +110,7 @@ internal static class PlanCommand
         }
     }
 
-    private static CompiledFleet WithErrors(CompiledFleet compiled, List<Diagnostic> errors) =>
+    private static CompiledFleet WithErrors(CompiledFleet compiled, IReadOnlyList<Diagnostic> errors) =>
         errors.Count == 0 ? compiled : compiled with { Fleet = null, Diagnostics = [.. errors, .. compiled.Diagnostics] };
 
     private static int Plan(

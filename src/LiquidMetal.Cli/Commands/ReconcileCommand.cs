@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Net;
 using LiquidMetal.Agent.Api;
+using LiquidMetal.Cli.Hosting;
 using LiquidMetal.Cli.Output;
 using LiquidMetal.Git;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Cli.Commands;
@@ -76,7 +80,7 @@ internal static class ReconcileCommand
                     : new SignatureTrust { SshAllowedSignersFile = parse.GetValue(allowedSigners), GpgFingerprints = [.. parse.GetValue(gpgKeys) ?? []] },
             };
             return parse.GetValue(once)
-                ? await RunOnceAsync(options, TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, Console.Error, cancellationToken)
+                ? await RunOnceAsync(options, TimeSpan.FromSeconds(parse.GetValue(wait)), Console.Out, Console.Error, logging, cancellationToken)
                 : await RunServiceAsync(options, new ReconcileLoopOptions
                 {
                     Listen = parse.GetValue(listen) is { } address ? IPEndPoint.Parse(address) : null,
@@ -88,81 +92,42 @@ internal static class ReconcileCommand
         return command;
     }
 
-    internal static async Task<int> RunOnceAsync(ReconcilerOptions options, TimeSpan wait, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunOnceAsync(ReconcilerOptions options, TimeSpan wait, TextWriter output, TextWriter error, ILoggerFactory logging, CancellationToken cancellationToken)
     {
+        var builder = DaemonHost.CreateBuilder(logging);
         try
         {
-            await using var reconciler = await FleetReconciler.OpenAsync(options, cancellationToken: cancellationToken);
-            var until = DateTimeOffset.UtcNow + wait;
-            while (true)
-            {
-                var result = await reconciler.ReconcileOnceAsync(cancellationToken);
-                Report(result, output, error);
-                if (!result.Valid)
-                {
-                    return result.Revision is null ? ExitCodes.Failed : ExitCodes.Invalid;
-                }
-
-                if (result.Converged)
-                {
-                    return ExitCodes.Ok;
-                }
-
-                if (DateTimeOffset.UtcNow >= until)
-                {
-                    await error.WriteLineAsync($"not converged within {wait.TotalSeconds:0} s");
-                    return ExitCodes.Changes;
-                }
-
-                // Look again as soon as an agent reports a VM up or failed, and after a second at most.
-                using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wake.CancelAfter(TimeSpan.FromSeconds(1));
-                try
-                {
-                    await reconciler.WaitForAgentChangeAsync(wake.Token);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // A second passed with no news.
-                }
-            }
+            var pass = await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken);
+            builder.Services.AddSingleton(_ => pass);
         }
         catch (GitException e)
         {
             await error.WriteLineAsync("reconcile: " + e.Message);
             return ExitCodes.Failed;
         }
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(provider => new ReconcileOnce(
+            provider.GetRequiredService<ReconcilePass>(), wait, TimeProvider.System, result => Report(result, output, error), error, provider.GetRequiredService<IHostApplicationLifetime>()));
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ReconcileOnce>());
+        using var host = builder.Build();
+        await DaemonHost.RunAsync(host, cancellationToken);
+        return host.Services.GetRequiredService<ReconcileOnce>().ExitCode;
     }
 
     private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, ILoggerFactory logging, CancellationToken cancellationToken)
     {
-        await using var reconciler = await FleetReconciler.OpenAsync(options, cancellationToken: cancellationToken);
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, options.Branch, loopOptions, logging.CreateLogger("LiquidMetal.ReconcileLoop"));
-        loop.Reconciled += result => Report(result, output, Console.Error);
+        var builder = DaemonHost.CreateBuilder(logging);
+        builder.Services.AddReconciler(await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken), options.Branch, loopOptions);
+        using var host = builder.Build();
+        host.Services.GetRequiredService<ReconcilerWorker>().Reconciled += result => Report(result, output, Console.Error);
+        await host.StartAsync(cancellationToken);
+        var address = host.Services.GetRequiredService<HealthEndpoints>().Address;
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
-            (loop.Address is { } address ? $", webhook and health on {address}" : string.Empty));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            try
-            {
-                stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // A second signal that raced the shutdown: already stopping.
-            }
-        });
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGTERM or Ctrl+C: stop after the reconcile in flight; nothing is half-applied (each host gets its whole spec or none).
-        }
+            (address is not null ? $", webhook and health on {address}" : string.Empty));
 
+        // SIGTERM or Ctrl+C stops the pass in flight; nothing is half-applied (each host gets its whole spec or none).
+        await host.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Ok;
     }
 

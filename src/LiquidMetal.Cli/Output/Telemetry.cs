@@ -1,4 +1,4 @@
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

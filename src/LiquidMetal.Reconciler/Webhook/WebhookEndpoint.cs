@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LiquidMetal.Reconciler.Triggers;
+using LiquidMetal.Reconciler.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -2,9 +2,10 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using LiquidMetal.Agent;
 using LiquidMetal.Agent.Service;
-using GitTool = LiquidMetal.Git.Tests.Git;
 using LiquidMetal.Git.Tests;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
+using GitTool = LiquidMetal.Git.Tests.Git;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
@@ -87,12 +88,12 @@ internal sealed class FleetUnderTest : IAsyncDisposable
     }
 
     /// <summary>Reconciles until converged (or the timeout), returning the last result.</summary>
-    public static async Task<ReconcileResult> ConvergeAsync(FleetReconciler reconciler, TimeSpan timeout)
+    public static async Task<ReconcileResult> ConvergeAsync(ReconcilePass reconciler, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
         while (true)
         {
-            var result = await reconciler.ReconcileOnceAsync();
+            var result = await reconciler.RunAsync();
             if (result.Converged || !result.Valid || DateTime.UtcNow > until)
             {
                 return result;

@@ -5,7 +5,8 @@ using LiquidMetal.Agent;
 using LiquidMetal.Agent.Providers.Qemu;
 using LiquidMetal.Agent.Service;
 using LiquidMetal.Git.Tests;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 using GitTool = LiquidMetal.Git.Tests.Git;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
@@ -84,12 +85,12 @@ public sealed class QemuReconcileTests
                 """, "cluster");
             GitTool.Run(clone, "push", "--quiet", "origin", "main");
 
-            await using var reconciler = await FleetReconciler.OpenAsync(new ReconcilerOptions { RepositoryUrl = url, MirrorPath = Path.Combine(state, "m.git") });
+            await using var reconciler = await ReconcilePass.OpenAsync(new ReconcilerOptions { RepositoryUrl = url, MirrorPath = Path.Combine(state, "m.git") });
             var clock = Stopwatch.StartNew();
             ReconcileResult result;
             do
             {
-                result = await reconciler.ReconcileOnceAsync();
+                result = await reconciler.RunAsync();
                 await Task.Delay(50);
             }
             while (!result.Converged && result.Valid && clock.Elapsed < TimeSpan.FromSeconds(90));

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using GitTool = LiquidMetal.Git.Tests.Git;
 using LiquidMetal.Git.Tests;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
+using GitTool = LiquidMetal.Git.Tests.Git;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
@@ -12,7 +13,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_FleetExample_ConvergesAndWritesStatusWithTrailer()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
 
         var result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
 
@@ -27,14 +28,14 @@ public sealed class ReconcileEndToEndTests
         Assert.Contains($"Fleet-Revision: {fleet.Head}", log);
 
         // A resync with nothing new: every agent asked, nothing applied, no commit.
-        var resync = await reconciler.ReconcileOnceAsync();
+        var resync = await reconciler.RunAsync();
         Assert.Null(resync.StatusCommit);
         Assert.True(resync.Converged);
 
         // A poll with nothing new: one remote-head check, no work at all.
         var clock = Stopwatch.StartNew();
-        var idle = await reconciler.ReconcileOnceAsync(resync: false);
-        Assert.True(idle.Idle);
+        var idle = await reconciler.RunAsync(resync: false);
+        Assert.Equal(ReconcileOutcome.Idle, idle.Outcome);
         Assert.Null(idle.StatusCommit);
         Assert.True(clock.ElapsedMilliseconds < 1000, $"an idle poll took {clock.ElapsedMilliseconds} ms");
     }
@@ -43,7 +44,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_ScaleUp_CreatesOneVmAndMovesNothing()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
         var before = fleet.Agents.ToDictionary(a => a.Key, a => a.Value.Core.GetStatus().Vms.ToDictionary(v => v.Id, v => v.Since));
 
@@ -63,14 +64,14 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_InvalidPush_RejectedWholeWithErrorsInStatusAndNothingTouched()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
         var good = fleet.Head;
 
         // Two problems in one push: a scale-up that would be fine, and a host with a broken value.
         fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 5  # demo: workers", StringComparison.Ordinal), "scale");
         var bad = fleet.Push("hosts/sled-2.yaml", text => text.Replace("    cpu: 32", "    cpu: lots", StringComparison.Ordinal), "oops");
-        var result = await reconciler.ReconcileOnceAsync();
+        var result = await reconciler.RunAsync();
 
         Assert.False(result.Valid);
         Assert.Equal(12, fleet.RunningVms);
@@ -85,8 +86,8 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_HumanCommitOnStatusBranch_IsKept()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
-        await reconciler.ReconcileOnceAsync();
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
+        await reconciler.RunAsync();
 
         // A person adds a note to the status branch while the reconciler works.
         var note = Directory.CreateTempSubdirectory("lm-note-").FullName;
@@ -107,7 +108,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_StatusPushLosesARace_IsComposedAgainOnTheWinnersCommit()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
 
         // The server lets another writer's commit land on the status branch just before the reconciler's next push,
@@ -149,7 +150,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_HostReservesMoreWithSameWork_RenderedDocumentSaysSoAndNothingIsApplied()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
         var generation = fleet.Agents["sled-3"].Core.GetStatus().ObservedGeneration;
 
@@ -167,16 +168,16 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_StatusNamesAnAppliedRevisionThatIsNoCommitId_FailsClosedWithoutKeys()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using (var first = await FleetReconciler.OpenAsync(fleet.Options))
+        await using (var first = await ReconcilePass.OpenAsync(fleet.Options))
         {
             Assert.True((await FleetUnderTest.ConvergeAsync(first, TimeSpan.FromSeconds(20))).Converged);
         }
 
         EditStatusBranch(fleet, "status/fleet.yaml", text => System.Text.RegularExpressions.Regex.Replace(text, "appliedRevision: .*", "appliedRevision: \"a\\nb\""), "garbage");
         fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "scale");
-        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+        await using var fresh = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
 
-        var result = await fresh.ReconcileOnceAsync();
+        var result = await fresh.RunAsync();
 
         Assert.False(result.Valid);
         Assert.Contains("not a commit id", Assert.Single(result.Errors).Message);
@@ -187,15 +188,15 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_DocumentsNestedTenThousandDeep_AreErrorsNotACrash()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
 
         // On the status branch (anyone with push access can write it) and as the fleet's own fleet.yaml.
         EditStatusBranch(fleet, "status/hosts/sled-1.yaml", _ => new string('[', 10_000), "deep");
-        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
-        var read = await fresh.ReconcileOnceAsync();
+        await using var fresh = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+        var read = await fresh.RunAsync();
         fleet.Push("fleet.yaml", _ => new string('[', 10_000), "deep fleet");
-        var rejected = await fresh.ReconcileOnceAsync();
+        var rejected = await fresh.RunAsync();
 
         Assert.True(read.Valid);
         Assert.Contains(read.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml", StringComparison.Ordinal) && w.Contains("nested more than 32", StringComparison.Ordinal));
@@ -208,16 +209,16 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_CopyOfARenderedDocumentUnderAnotherName_IsLeftOutNotAFailedPass()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using (var first = await FleetReconciler.OpenAsync(fleet.Options))
+        await using (var first = await ReconcilePass.OpenAsync(fleet.Options))
         {
             await FleetUnderTest.ConvergeAsync(first, TimeSpan.FromSeconds(20));
         }
 
         var copy = fleet.StatusFile("rendered/hosts/sled-1.yaml");
         EditStatusBranch(fleet, "rendered/hosts/sled-1.backup.yaml", _ => copy, "keep a backup");
-        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+        await using var fresh = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
 
-        var result = await fresh.ReconcileOnceAsync();
+        var result = await fresh.RunAsync();
 
         Assert.True(result.Converged);
         Assert.Contains(result.Warnings, w => w.StartsWith("rendered/hosts/sled-1.backup.yaml", StringComparison.Ordinal) && w.Contains("left out", StringComparison.Ordinal));
@@ -233,9 +234,9 @@ public sealed class ReconcileEndToEndTests
         var (fourAt, fiveAt) = (endpoint.Match(four).Groups[1].Value, endpoint.Match(five).Groups[1].Value);
         File.WriteAllText(Path.Combine(fleet.Clone, "hosts/sled-4.yaml"), four.Replace(fourAt, fiveAt, StringComparison.Ordinal));
         fleet.Push("hosts/sled-5.yaml", text => text.Replace(fiveAt, fourAt, StringComparison.Ordinal), "swap two endpoints by mistake");
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
 
-        var result = await reconciler.ReconcileOnceAsync();
+        var result = await reconciler.RunAsync();
 
         Assert.False(result.Converged);
         Assert.Null(fleet.Agents["sled-4"].Core.GetStatus().Metal);
@@ -265,7 +266,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_HumanBrokeAStatusDocument_IsRewrittenAndTheFleetConverges()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
 
         // status/ is the reconciler's; a person's edit there must not wedge it (a fresh reconciler reads it back).
@@ -274,9 +275,9 @@ public sealed class ReconcileEndToEndTests
         GitTool.CommitFile(edit, "status/hosts/sled-1.yaml", "kind: [unclosed\n", "break a status file");
         GitTool.CommitFile(edit, "status/clusters/cluster-a.yaml", "apiVersion: x\nkind: HostStatus\n", "wrong kind");
         GitTool.Run(edit, "push", "--quiet", "origin", "liquidmetal/status");
-        await using var fresh = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
+        await using var fresh = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-fresh" });
 
-        var first = await fresh.ReconcileOnceAsync();
+        var first = await fresh.RunAsync();
         var result = await FleetUnderTest.ConvergeAsync(fresh, TimeSpan.FromSeconds(20));
 
         Assert.Contains(first.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml at ", StringComparison.Ordinal));
@@ -292,12 +293,12 @@ public sealed class ReconcileEndToEndTests
     {
         await using var fleet = await FleetUnderTest.StartAsync();
         await fleet.Agents["sled-3"].Server.DisposeAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
 
         ReconcileResult result = null!;
         for (var i = 0; i < 20 && fleet.RunningVms < 8; i++)
         {
-            result = await reconciler.ReconcileOnceAsync();
+            result = await reconciler.RunAsync();
         }
 
         Assert.False(result.Converged);
@@ -310,12 +311,12 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_BranchDeleted_NothingAppliedAndWhatRunsStays()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
         fleet.ServerConfig("receive.denyDeleteCurrent", "ignore");
         GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "--delete", "main");
-        var result = await reconciler.ReconcileOnceAsync();
+        var result = await reconciler.RunAsync();
 
         Assert.False(result.Valid);
         Assert.Null(result.Revision);
@@ -327,7 +328,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_ForcePushRewritesMain_ConvergesOnTheNewHistory()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
         // History rewritten: the same fleet without cluster-b, as a new root commit.
@@ -347,7 +348,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Resync_VmRemovedByHand_IsPutBack()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
         // Someone tells sled-1's agent to run nothing: drift the reconciler did not cause.
@@ -368,7 +369,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_ControlPlaneResized_ReplacedOneAtATimeEachWaitingForRunning(bool loseStatusBranch)
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
         var oldHashes = ControlPlaneHashes(fleet);
 
@@ -385,7 +386,7 @@ public sealed class ReconcileEndToEndTests
         var passes = 0;
         do
         {
-            result = await reconciler.ReconcileOnceAsync();
+            result = await reconciler.RunAsync();
             var now = ControlPlaneHashes(fleet);
             var changed = now.Count(kv => kv.Value.Hash != oldHashes[kv.Key].Hash);
             var notRunning = now.Count(kv => kv.Value.State != Agent.Core.VmState.Running);
@@ -405,7 +406,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_SuspendedCluster_FrozenWhileOthersChange()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
         fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 5  # demo: workers", StringComparison.Ordinal) + "  suspend: true\n", "cluster-b: suspended, and a change that must wait");
@@ -424,7 +425,7 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_HostLeavesTheFleet_IsToldToRunNothingThenForgotten()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
         Assert.NotNull(fleet.Agents["sled-4"].Core.GetStatus().Metal);
 
@@ -447,7 +448,7 @@ public sealed class ReconcileEndToEndTests
             var (key, allowed) = await SigningKeyAsync(keys);
             GitTool.Run(fleet.Clone, "-c", "gpg.format=ssh", "-c", "user.signingkey=" + key, "commit", "--quiet", "--allow-empty", "-S", "-m", "signed release");
             GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
-            await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
+            await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
             Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
             RemoveHost(fleet, "sled-4", signingKey: key);
@@ -492,9 +493,9 @@ public sealed class ReconcileEndToEndTests
     {
         await using var fleet = await FleetUnderTest.StartAsync();
         fleet.Push("fleet.yaml", text => text.Replace("mode: none", "mode: ssh", StringComparison.Ordinal), "require signed commits");
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
 
-        var result = await reconciler.ReconcileOnceAsync();
+        var result = await reconciler.RunAsync();
 
         Assert.False(result.Valid);
         var error = Assert.Single(result.Errors).Message;
@@ -518,7 +519,7 @@ public sealed class ReconcileEndToEndTests
             await File.WriteAllTextAsync(fleetFile, (await File.ReadAllTextAsync(fleetFile)).Replace("mode: none", "mode: ssh", StringComparison.Ordinal));
             GitTool.Run(fleet.Clone, "-c", "gpg.format=ssh", "-c", "user.signingkey=" + key, "commit", "--quiet", "-S", "-am", "require signed commits");
             GitTool.Run(fleet.Clone, "push", "--quiet", "origin", "main");
-            await using (var keyed = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } }))
+            await using (var keyed = await ReconcilePass.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } }))
             {
                 Assert.True((await FleetUnderTest.ConvergeAsync(keyed, TimeSpan.FromSeconds(20))).Converged);
             }
@@ -527,8 +528,8 @@ public sealed class ReconcileEndToEndTests
             // off and adds a worker.
             fleet.Push("fleet.yaml", text => text.Replace("mode: ssh", "mode: none", StringComparison.Ordinal), "stop verifying");
             var head = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "and scale");
-            await using var keyless = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
-            var result = await keyless.ReconcileOnceAsync();
+            await using var keyless = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
+            var result = await keyless.RunAsync();
 
             Assert.False(result.Valid);
             Assert.Equal(head, result.Revision);
@@ -537,8 +538,8 @@ public sealed class ReconcileEndToEndTests
 
             // Wiping the (unsigned) status branch does not help either: the mirror that saw verification on remembers.
             GitTool.Run(fleet.Clone, "push", "--quiet", "origin", ":liquidmetal/status");
-            await using var keylessAgain = await FleetReconciler.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
-            var again = await keylessAgain.ReconcileOnceAsync();
+            await using var keylessAgain = await ReconcilePass.OpenAsync(fleet.Options with { MirrorPath = fleet.Options.MirrorPath + "-keyless" });
+            var again = await keylessAgain.RunAsync();
 
             Assert.False(again.Valid);
             Assert.Contains("mirror records that the fleet asked for signed commits", Assert.Single(again.Errors).Message);
@@ -559,8 +560,8 @@ public sealed class ReconcileEndToEndTests
         {
             var (key, allowed) = await SigningKeyAsync(keys);
 
-            await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
-            var result = await reconciler.ReconcileOnceAsync();
+            await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { RequireSignedBy = new LiquidMetal.Git.SignatureTrust { SshAllowedSignersFile = allowed } });
+            var result = await reconciler.RunAsync();
 
             Assert.False(result.Valid);
             Assert.Contains("not applied: unsigned commit", Assert.Single(result.Errors).Message);
@@ -583,13 +584,13 @@ public sealed class ReconcileEndToEndTests
         blackHole.Start();
         var silent = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}";
         fleet.Push("hosts/sled-2.yaml", text => System.Text.RegularExpressions.Regex.Replace(text, "endpoint: .*", "endpoint: " + silent), "sled-2 hangs");
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromMilliseconds(500) });
 
         var clock = Stopwatch.StartNew();
         ReconcileResult result = null!;
         for (var i = 0; i < 20 && fleet.Agents.Where(a => a.Key != "sled-2").Sum(a => a.Value.Core.GetStatus().Vms.Count(v => v.State == Agent.Core.VmState.Running)) < 8; i++)
         {
-            result = await reconciler.ReconcileOnceAsync();
+            result = await reconciler.RunAsync();
         }
 
         Assert.False(result.Converged);
@@ -601,11 +602,11 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_RemoteUnreachable_FailsCleanlyAndTouchesNothing()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
-        await using var lost = await FleetReconciler.OpenAsync(fleet.Options with { RepositoryUrl = "git://127.0.0.1:1/fleet.git", MirrorPath = fleet.Options.MirrorPath + "-lost" });
-        await Assert.ThrowsAsync<LiquidMetal.Git.GitException>(() => lost.ReconcileOnceAsync());
+        await using var lost = await ReconcilePass.OpenAsync(fleet.Options with { RepositoryUrl = "git://127.0.0.1:1/fleet.git", MirrorPath = fleet.Options.MirrorPath + "-lost" });
+        await Assert.ThrowsAsync<LiquidMetal.Git.GitException>(() => lost.RunAsync());
 
         Assert.Equal(12, fleet.RunningVms);
     }
@@ -614,11 +615,11 @@ public sealed class ReconcileEndToEndTests
     public async Task Reconcile_AgentRestartedMidApply_ConvergesWithoutDuplicates()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
 
         fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 6  # demo: workers", StringComparison.Ordinal), "three more workers");
-        var pass = reconciler.ReconcileOnceAsync();
+        var pass = reconciler.RunAsync();
         await fleet.RestartAgentAsync("sled-1");
         await pass;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
@@ -15,9 +16,9 @@ public sealed class ReconcileLoopTests
     public async Task Webhook_SignedPush_ReconcilesAtOnce_BadSignatureTriggersNothing()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         var converged = new TaskCompletionSource<ReconcileResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             WebhookSecret = Secret,
@@ -51,9 +52,9 @@ public sealed class ReconcileLoopTests
     public async Task Loop_ConvergingFleet_IsWokenByTheAgentsNotByATimer()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         // No timer can fire within the test: after the start pass applies, only an agent's Watch can bring the next.
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             PollInterval = TimeSpan.FromHours(1),
             ResyncInterval = TimeSpan.FromHours(1),
@@ -69,8 +70,8 @@ public sealed class ReconcileLoopTests
     public async Task Readyz_RejectedHead_StaysReadyAndSaysRejected()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
+        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             WebhookSecret = Secret,
@@ -98,9 +99,9 @@ public sealed class ReconcileLoopTests
             await server.DisposeAsync();
         }
 
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromSeconds(1) });
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromSeconds(1) });
         var passes = 0;
-        await using var loop = await ReconcileLoop.StartAsync(reconciler, "main", new ReconcileLoopOptions
+        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             PollInterval = TimeSpan.FromHours(1),
             ResyncInterval = TimeSpan.FromHours(1),

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Pass;
 using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
@@ -13,7 +14,7 @@ public sealed class TelemetryTests
     public async Task Reconcile_OneTraceWithAStagePerStepAndASpanPerHost_AndMetrics()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options);
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
         {
@@ -40,7 +41,7 @@ public sealed class TelemetryTests
         });
         meters.Start();
 
-        var result = await reconciler.ReconcileOnceAsync();
+        var result = await reconciler.RunAsync();
 
         // Other tests reconcile in parallel; this reconcile's trace is the one tagged with its revision.
         var root = Assert.Single(spans, s => s.OperationName == "reconcile" && (string?)s.GetTagItem("liquidmetal.revision") == result.Revision);
@@ -60,12 +61,12 @@ public sealed class TelemetryTests
     {
         await using var fleet = await FleetUnderTest.StartAsync();
         var logger = new CapturingLogger();
-        await using var reconciler = await FleetReconciler.OpenAsync(fleet.Options with { Logger = logger });
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { Logger = logger });
 
         await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
         await fleet.Agents["sled-3"].Server.DisposeAsync();
-        await reconciler.ReconcileOnceAsync();
-        await reconciler.ReconcileOnceAsync();
+        await reconciler.RunAsync();
+        await reconciler.RunAsync();
 
         var running = logger.Events.Where(e => e.Id == 512 && (string?)e.Fields["To"] == "Running").ToList();
         Assert.Equal(12, running.Count); // each VM's way to Running is logged once, not once per pass
@@ -84,8 +85,8 @@ public sealed class TelemetryTests
 
         // A rejected head is logged once, not on every pass that finds it again.
         fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: many", StringComparison.Ordinal), "broken");
-        await reconciler.ReconcileOnceAsync();
-        await reconciler.ReconcileOnceAsync();
+        await reconciler.RunAsync();
+        await reconciler.RunAsync();
         Assert.Single(logger.Events, e => e.Id == 515);
     }
 

@@ -3,7 +3,7 @@ using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Git;
 
-namespace LiquidMetal.Reconciler.Pipeline;
+namespace LiquidMetal.Reconciler.Status;
 
 /// <summary>rendered/hosts/*.yaml at a commit of the status branch: what each host was last told to run.</summary>
 public static class RenderedHostsReader

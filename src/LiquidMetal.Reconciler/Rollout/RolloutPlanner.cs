@@ -1,15 +1,9 @@
 using System.Collections.Immutable;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
-using Wire = LiquidMetal.Agent.Api.V1;
+using LiquidMetal.Reconciler.Agents;
 
-namespace LiquidMetal.Reconciler.Pipeline;
-
-/// <summary>What each host is told this pass, and what must wait.</summary>
-/// <param name="HeldBack">Control-plane replacements waiting their turn (or a halted rollout).</param>
-/// <param name="Untouched">Hosts left as they are this pass: no spec they were told before can be trusted.</param>
-/// <param name="Halted">Clusters whose control-plane rollout stopped, with the control planes that failed on the new spec.</param>
-public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, ImmutableHashSet<string> Untouched, ImmutableSortedDictionary<string, string> Halted);
+namespace LiquidMetal.Reconciler.Rollout;
 
 /// <summary>
 /// What each host is told this pass, from what it should run (the render), what its agent reports, and the specs it
@@ -26,7 +20,7 @@ public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, Immuta
 /// its earlier spec, taken from rendered/ only when that spec hashes to what the agent runs (so a spec edited on the
 /// status branch is never applied); when no such spec exists, the host is left untouched this pass.
 /// </summary>
-public static class Rollout
+public static class RolloutPlanner
 {
     public const string ControlPlaneRole = "control-plane";
 
@@ -37,15 +31,15 @@ public static class Rollout
     public static RolloutShape Shape(
         IReadOnlyList<RenderedHost> desired,
         IReadOnlyList<RenderedHost> previous,
-        IReadOnlyDictionary<string, HostObservation> observed,
+        IReadOnlyDictionary<string, ObservedHost> observed,
         FleetDefinition fleet,
         TimeSpan settle,
         IReadOnlyDictionary<string, TimeSpan> runningFor)
     {
         // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
-        var seen = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
+        var seen = observed.Values.SelectMany(o => o.Report?.Vms ?? [])
             .GroupBy(vm => vm.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.State == Wire.VmState.Running ? 0 : 1).First(), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Phase == VmPhase.Running ? 0 : 1).First(), StringComparer.Ordinal);
         var previousByHost = previous.DistinctBy(h => h.Host).ToDictionary(h => h.Host, StringComparer.Ordinal);
         var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
@@ -61,7 +55,7 @@ public static class Rollout
                 .ToList();
             var changing = controlPlanes
                 .Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash)
-                .OrderBy(vm => seen[vm.Id].State == Wire.VmState.Failed ? 0 : 1)
+                .OrderBy(vm => seen[vm.Id].Phase == VmPhase.Failed ? 0 : 1)
                 .ThenBy(vm => vm.Id, StringComparer.Ordinal)
                 .ToList();
             if (changing.Count == 0)
@@ -69,7 +63,7 @@ public static class Rollout
                 continue;
             }
 
-            var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.State == Wire.VmState.Failed)
+            var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.Phase == VmPhase.Failed)
                 .Select(vm => vm.Id).ToList();
             if (failedOnNew.Count > 0)
             {
@@ -79,9 +73,9 @@ public static class Rollout
             }
 
             var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
-                ? runs.State is Wire.VmState.Pending or Wire.VmState.Creating or Wire.VmState.Deleting
-                  || (runs.Hash == vm.Hash && runs.State == Wire.VmState.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
-                  || (runs.Hash != vm.Hash && runs.State != Wire.VmState.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
+                ? runs.Phase is VmPhase.Pending or VmPhase.Creating or VmPhase.Deleting
+                  || (runs.Hash == vm.Hash && runs.Phase == VmPhase.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
+                  || (runs.Hash != vm.Hash && runs.Phase != VmPhase.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
                 : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
             if (!underWay)
             {

@@ -1,4 +1,4 @@
-namespace LiquidMetal.Reconciler.Triggers;
+namespace LiquidMetal.Reconciler.Hosting;
 
 /// <summary>
 /// Wakes the reconcile loop. Requests that arrive while a reconcile runs coalesce into exactly one

@@ -4,10 +4,10 @@ using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
-using LiquidMetal.Reconciler.Status;
-using Wire = LiquidMetal.Agent.Api.V1;
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Rollout;
 
-namespace LiquidMetal.Reconciler.Pipeline;
+namespace LiquidMetal.Reconciler.Status;
 
 /// <summary>
 /// The status branch's files for one reconcile: status/fleet.yaml, status/clusters/*, status/hosts/*, rendered/hosts/*,
@@ -16,8 +16,6 @@ namespace LiquidMetal.Reconciler.Pipeline;
 /// </summary>
 public static class StatusComposer
 {
-    public static readonly ImmutableArray<string> OwnedPrefixes = ["status/", "rendered/"];
-
     // A host's rendered document, kept as long as its (immutable) host object lives: the compiled fleet is reused by
     // every pass over the same revision, so its 5 MB of rendered YAML at 200 hosts is written once, not every pass.
     private static readonly ConditionalWeakTable<RenderedHost, byte[]> RenderedText = [];
@@ -27,7 +25,7 @@ public static class StatusComposer
         string revision,
         FleetDefinition fleet,
         IReadOnlyList<RenderedHost> rendered,
-        IReadOnlyDictionary<string, HostObservation> observed,
+        IReadOnlyDictionary<string, ObservedHost> observed,
         StatusSnapshot? previous,
         DateTimeOffset now,
         RolloutShape? rollout = null)
@@ -37,16 +35,16 @@ public static class StatusComposer
         var halted = rollout?.Halted ?? ImmutableSortedDictionary<string, string>.Empty;
         // Documents are built here and serialized at the end, in parallel: YAML writing is most of the cost.
         var pending = new List<(string Path, Func<byte[]> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
-        var vmState = new Dictionary<string, (string Host, Wire.VmStatus Vm)>(StringComparer.Ordinal);
-        var metalState = new Dictionary<string, (string Host, Wire.MetalStatus Metal)>(StringComparer.Ordinal);
+        var vmState = new Dictionary<string, (string Host, VmReport Vm)>(StringComparer.Ordinal);
+        var metalState = new Dictionary<string, (string Host, MetalReport Metal)>(StringComparer.Ordinal);
         foreach (var (host, observation) in observed)
         {
-            foreach (var vm in observation.Status?.Vms ?? [])
+            foreach (var vm in observation.Report?.Vms ?? [])
             {
                 vmState[vm.Id] = (host, vm);
             }
 
-            if (observation.Status?.Metal is { } metal)
+            if (observation.Report?.Metal is { } metal)
             {
                 metalState[metal.Node] = (host, metal);
             }
@@ -59,37 +57,37 @@ public static class StatusComposer
         {
             pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
             var observation = observed.GetValueOrDefault(host.Host);
-            var status = observation?.Status;
+            var report = observation?.Report;
             var document = new HostStatusDocument(
                 host.Host,
                 observation?.Reachable == true,
                 observation?.Error,
-                status?.Capacity is { } capacity ? new Resources(capacity.Cpu, capacity.MemoryMib) : host.Capacity,
-                status?.Allocated is { } allocated ? new Resources(allocated.Cpu, allocated.MemoryMib) : Resources.Zero,
-                status?.ObservedGeneration ?? 0,
-                [.. (status?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, State(v.State), v.Since?.ToDateTimeOffset(), Empty(v.Reason), v.Restarts))]);
+                report?.Capacity ?? host.Capacity,
+                report?.Allocated ?? Resources.Zero,
+                report?.ObservedGeneration ?? 0,
+                [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))]);
             hostDocuments.Add(document);
             pending.Add(($"status/hosts/{host.Host}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
             // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
-            var notSeen = observation?.Status is null && observation?.Error is not null ? "Unknown" : "Pending";
+            var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
             {
                 NodesOf(nodesOf, vm.Cluster).Add(vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
-                    ? new NodeStatus(vm.Id, vm.Role, host.Host, State(seen.Vm.State), seen.Vm.Since?.ToDateTimeOffset(), Empty(seen.Vm.Reason))
+                    ? new NodeStatus(vm.Id, vm.Role, host.Host, seen.Vm.Phase.ToString(), seen.Vm.Since, Empty(seen.Vm.Reason))
                     : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation)));
             }
 
             if (host.Metal is { } metal)
             {
                 NodesOf(nodesOf, metal.Cluster).Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
-                    ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, MetalState(seen.Metal.State), seen.Metal.Since?.ToDateTimeOffset(), Empty(seen.Metal.Reason))
+                    ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, seen.Metal.Phase.ToString(), seen.Metal.Since, Empty(seen.Metal.Reason))
                     : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, notSeen, null, Unreached(observation)));
             }
         }
 
         var previousClusters = (previous?.Clusters ?? []).DistinctBy(c => c.Name).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var clusters = new List<ClusterStatusDocument>();
-        var allApplied = rendered.All(h => observed.GetValueOrDefault(h.Host)?.Status?.SpecHash == h.SpecHash);
+        var allApplied = rendered.All(h => observed.GetValueOrDefault(h.Host)?.Report?.SpecHash == h.SpecHash);
         foreach (var cluster in fleet.Clusters)
         {
             var nodes = nodesOf.GetValueOrDefault(cluster.Name) ?? [];
@@ -134,7 +132,11 @@ public static class StatusComposer
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
         // The documents as a snapshot of the commit to be, in the order a read of it gives, so the next pass need not read it back.
         var snapshot = new StatusSnapshot(string.Empty, fleetDocument, [.. clusters.OrderBy(c => c.Name + ".yaml", StringComparer.Ordinal)], [.. hostDocuments.OrderBy(h => h.Name + ".yaml", StringComparer.Ordinal)]);
-        return new StatusCommit(files, Message(summary, revision), converged) { Snapshot = snapshot };
+        return new StatusCommit(files, Message(summary, revision), converged)
+        {
+            Snapshot = snapshot,
+            Rendered = [.. rendered.OrderBy(h => h.Host + ".yaml", StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>A rejected revision: only status/fleet.yaml changes (its errors); what runs and what it reported stay as they were.</summary>
@@ -184,36 +186,10 @@ public static class StatusComposer
         return nodes;
     }
 
-    private static string? Unreached(HostObservation? observation) =>
-        observation?.Error ?? (observation?.Status is null ? "agent not asked yet" : "not applied yet");
+    private static string? Unreached(ObservedHost? observation) =>
+        observation?.Error ?? (observation?.Report is null ? "agent not asked yet" : "not applied yet");
 
     private static string? Empty(string text) => text.Length == 0 ? null : text;
 
     private static string Short(string? revision) => revision is null ? "nothing" : revision[..Math.Min(12, revision.Length)];
-
-    private static string State(Wire.VmState state) => state switch
-    {
-        Wire.VmState.Pending => "Pending",
-        Wire.VmState.Creating => "Creating",
-        Wire.VmState.Running => "Running",
-        Wire.VmState.Failed => "Failed",
-        Wire.VmState.Deleting => "Deleting",
-        _ => "Unknown",
-    };
-
-    private static string MetalState(Wire.MetalState state) => state switch
-    {
-        Wire.MetalState.Ready => "Ready",
-        Wire.MetalState.Failed => "Failed",
-        Wire.MetalState.Bootstrapping => "Bootstrapping",
-        Wire.MetalState.Resetting => "Resetting",
-        _ => "Pending",
-    };
-}
-
-/// <summary>The content of the status branch's owned folders after a reconcile, its commit message, and whether the fleet converged.</summary>
-public sealed record StatusCommit(ImmutableSortedDictionary<string, byte[]> Files, string Message, bool Converged)
-{
-    /// <summary>The status documents in <see cref="Files"/>, as read back (its commit not yet known); null for a rejected revision's status.</summary>
-    public StatusSnapshot? Snapshot { get; init; }
 }

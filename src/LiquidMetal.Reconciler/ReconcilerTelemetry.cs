@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace LiquidMetal.Reconciler.Pipeline;
+using LiquidMetal.Reconciler.Agents;
+
+namespace LiquidMetal.Reconciler;
 
 /// <summary>
 /// Traces and metrics of the reconciler, through the platform's ActivitySource and Meter: any OpenTelemetry SDK that
@@ -29,8 +31,8 @@ public static class ReconcilerTelemetry
     static ReconcilerTelemetry() =>
         Meter.CreateObservableGauge("liquidmetal.vms", () => _vmsByState.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("state", kv.Key))), description: "VMs by state, as the agents last reported");
 
-    internal static void ObservedVms(IReadOnlyDictionary<string, HostObservation> observed) =>
-        _vmsByState = observed.Values.SelectMany(o => o.Status?.Vms ?? [])
-            .GroupBy(vm => vm.State.ToString())
+    internal static void ObservedVms(IReadOnlyDictionary<string, ObservedHost> observed) =>
+        _vmsByState = observed.Values.SelectMany(o => o.Report?.Vms ?? [])
+            .GroupBy(vm => vm.Phase.ToString())
             .ToDictionary(g => g.Key, g => (long)g.Count());
 }

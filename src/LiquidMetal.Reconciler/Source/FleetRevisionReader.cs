@@ -2,13 +2,13 @@ using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Git;
 
-namespace LiquidMetal.Reconciler.Pipeline;
+namespace LiquidMetal.Reconciler.Source;
 
 /// <summary>
 /// The fleet files at one revision, read from the mirror's objects (no working tree). The same limits as on disk:
 /// files over 1 MiB are refused unread, symlinks are not followed (in Git they are only a path), submodules are refused.
 /// </summary>
-public static class FleetRevisionReader
+internal static class FleetRevisionReader
 {
     public static async Task<(List<FleetFile> Files, List<Diagnostic> Diagnostics)> ReadAsync(GitMirror mirror, string revision, CancellationToken cancellationToken = default)
     {

@@ -1,10 +1,10 @@
 using LiquidMetal.Fleet.Rendering;
 using Wire = LiquidMetal.Agent.Api.V1;
 
-namespace LiquidMetal.Reconciler.Pipeline;
+namespace LiquidMetal.Reconciler.Agents;
 
-/// <summary>A rendered host as the agent's Apply takes it.</summary>
-public static class WireSpec
+/// <summary>A rendered host as the agent's Apply takes it (the only way specs reach the wire).</summary>
+internal static class WireSpec
 {
     public static Wire.HostSpec From(RenderedHost host, long generation, string fleetRevision)
     {

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace LiquidMetal.Cli.Hosting;
+
+/// <summary>
+/// The one way the long-running commands (<c>agent</c>, <c>reconcile</c>) live and stop: a generic host whose console
+/// lifetime turns SIGTERM, SIGINT and SIGQUIT into a graceful stop of its hosted services, in reverse order of start.
+/// </summary>
+internal static class DaemonHost
+{
+    /// <summary>An empty host (no configuration files, no file watchers) that logs through <paramref name="logging"/>.</summary>
+    public static HostApplicationBuilder CreateBuilder(ILoggerFactory logging)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(logging);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder;
+    }
+
+    /// <summary>Starts the host and runs it until a signal (or <paramref name="cancellationToken"/>) stops it.</summary>
+    public static async Task RunAsync(IHost host, CancellationToken cancellationToken)
+    {
+        await host.StartAsync(cancellationToken);
+        await host.WaitForShutdownAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,137 @@
+using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Pass;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LiquidMetal.Reconciler.Hosting;
+
+/// <summary>
+/// The reconcile loop in the generic host: waits for a trigger (a poll, a resync, the webhook, an agent's news, a
+/// recheck), runs one pass, and records how it ended. Triggers that arrive during a pass coalesce into one more. A
+/// failing pass never stops the loop: what runs keeps running, readiness says so, the next trigger tries again.
+/// Stopping cancels the pass in flight; nothing is half-applied (each host gets its whole spec or none).
+/// </summary>
+public sealed partial class ReconcilerWorker(
+    ReconcilePass pass, ReconcileTrigger trigger, Readiness readiness, ReconcileLoopOptions options, TimeProvider time, ILogger<ReconcilerWorker> logger) : BackgroundService
+{
+    private readonly ConvergingBackoff _backoff = new(options.ConvergingRecheck, options.PollInterval);
+
+    /// <summary>Raised after every pass that did something (not after idle polls).</summary>
+    public event Action<ReconcileResult>? Reconciled;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A full pass at start: the status branch and the agents are the truth.
+        trigger.Request("resync");
+        CancellationTokenSource? waking = null;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var reasons = await trigger.WaitAsync(stoppingToken);
+
+                // This pass sees what the agents report now: the last pass's wake-ups have nothing left to say.
+                if (waking is not null)
+                {
+                    await waking.CancelAsync();
+                    waking.Dispose();
+                    waking = null;
+                }
+
+                var result = await RunPassAsync(reasons, stoppingToken);
+                if (result is { Valid: true, Converged: false })
+                {
+                    waking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    _ = WakeOnAgentChangeAsync(waking.Token);
+                    _ = RecheckAsync(_backoff.Next(wroteStatus: result.StatusCommit is not null), waking.Token);
+                }
+                else
+                {
+                    _backoff.Reset();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: SIGTERM, Ctrl+C, or the host shutting down.
+        }
+        finally
+        {
+            waking?.Dispose();
+        }
+    }
+
+    private async Task<ReconcileResult> RunPassAsync(IReadOnlyList<string> reasons, CancellationToken stoppingToken)
+    {
+        // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent asked.
+        var resync = reasons.Any(r => r is "resync" or "converging" or "agent");
+        ReconcileResult result;
+        readiness.PassStarted();
+        try
+        {
+            result = await pass.RunAsync(resync, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // An unreachable remote, a refused push, or a bug: the loop keeps going, and readiness reports the failure.
+            Log.Failed(logger, e is GitException ? e.Message : e.ToString());
+            result = ReconcileResult.Failed(e.Message, TimeSpan.Zero);
+        }
+
+        readiness.PassFinished(result);
+        foreach (var warning in result.Warnings)
+        {
+            Log.Warning(logger, warning);
+        }
+
+        if (result.Outcome != ReconcileOutcome.Idle)
+        {
+            Log.Reconciled(logger, result.Revision ?? "(none)", result.Outcome.ToString(), string.Join(",", reasons), result.Duration.TotalMilliseconds);
+            Reconciled?.Invoke(result);
+        }
+
+        return result;
+    }
+
+    private async Task WakeOnAgentChangeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pass.WaitForAgentChangeAsync(cancellationToken);
+            trigger.Request("agent");
+        }
+        catch (OperationCanceledException)
+        {
+            // The next pass started, or the loop is stopping.
+        }
+    }
+
+    private async Task RecheckAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            trigger.Request("converging");
+        }
+        catch (OperationCanceledException)
+        {
+            // The next pass started, or the loop is stopping.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "reconciled revision {Revision}: {Outcome} (triggered by {Reasons}) in {Milliseconds} ms")]
+        public static partial void Reconciled(ILogger logger, string revision, string outcome, string reasons, double milliseconds);
+
+        [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "reconcile failed: {Error}")]
+        public static partial void Failed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "{Warning}")]
+        public static partial void Warning(ILogger logger, string warning);
+    }
+}

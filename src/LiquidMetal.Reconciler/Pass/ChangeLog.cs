@@ -1,0 +1,116 @@
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Reconciler.Agents;
+using Microsoft.Extensions.Logging;
+
+namespace LiquidMetal.Reconciler.Pass;
+
+/// <summary>
+/// Logs what changed since the last pass, not what is: Applies, agents lost and back, VMs created, running, failed or
+/// gone, and a rejected revision once (not at every poll of it).
+/// </summary>
+public sealed class ChangeLog(ILogger logger)
+{
+    // Each VM's host and phase as the last pass saw it.
+    private Dictionary<string, (string Host, VmPhase Phase)> _vms = new(StringComparer.Ordinal);
+    private HashSet<string> _unreachable = new(StringComparer.Ordinal);
+
+    // The last rejection logged (revision and errors).
+    private string? _lastRejection;
+
+    /// <summary>Logs a rejected revision and its errors, unless this very rejection was logged last.</summary>
+    public void Rejected(string revision, IReadOnlyList<Diagnostic> errors)
+    {
+        if (FirstTime(revision, errors))
+        {
+            PassLog.Rejected(logger, revision, errors.Count);
+            foreach (var error in errors)
+            {
+                PassLog.RevisionError(logger, revision, error.ToString());
+            }
+        }
+    }
+
+    /// <summary>Logs a revision not applied for want of a trusted signature, unless this very refusal was logged last.</summary>
+    public void Untrusted(string revision, Diagnostic refusal, string verdict, string detail)
+    {
+        if (FirstTime(revision, [refusal]))
+        {
+            PassLog.Untrusted(logger, revision, verdict, detail);
+        }
+    }
+
+    /// <summary>A valid head: a later rejection is news again.</summary>
+    public void Accepted() => _lastRejection = null;
+
+    /// <summary>Logs what the agents' answers show changed since the last pass.</summary>
+    public void Observed(string revision, IReadOnlyDictionary<string, ObservedHost> observed)
+    {
+        var vms = new Dictionary<string, (string Host, VmPhase Phase)>(StringComparer.Ordinal);
+        var unreachable = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (host, observation) in observed)
+        {
+            if (observation.Applied)
+            {
+                PassLog.Applied(logger, revision, host, observation.Report?.SpecHash ?? string.Empty);
+            }
+
+            if (observation.Error is not null)
+            {
+                unreachable.Add(host);
+                if (!_unreachable.Contains(host))
+                {
+                    PassLog.HostUnreachable(logger, revision, host, observation.Error);
+                }
+
+                // Not heard from: its VMs are as last seen, not gone.
+                foreach (var (id, seen) in _vms.Where(v => v.Value.Host == host))
+                {
+                    vms[id] = seen;
+                }
+
+                continue;
+            }
+
+            if (_unreachable.Contains(host))
+            {
+                PassLog.HostBack(logger, revision, host);
+            }
+
+            foreach (var vm in observation.Report?.Vms ?? [])
+            {
+                vms[vm.Id] = (host, vm.Phase);
+                var before = _vms.TryGetValue(vm.Id, out var seen) ? seen.Phase.ToString() : "absent";
+                if (before == vm.Phase.ToString())
+                {
+                    continue;
+                }
+
+                if (vm.Phase == VmPhase.Failed)
+                {
+                    PassLog.VmFailed(logger, revision, host, vm.Cluster, vm.Id, vm.Reason);
+                }
+                else
+                {
+                    PassLog.VmState(logger, revision, host, vm.Cluster, vm.Id, before, vm.Phase.ToString());
+                }
+            }
+        }
+
+        // Gone means its host answered without it; a host not asked this pass (it left the fleet) says nothing of its VMs.
+        foreach (var (id, seen) in _vms.Where(v => !vms.ContainsKey(v.Key) && observed.ContainsKey(v.Value.Host)))
+        {
+            PassLog.VmGone(logger, revision, seen.Host, id);
+        }
+
+        _vms = vms;
+        _unreachable = unreachable;
+    }
+
+    private bool FirstTime(string revision, IEnumerable<Diagnostic> errors)
+    {
+        var rejection = revision + "\n" + string.Join('\n', errors);
+        var first = rejection != _lastRejection;
+        _lastRejection = rejection;
+        return first;
+    }
+}

@@ -1,0 +1,50 @@
+using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Scheduling;
+using LiquidMetal.Reconciler.Source;
+
+namespace LiquidMetal.Reconciler.Pass;
+
+/// <summary>
+/// The fleet at a revision, compiled from a placement. A commit's files never change and compiling is deterministic,
+/// so the last result is reused while the revision and the placement stay the same (a status commit that only records
+/// new VM states does not move the placement).
+/// </summary>
+public sealed class CompileCache
+{
+    private Entry? _last;
+
+    public async Task<(CompiledFleet Compiled, FleetFiles Files, IReadOnlyList<RenderedHost> Hosts)> CompileAsync(
+        IFleetSource source, string revision, IReadOnlyList<RenderedHost> previous, CancellationToken cancellationToken)
+    {
+        var placement = RenderedDirectory.PlacementOf(previous);
+        if (_last is { } last && last.Files.Revision == revision && SamePlacement(last.Placement, placement))
+        {
+            return (last.Compiled, last.Files, last.Hosts);
+        }
+
+        var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
+        var compiled = FleetCompiler.Compile(files.Files, placement);
+        var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
+        _last = new Entry(files, placement, compiled, hosts);
+        return (compiled, files, hosts);
+    }
+
+    /// <summary>
+    /// A freshly compiled host equal to one of the last compile is replaced by that (immutable) object, so what was
+    /// derived from it is reused: its rendered document above all, 25 KB of YAML per host. Both were rendered here,
+    /// so each VM's hash is its content's, and equal spec hashes mean equal VMs and metal.
+    /// </summary>
+    private static List<RenderedHost> SameAsBefore(IReadOnlyList<RenderedHost> fresh, IReadOnlyList<RenderedHost>? before)
+    {
+        var old = (before ?? []).ToDictionary(h => h.Host, StringComparer.Ordinal);
+        return [.. fresh.Select(h => old.TryGetValue(h.Host, out var o)
+            && o.SpecHash == h.SpecHash && o.Fleet == h.Fleet && o.AgentEndpoint == h.AgentEndpoint && o.FailureDomain == h.FailureDomain
+            && o.Capacity == h.Capacity && o.Allocatable == h.Allocatable && o.Allocated == h.Allocated ? o : h)];
+    }
+
+    private static bool SamePlacement(Dictionary<string, PlacedNode> a, Dictionary<string, PlacedNode> b) =>
+        a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && other == entry.Value);
+
+    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled, List<RenderedHost> Hosts);
+}

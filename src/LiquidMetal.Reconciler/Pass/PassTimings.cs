@@ -1,0 +1,16 @@
+namespace LiquidMetal.Reconciler.Pass;
+
+/// <summary>How long a pass and its stages took.</summary>
+/// <param name="StatusRead">Reading the status branch's documents and rendered hosts (nothing when the tip is the one this reconciler wrote or read last).</param>
+/// <param name="Status">Composing, committing and pushing status.</param>
+/// <param name="StatusCompose">The part of <paramref name="Status"/> spent building the documents.</param>
+/// <param name="StatusPush">The part of <paramref name="Status"/> spent pushing (the rest is the commit's objects, written in-process).</param>
+public sealed record PassTimings(
+    TimeSpan Total,
+    TimeSpan Sync = default,
+    TimeSpan StatusRead = default,
+    TimeSpan Compile = default,
+    TimeSpan Apply = default,
+    TimeSpan Status = default,
+    TimeSpan StatusCompose = default,
+    TimeSpan StatusPush = default);

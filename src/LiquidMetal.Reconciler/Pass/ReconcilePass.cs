@@ -1,0 +1,256 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Rollout;
+using LiquidMetal.Reconciler.Source;
+using LiquidMetal.Reconciler.Status;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LiquidMetal.Reconciler.Pass;
+
+/// <summary>
+/// One reconcile, DESIGN.md steps 1-7, as stages: the fleet source (sync, trust, files), the compile (load, validate,
+/// place from the status branch's placement, render), the rollout planner, the agents (observe, apply), and the status
+/// store (read, compose, write with compare-and-swap). An invalid or untrusted revision is rejected whole: nothing is
+/// applied, and why goes into status/fleet.yaml. Git and the agents are the truth; what a pass keeps in memory only
+/// saves work (and a restarted reconciler starts with a full pass).
+/// </summary>
+public sealed class ReconcilePass : IAsyncDisposable
+{
+    private readonly ReconcilerOptions _options;
+    private readonly IFleetSource _source;
+    private readonly FleetTrust _trust;
+    private readonly IStatusStore _status;
+    private readonly IAgentPool _agents;
+    private readonly TimeProvider _time;
+    private readonly IAsyncDisposable? _owned;
+    private readonly CompileCache _compiles = new();
+    private readonly RunningClock _running;
+    private readonly ChangeLog _changes;
+
+    // The heads a converged pass last saw, and the status commit it wrote or found: a poll that sees the same again has
+    // nothing to do.
+    private ImmutableDictionary<string, string>? _convergedHeads;
+
+    private bool _disposed;
+
+    // Each reachable agent's endpoint and the fingerprint of what the last pass saw it run (see WaitForAgentChangeAsync).
+    private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>A pass over the given stages (tests give their own); <paramref name="owned"/> is disposed with it.</summary>
+    public ReconcilePass(ReconcilerOptions options, IFleetSource source, IStatusStore status, IAgentPool agents, TimeProvider? time = null, IAsyncDisposable? owned = null)
+    {
+        _options = options;
+        _source = source;
+        _trust = new FleetTrust(source, options.RequireSignedBy);
+        _status = status;
+        _agents = agents;
+        _time = time ?? TimeProvider.System;
+        _owned = owned;
+        _running = new RunningClock(_time);
+        _changes = new ChangeLog(options.Logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>The pass over the fleet repository's mirror and the agents over gRPC, as the reconciler runs.</summary>
+    public static async Task<ReconcilePass> OpenAsync(ReconcilerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var mirror = await GitMirror.OpenAsync(options.MirrorPath, options.RepositoryUrl, options.Credentials, cancellationToken);
+        var status = new GitStatusStore(mirror, options.StatusBranch, options.Committer, time, options.PushAttempts);
+        var agents = new GrpcAgentPool(options.AgentClient, options.MaxParallelHosts, options.AgentCallTimeout, time);
+        return new ReconcilePass(options, new GitFleetSource(mirror), status, agents, time, mirror);
+    }
+
+    /// <summary>
+    /// Completes when an agent the last pass reached reports its VMs in another state than that pass saw (a VM came up
+    /// or failed): the moment a converging fleet has something new to record. Runs until cancelled otherwise.
+    /// </summary>
+    public Task WaitForAgentChangeAsync(CancellationToken cancellationToken) => _agents.WaitForChangeAsync(_lastSeen, cancellationToken);
+
+    /// <summary>One pass. A poll (<paramref name="resync"/> false) that finds the heads a converged pass left does nothing;
+    /// a resync always asks every agent, which is how drift (a VM that died, one removed by hand) is corrected.</summary>
+    public async Task<ReconcileResult> RunAsync(bool resync = true, CancellationToken cancellationToken = default)
+    {
+        using var activity = ReconcilerTelemetry.Source.StartActivity("reconcile");
+        activity?.SetTag("liquidmetal.resync", resync);
+        var warnings = new List<string>();
+        var result = await RunCoreAsync(resync, warnings, cancellationToken) with { Warnings = [.. warnings] };
+        activity?.SetTag("liquidmetal.revision", result.Revision);
+        activity?.SetTag("liquidmetal.converged", result.Converged);
+        activity?.SetTag("liquidmetal.idle", result.Outcome == ReconcileOutcome.Idle);
+        if (!result.Valid)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Errors.FirstOrDefault()?.Message);
+            if (result.Outcome == ReconcileOutcome.Rejected)
+            {
+                ReconcilerTelemetry.Rejected.Add(1);
+            }
+        }
+
+        if (result.Outcome != ReconcileOutcome.Idle)
+        {
+            ReconcilerTelemetry.ReconcileDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>("converged", result.Converged));
+        }
+
+        return result;
+    }
+
+    private async Task<ReconcileResult> RunCoreAsync(bool resync, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var span = ReconcilerTelemetry.Source.StartActivity("fetch");
+        var heads = await _source.SyncAsync([_options.Branch, _options.StatusBranch], cancellationToken);
+        span?.Dispose();
+        var timings = new PassTimings(TimeSpan.Zero, Sync: clock.Elapsed);
+        if (!resync && _convergedHeads is { } seen && SameHeads(seen, heads))
+        {
+            return new ReconcileResult(ReconcileOutcome.Idle, heads.GetValueOrDefault(_options.Branch), null, [], timings with { Total = clock.Elapsed });
+        }
+
+        _convergedHeads = null;
+        if (!heads.TryGetValue(_options.Branch, out var revision))
+        {
+            // A deleted branch is not an instruction to delete the fleet: keep everything as it runs.
+            return ReconcileResult.Failed($"the remote has no branch {_options.Branch}: nothing is applied and what runs stays", clock.Elapsed);
+        }
+
+        var statusTip = heads.GetValueOrDefault(_options.StatusBranch);
+        var stage = Stopwatch.StartNew();
+        var previous = await _status.ReadAsync(statusTip, warnings, cancellationToken);
+        timings = timings with { StatusRead = stage.Elapsed };
+        var now = _time.GetUtcNow();
+
+        var verdict = await _trust.JudgeAsync(revision, previous.Snapshot?.Fleet?.AppliedRevision, warnings, cancellationToken);
+        if (!verdict.Trusted)
+        {
+            _changes.Untrusted(revision, verdict.Refusal!, verdict.Verdict, verdict.Detail);
+            return await RejectAsync(revision, [verdict.Refusal!], statusTip, now, warnings, clock, timings, cancellationToken);
+        }
+
+        stage.Restart();
+        span = ReconcilerTelemetry.Source.StartActivity("load, validate, place, render");
+        var (compiled, files, hosts) = await _compiles.CompileAsync(_source, revision, previous.Rendered, cancellationToken);
+        timings = timings with { Compile = stage.Elapsed };
+        var errors = files.Refused.Concat(compiled.Diagnostics).ToImmutableArray();
+        span?.SetTag("liquidmetal.valid", compiled.Succeeded && errors.IsEmpty);
+        span?.Dispose();
+        if (compiled.Fleet?.Settings.StatusBranch is { } declared && declared != _options.StatusBranch)
+        {
+            warnings.Add($"fleet.yaml names status branch {declared}, but this reconciler writes {_options.StatusBranch}: start it with --status-branch {declared}");
+        }
+
+        if (!errors.IsEmpty || !compiled.Succeeded)
+        {
+            _changes.Rejected(revision, errors);
+            return await RejectAsync(revision, errors, statusTip, now, warnings, clock, timings, cancellationToken);
+        }
+
+        _changes.Accepted();
+        var fleet = compiled.Fleet!;
+        var departed = DepartedHosts.Find(hosts, previous.Rendered);
+        if (departed.Count > 0 && await _trust.VouchedEndpointsAsync(previous.Snapshot?.Fleet?.AppliedRevision, warnings, cancellationToken) is { } vouched)
+        {
+            departed = DepartedHosts.VouchedFor(departed, vouched);
+        }
+
+        stage.Restart();
+        span = ReconcilerTelemetry.Source.StartActivity("apply");
+        var before = await _agents.ObserveAsync([.. hosts, .. departed], cancellationToken);
+        var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, _running.Observe(before));
+        var applied = await _agents.ApplyAsync([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)), .. departed], revision, before, cancellationToken);
+        var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
+        _changes.Observed(revision, observed);
+        Remember([.. hosts, .. departed], observed);
+        timings = timings with { Apply = stage.Elapsed };
+        var failures = observed.Values.Count(o => o.Error is not null);
+        span?.SetTag("liquidmetal.hosts", observed.Count);
+        span?.SetTag("liquidmetal.applied", observed.Values.Count(o => o.Applied));
+        span?.SetTag("liquidmetal.unreachable", failures);
+        span?.Dispose();
+        ReconcilerTelemetry.ApplyErrors.Add(failures);
+        ReconcilerTelemetry.ObservedVms(observed);
+
+        stage.Restart();
+        using var statusSpan = ReconcilerTelemetry.Source.StartActivity("status");
+
+        // rendered/ records what each host was told: an untouched host keeps its earlier record, and a departed host
+        // stays recorded until its agent confirms it runs nothing.
+        var told = shape.Hosts.Select(h => shape.Untouched.Contains(h.Host) ? previous.Rendered.FirstOrDefault(p => p.Host == h.Host) ?? h : h)
+            .Concat(departed.Where(d => observed.GetValueOrDefault(d.Host)?.Report?.SpecHash != d.SpecHash))
+            .ToList();
+        var status = StatusComposer.Compose(revision, fleet, told, observed, previous.Snapshot, now, shape);
+        var composeTime = stage.Elapsed;
+
+        // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
+        var written = await _status.WriteAsync(
+            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, fleet, told, observed, (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot, now, shape),
+            statusTip,
+            warnings,
+            cancellationToken);
+        if (written.Status.Converged)
+        {
+            // What the remote holds now, our status commit included: the next poll compares against it.
+            _convergedHeads = heads.SetItem(_options.StatusBranch, written.Tip ?? string.Empty);
+        }
+
+        var outcome = written.Status.Converged ? ReconcileOutcome.Converged : ReconcileOutcome.Converging;
+        return new ReconcileResult(outcome, revision, written.Commit, [], timings with
+        {
+            Total = clock.Elapsed,
+            Status = stage.Elapsed,
+            StatusCompose = composeTime,
+            StatusPush = written.Push,
+        });
+    }
+
+    /// <summary>Records a rejected revision's errors in status/fleet.yaml; everything else on the status branch stays as it is.</summary>
+    private async Task<ReconcileResult> RejectAsync(
+        string revision, ImmutableArray<Diagnostic> errors, string? statusTip, DateTimeOffset now, List<string> warnings, Stopwatch clock, PassTimings timings, CancellationToken cancellationToken)
+    {
+        var stage = Stopwatch.StartNew();
+        var written = await _status.WriteAsync(
+            async tip => StatusComposer.Rejected(
+                revision,
+                errors,
+                tip is null ? null : (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot,
+                tip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await _status.ReadOwnedAsync(tip, cancellationToken),
+                now),
+            statusTip,
+            warnings,
+            cancellationToken);
+        return new ReconcileResult(ReconcileOutcome.Rejected, revision, written.Commit, errors, timings with { Total = clock.Elapsed, Status = stage.Elapsed, StatusPush = written.Push });
+    }
+
+    /// <summary>Keeps the connections to the hosts' agents only, and what each reachable one reported (by endpoint) for the next wait.</summary>
+    private void Remember(IReadOnlyList<RenderedHost> hosts, IReadOnlyDictionary<string, ObservedHost> observed)
+    {
+        _agents.Retain(hosts.Select(h => h.AgentEndpoint));
+        var endpointOf = hosts.ToDictionary(h => h.Host, h => h.AgentEndpoint, StringComparer.Ordinal);
+        _lastSeen = observed.Values.Where(o => o.Report is not null && endpointOf.ContainsKey(o.Host))
+            .DistinctBy(o => endpointOf[o.Host])
+            .ToImmutableDictionary(o => endpointOf[o.Host], o => o.Report!.Fingerprint(), StringComparer.Ordinal);
+    }
+
+    private bool SameHeads(ImmutableDictionary<string, string> seen, ImmutableDictionary<string, string> now) =>
+        seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)
+        && seen.GetValueOrDefault(_options.StatusBranch) == now.GetValueOrDefault(_options.StatusBranch);
+
+    /// <summary>Closes the agents' connections and what the pass owns; a second call does nothing (a host and its embedder may both dispose it).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _agents.Dispose();
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LiquidMetal.Git;
+
+namespace LiquidMetal.Reconciler.Status;
+
+/// <summary>
+/// The status branch in the reconciler's mirror: documents read straight from the objects, commits written in-process
+/// and pushed with the expected old value. Commits never change, so the last one read or written is kept: a pass that
+/// finds the tip it wrote reads nothing.
+/// </summary>
+public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature committer, TimeProvider time, int pushAttempts = 5) : IStatusStore
+{
+    public static readonly ImmutableArray<string> OwnedPrefixes = ["status/", "rendered/"];
+
+    private StatusAt? _last;
+
+    public async Task<StatusAt> ReadAsync(string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        if (tip is null)
+        {
+            return StatusAt.None;
+        }
+
+        if (_last is { } last && last.Tip == tip)
+        {
+            return last;
+        }
+
+        var snapshot = await StatusBranchReader.ReadAsync(mirror, tip, cancellationToken, warnings);
+        var rendered = await RenderedHostsReader.ReadAsync(mirror, tip, cancellationToken, warnings);
+        return _last = new StatusAt(tip, snapshot, rendered);
+    }
+
+    public async Task<ImmutableSortedDictionary<string, byte[]>> ReadOwnedAsync(string tip, CancellationToken cancellationToken)
+    {
+        var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
+        foreach (var prefix in OwnedPrefixes)
+        {
+            foreach (var (entry, content) in await mirror.ReadFilesAsync(tip, prefix.TrimEnd('/'), cancellationToken))
+            {
+                files[entry.Path] = content;
+            }
+        }
+
+        return files.ToImmutable();
+    }
+
+    public async Task<StatusWrite> WriteAsync(Func<string?, Task<StatusCommit>> compose, string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        var writer = new CommitWriter(mirror);
+        var pushing = new Stopwatch();
+        for (var attempt = 1; ; attempt++)
+        {
+            var status = await compose(tip);
+            var commit = await writer.CreateCommitAsync(new CommitRequest
+            {
+                Parent = tip,
+                OwnedPrefixes = OwnedPrefixes,
+                Files = status.Files,
+                Message = status.Message,
+                Author = committer with { When = time.GetUtcNow() },
+            }, cancellationToken);
+            if (commit is null)
+            {
+                return new StatusWrite(null, status, tip, pushing.Elapsed); // nothing observed changed: no commit
+            }
+
+            pushing.Start();
+            var outcome = await writer.PushAsync(commit, branch, expected: tip, cancellationToken);
+            pushing.Stop();
+            if (outcome.Accepted)
+            {
+                if (status.Snapshot is { } snapshot && status.Rendered is { } rendered)
+                {
+                    // What was just written is what a read of the new tip would give: the next pass starts from it.
+                    _last = new StatusAt(commit, snapshot with { Commit = commit }, rendered);
+                }
+
+                await CompactAsync(warnings, cancellationToken);
+                return new StatusWrite(commit, status, commit, pushing.Elapsed);
+            }
+
+            if (attempt >= pushAttempts)
+            {
+                throw new GitException($"the status push to {branch} was rejected {attempt} times: {outcome.RejectionReason}");
+            }
+
+            // Someone else moved the branch (a person, another reconciler): build on their commit and try again.
+            ReconcilerTelemetry.PushRetries.Add(1);
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), time, cancellationToken);
+            tip = (await mirror.SyncAsync([branch], cancellationToken)).RemoteHeads.GetValueOrDefault(branch);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the mirror's pack count bounded (see <see cref="GitMirror.CompactAsync"/>). Best effort: the status is
+    /// already pushed, so a failed repack (an old git, a full disk) is a warning, not a failed pass.
+    /// </summary>
+    private async Task CompactAsync(ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mirror.CompactAsync(cancellationToken: cancellationToken);
+        }
+        catch (GitException e)
+        {
+            warnings.Add("the mirror could not be repacked (its packs keep growing in number until it can): " + e.Message);
+        }
+    }
+}

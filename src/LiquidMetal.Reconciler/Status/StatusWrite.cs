@@ -1,0 +1,8 @@
+namespace LiquidMetal.Reconciler.Status;
+
+/// <summary>What a status write did.</summary>
+/// <param name="Commit">The commit pushed; null when nothing changed (no commit).</param>
+/// <param name="Status">The status as last composed (on the winner's commit after a lost push race).</param>
+/// <param name="Tip">The status branch's tip now.</param>
+/// <param name="Push">Time spent pushing.</param>
+public sealed record StatusWrite(string? Commit, StatusCommit Status, string? Tip, TimeSpan Push);
