@@ -40,9 +40,12 @@ public static class FleetSchemas
         foreach (var error in Flatten(errors))
         {
             var path = error.Path is null ? string.Empty : error.Path.TrimStart('#', '/');
-            var location = error.Kind == ValidationErrorKind.NoAdditionalPropertiesAllowed && tree.KeyLocations.TryGetValue(path, out var key)
-                ? key
-                : Locate(tree, file, path);
+            var location = error.Kind switch
+            {
+                ValidationErrorKind.NoAdditionalPropertiesAllowed when tree.KeyLocations.TryGetValue(path, out var key) => key,
+                ValidationErrorKind.ExcludedSchemaValidates when LastKeyOf(error.Schema.Not, path, tree) is { } last => last,
+                _ => Locate(tree, file, path),
+            };
             found.Add((location, Describe(error, path, document, tree)));
         }
 
@@ -71,6 +74,25 @@ public static class FleetSchemas
             var cut = Math.Max(current.LastIndexOf('.'), current.LastIndexOf('['));
             current = cut <= 0 ? string.Empty : current[..cut];
         }
+    }
+
+    /// <summary>
+    /// A "not" that forbids fields together (a metal pool with vcpu) is broken by the one of them written last: point
+    /// at that key, the one a person adds by mistake.
+    /// </summary>
+    private static SourceLocation? LastKeyOf(JsonSchema? excluded, string path, YamlTree tree)
+    {
+        SourceLocation? last = null;
+        foreach (var property in excluded?.RequiredProperties ?? [])
+        {
+            if (tree.KeyLocations.TryGetValue(YamlTree.Child(path, property), out var at)
+                && (last is not { } known || (at.Line, at.Column).CompareTo((known.Line, known.Column)) > 0))
+            {
+                last = at;
+            }
+        }
+
+        return last;
     }
 
     private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
@@ -117,6 +139,9 @@ public static class FleetSchemas
             ValidationErrorKind.TooFewItems => $"{name}: needs at least {schema.MinItems} item(s)",
             ValidationErrorKind.TooManyItems => $"{name}: allows at most {schema.MaxItems} item(s)",
             ValidationErrorKind.ItemsNotUnique => $"{name}: items must be unique",
+
+            // The schemas word each "not" rule in its description, as the message a person needs.
+            ValidationErrorKind.ExcludedSchemaValidates => $"{name}: {schema.Not?.Description ?? "this combination of values is not allowed"}",
             _ => $"{name}: {error.Kind}",
         };
     }
