@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Yaml;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;

@@ -509,15 +509,8 @@ public sealed partial class FleetReconciler : IAsyncDisposable
         else if (await _mirror.ReadObjectAsync(revision + ":" + FleetLoader.FleetFileName, cancellationToken) is { Type: "blob" } blob
             && blob.Content.Length <= FleetLoader.MaxFileBytes)
         {
-            try
-            {
-                var spec = Status.YamlNodes.Load(System.Text.Encoding.UTF8.GetString(blob.Content)).Mapping("spec");
-                found = (spec?.Mapping("verify")?.Text("mode") ?? "none", false);
-            }
-            catch (YamlDotNet.Core.YamlException)
-            {
-                // Not readable YAML (or nested too deep): unknown.
-            }
+            // Null when not readable YAML (or nested too deep): unknown.
+            found = (FleetLoader.DeclaredVerifyMode(System.Text.Encoding.UTF8.GetString(blob.Content)), false);
         }
 
         if (_verifyModes.Count > 64)

@@ -5,12 +5,12 @@ using Newtonsoft.Json.Linq;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace LiquidMetal.Fleet.Loading;
+namespace LiquidMetal.Fleet.Yaml;
 
 /// <summary>
-/// One YAML document read into a JSON tree, with the line and column of every value kept by
-/// Json.NET path ("spec.workerPools[1].vcpu"). Reads the parser's event stream directly, so
-/// nothing is ever expanded: anchors and aliases are refused (no "billion laughs"), nesting is
+/// The one YAML reader: fleet files, rendered hosts, status documents. One document read into a JSON tree, with the
+/// line and column of every value kept by Json.NET path ("spec.workerPools[1].vcpu"). Reads the parser's event stream
+/// directly, so nothing is ever expanded: anchors and aliases are refused (no "billion laughs"), nesting is
 /// bounded (no stack exhaustion), one document per file, duplicate keys are errors. Plain
 /// scalars are typed by the YAML 1.2 core schema (so <c>yes</c> is a string, <c>1.30</c> a number).
 /// </summary>
@@ -61,6 +61,24 @@ public sealed class YamlTree
         }
 
         return new YamlTree(builder.Failed ? null : builder.Root, builder);
+    }
+
+    /// <summary>
+    /// One document that must be a mapping, from text LiquidMetal wrote and reads back (the status branch, which anyone
+    /// with push access can write): the same guards as for fleet files, and a problem is a <see cref="FormatException"/>
+    /// saying where.
+    /// </summary>
+    public static JObject ReadMapping(string text)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var tree = Parse(string.Empty, text, diagnostics);
+        if (tree.Root is JObject root && diagnostics.Count == 0)
+        {
+            return root;
+        }
+
+        var first = diagnostics.FirstOrDefault();
+        throw new FormatException(first is null ? "not a YAML mapping" : $"line {first.Location.Line}, column {first.Location.Column}: {first.Message}");
     }
 
     /// <summary>Json.NET's path segment for a property name: bare after a dot, or bracketed and quoted when it has special characters.</summary>
