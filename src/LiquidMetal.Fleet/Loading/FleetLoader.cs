@@ -61,7 +61,7 @@ public static class FleetLoader
     /// </summary>
     public static string? DeclaredVerifyMode(string fleetYaml)
     {
-        var tree = YamlTree.Parse(FleetFileName, fleetYaml, []);
+        var tree = YamlTree.Parse(FleetFileName, fleetYaml, [], keepLocations: false);
         return tree.Root is JObject root ? root.Mapping("spec")?.Mapping("verify")?.Text("mode") ?? "none" : null;
     }
 

@@ -72,7 +72,7 @@ public static class RenderedHostYaml
     /// <summary>Reads a rendered host document; problems are reported with file:line:col, never thrown.</summary>
     public static RenderedHost? Read(string file, string text, List<Diagnostic> diagnostics)
     {
-        var tree = YamlTree.Parse(file, text, diagnostics);
+        var tree = YamlTree.Parse(file, text, diagnostics, keepLocations: false);
         if (tree.Root is not JObject root)
         {
             return null;

@@ -42,9 +42,11 @@ public sealed class YamlTree
     /// <summary>The text as written of scalars read as numbers or booleans ("1.30", not 1.3), for messages.</summary>
     public Dictionary<string, string> RawScalars { get; }
 
-    public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics)
+    /// <param name="keepLocations">False for documents whose values are only read, never pointed at (rendered hosts,
+    /// status): no path is built and <see cref="Locations"/> and the other maps stay empty. Problems still say where.</param>
+    public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics, bool keepLocations = true)
     {
-        var builder = new Builder(file, diagnostics);
+        var builder = new Builder(file, diagnostics, keepLocations);
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -71,7 +73,7 @@ public sealed class YamlTree
     public static JObject ReadMapping(string text)
     {
         var diagnostics = new List<Diagnostic>();
-        var tree = Parse(string.Empty, text, diagnostics);
+        var tree = Parse(string.Empty, text, diagnostics, keepLocations: false);
         if (tree.Root is JObject root && diagnostics.Count == 0)
         {
             return root;
@@ -124,7 +126,7 @@ public sealed class YamlTree
         return cut >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(cut + 3)..] : message;
     }
 
-    private sealed class Builder(string file, List<Diagnostic> diagnostics)
+    private sealed class Builder(string file, List<Diagnostic> diagnostics, bool keepLocations)
     {
         public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
 
@@ -191,22 +193,34 @@ public sealed class YamlTree
             switch (current)
             {
                 case Scalar scalar:
-                    Locations[path] = At(file, scalar.Start);
-                    Offsets[path] = scalar.Start.Index;
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, scalar.Start);
+                        Offsets[path] = scalar.Start.Index;
+                    }
+
                     Next();
                     var value = ScalarValue(scalar);
-                    if (value.Type is not JTokenType.String and not JTokenType.Null)
+                    if (keepLocations && value.Type is not JTokenType.String and not JTokenType.Null)
                     {
                         Raw[path] = scalar.Value;
                     }
 
                     return value;
                 case SequenceStart sequence:
-                    Locations[path] = At(file, keyMark ?? sequence.Start);
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, keyMark ?? sequence.Start);
+                    }
+
                     Next();
                     return ReadSequence(path, depth);
                 case MappingStart mapping:
-                    Locations[path] = At(file, keyMark ?? mapping.Start);
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, keyMark ?? mapping.Start);
+                    }
+
                     Next();
                     return ReadMapping(path, depth);
                 default:
@@ -219,7 +233,7 @@ public sealed class YamlTree
             var array = new JArray();
             while (_parser.Current is not SequenceEnd)
             {
-                array.Add(ReadNode(Index(path, array.Count), depth + 1, null) ?? JValue.CreateNull());
+                array.Add(ReadNode(keepLocations ? Index(path, array.Count) : path, depth + 1, null) ?? JValue.CreateNull());
             }
 
             Next();
@@ -246,15 +260,20 @@ public sealed class YamlTree
                     continue;
                 }
 
-                var childPath = Child(path, key);
+                var childPath = keepLocations ? Child(path, key) : path;
                 if (mapping.ContainsKey(key))
                 {
-                    Fail(keyEvent.Start, $"duplicate key '{key}' (first at line {Locations[childPath].Line}); keys must be unique");
+                    var first = keepLocations ? $" (first at line {Locations[childPath].Line})" : string.Empty;
+                    Fail(keyEvent.Start, $"duplicate key '{key}'{first}; keys must be unique");
                     SkipNode();
                     continue;
                 }
 
-                KeyLocations[childPath] = At(file, keyEvent.Start);
+                if (keepLocations)
+                {
+                    KeyLocations[childPath] = At(file, keyEvent.Start);
+                }
+
                 var value = ReadNode(childPath, depth + 1, _parser.Current is MappingStart or SequenceStart ? keyEvent.Start : null);
                 mapping[key] = value ?? JValue.CreateNull();
             }

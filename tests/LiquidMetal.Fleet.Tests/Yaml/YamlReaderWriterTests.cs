@@ -6,7 +6,7 @@ using Newtonsoft.Json.Linq;
 namespace LiquidMetal.Fleet.Tests.Yaml;
 
 /// <summary>The one writer, read back by the one reader: what is written is what is read.</summary>
-public sealed class YamlWriterTests
+public sealed class YamlReaderWriterTests
 {
     [Fact]
     public void Write_EveryKindOfField_ReadsBackAsWritten()
@@ -101,6 +101,22 @@ public sealed class YamlWriterTests
     public void DeclaredVerifyMode_FleetYaml_ModeOrNoneOrUnknown(string yaml, string? mode)
     {
         Assert.Equal(mode, FleetLoader.DeclaredVerifyMode(yaml));
+    }
+
+    [Fact]
+    public void Parse_WithoutLocations_SameTreeAndProblemsStillSayWhere()
+    {
+        const string text = "a:\n  b: [1, two]\n  c: {d: true}\n";
+        var withLocations = YamlTree.Parse("x.yaml", text, []);
+
+        var without = YamlTree.Parse("x.yaml", text, [], keepLocations: false);
+        var diagnostics = new List<Diagnostic>();
+        YamlTree.Parse("x.yaml", "a: 1\nb: 2\na: 3\n", diagnostics, keepLocations: false);
+
+        Assert.True(JToken.DeepEquals(withLocations.Root, without.Root));
+        Assert.NotEmpty(withLocations.Locations);
+        Assert.Empty(without.Locations);
+        Assert.Equal(new SourceLocation("x.yaml", 3, 1), Assert.Single(diagnostics).Location);
     }
 
     [Fact]
