@@ -46,7 +46,8 @@ public sealed class YamlTree
     /// status): no path is built and <see cref="Locations"/> and the other maps stay empty. Problems still say where.</param>
     public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics, bool keepLocations = true)
     {
-        var builder = new Builder(file, diagnostics, keepLocations);
+        // About one node per 20 characters in fleet files: sized once, the location maps are not regrown as they fill.
+        var builder = new Builder(file, diagnostics, keepLocations, keepLocations ? Math.Min(text.Length / 20, 4096) : 0);
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -126,13 +127,13 @@ public sealed class YamlTree
         return cut >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(cut + 3)..] : message;
     }
 
-    private sealed class Builder(string file, List<Diagnostic> diagnostics, bool keepLocations)
+    private sealed class Builder(string file, List<Diagnostic> diagnostics, bool keepLocations, int expectedNodes)
     {
-        public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SourceLocation> Locations { get; } = new(expectedNodes, StringComparer.Ordinal);
 
-        public Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SourceLocation> KeyLocations { get; } = new(expectedNodes, StringComparer.Ordinal);
 
-        public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, long> Offsets { get; } = new(expectedNodes, StringComparer.Ordinal);
 
         public Dictionary<string, string> Raw { get; } = new(StringComparer.Ordinal);
 
