@@ -86,7 +86,7 @@ public static class FleetSchemas
         SourceLocation? last = null;
         foreach (var property in excluded?.RequiredProperties ?? [])
         {
-            if (tree.KeyLocations.TryGetValue(YamlTree.Child(path, property), out var at)
+            if (tree.KeyLocations.TryGetValue(YamlPath.Child(path, property), out var at)
                 && (last is not { } known || (at.Line, at.Column).CompareTo((known.Line, known.Column)) > 0))
             {
                 last = at;

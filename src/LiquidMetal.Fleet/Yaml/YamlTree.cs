@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using Newtonsoft.Json.Linq;
 using YamlDotNet.Core;
@@ -83,40 +81,6 @@ public sealed class YamlTree
         var first = diagnostics.FirstOrDefault();
         throw new FormatException(first is null ? "not a YAML mapping" : $"line {first.Location.Line}, column {first.Location.Column}: {first.Message}");
     }
-
-    /// <summary>Json.NET's path segment for a property name: bare after a dot, or bracketed and quoted when it has special characters.</summary>
-    public static string Child(string parent, string name)
-    {
-        if (name.Length > 0 && name.IndexOfAny(SpecialCharacters) < 0)
-        {
-            return parent.Length == 0 ? name : parent + "." + name;
-        }
-
-        var escaped = new StringBuilder(name.Length + 4);
-        foreach (var c in name)
-        {
-            escaped.Append(c switch
-            {
-                '\'' => "\\'",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '\f' => "\\f",
-                '\b' => "\\b",
-                '\u0085' => "\\u0085",
-                '\u2028' => "\\u2028",
-                '\u2029' => "\\u2029",
-                _ => c.ToString(),
-            });
-        }
-
-        return $"{parent}['{escaped}']";
-    }
-
-    public static string Index(string parent, int index) => $"{parent}[{index.ToString(CultureInfo.InvariantCulture)}]";
-
-    private static readonly char[] SpecialCharacters = ['.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\f', '\b', '\\', '\u0085', '\u2028', '\u2029'];
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 
@@ -234,7 +198,7 @@ public sealed class YamlTree
             var array = new JArray();
             while (_parser.Current is not SequenceEnd)
             {
-                array.Add(ReadNode(keepLocations ? Index(path, array.Count) : path, depth + 1, null) ?? JValue.CreateNull());
+                array.Add(ReadNode(keepLocations ? YamlPath.Index(path, array.Count) : path, depth + 1, null) ?? JValue.CreateNull());
             }
 
             Next();
@@ -261,7 +225,7 @@ public sealed class YamlTree
                     continue;
                 }
 
-                var childPath = keepLocations ? Child(path, key) : path;
+                var childPath = keepLocations ? YamlPath.Child(path, key) : path;
                 if (mapping.ContainsKey(key))
                 {
                     var first = keepLocations ? $" (first at line {Locations[childPath].Line})" : string.Empty;
@@ -318,46 +282,7 @@ public sealed class YamlTree
                 }
             }
 
-            return Core(text);
-        }
-
-        private static JValue Core(string text)
-        {
-            switch (text)
-            {
-                case "" or "~" or "null" or "Null" or "NULL":
-                    return JValue.CreateNull();
-                case "true" or "True" or "TRUE":
-                    return new JValue(true);
-                case "false" or "False" or "FALSE":
-                    return new JValue(false);
-            }
-
-            if (LooksNumeric(text))
-            {
-                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-                {
-                    return new JValue(integer);
-                }
-
-                if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
-                {
-                    return new JValue(hex);
-                }
-
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
-                {
-                    return new JValue(real);
-                }
-            }
-
-            return new JValue(text);
-        }
-
-        private static bool LooksNumeric(string text)
-        {
-            var c = text[0];
-            return char.IsAsciiDigit(c) || ((c is '-' or '+' or '.') && text.Length > 1 && (char.IsAsciiDigit(text[1]) || text[1] == '.'));
+            return YamlCoreSchema.Plain(text);
         }
 
         private void Expect<T>()
