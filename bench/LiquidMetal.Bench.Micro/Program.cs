@@ -12,5 +12,7 @@ var config = DefaultConfig.Instance
     .AddJob(job)
     .WithArtifactsPath(Path.Combine("artifacts", "bench-micro"))
     .WithOptions(ConfigOptions.JoinSummary);
-var summaries = BenchmarkSwitcher.FromTypes([typeof(FleetCoreBenchmarks), typeof(StatusBenchmarks)]).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+// Every benchmark unless a filter picks some (without one, BenchmarkDotNet would ask on the console).
+string[] options = args.Any(a => a is "--filter" or "-f") ? args : ["--filter", "*", .. args];
+var summaries = BenchmarkSwitcher.FromTypes([typeof(FleetCoreBenchmarks), typeof(StatusBenchmarks)]).Run(options, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
