@@ -50,7 +50,7 @@ public static class RenderedHostYaml
             y.Open(4, "metadata");
             foreach (var (key, value) in vm.Metadata)
             {
-                y.Lines(6, key, value);
+                y.Entry(6, key, value);
             }
 
             y.Lines(4, "userData", vm.UserData).Lines(4, "hash", vm.Hash);

@@ -7,7 +7,8 @@ namespace LiquidMetal.Fleet.Yaml;
 /// <summary>
 /// The one YAML writer: rendered hosts and status documents. The caller spells out the layout (keys in a fixed order,
 /// each at its indentation), so the same document gives the same bytes; the writer decides how each scalar is written,
-/// so that any YAML reader reads back exactly the value given.
+/// so that any YAML reader reads back exactly the value given. Keys are the caller's own words ("memoryMiB"), written
+/// as they are; a key that comes from data (a metadata label) goes through <see cref="Entry"/>.
 /// </summary>
 public sealed class YamlWriter(int capacity)
 {
@@ -104,6 +105,23 @@ public sealed class YamlWriter(int capacity)
         return Scalar(indent, key, value);
     }
 
+    /// <summary>A key from data (a label such as "liquidmetal.dev/cluster"), quoted when it must be, and its value as <see cref="Lines"/> writes it.</summary>
+    public YamlWriter Entry(int indent, string key, string value)
+    {
+        var quoted = YamlScalar.Write(key);
+        if (IsBlockSafe(value))
+        {
+            Indent(indent).Append(quoted).Append(':');
+            Block(indent + 2, value);
+        }
+        else
+        {
+            Indent(indent).Append(quoted).Append(": ").Append(YamlScalar.Write(value)).Append('\n');
+        }
+
+        return this;
+    }
+
     public YamlWriter Number(int indent, string key, long value)
     {
         Key(indent, key).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -129,7 +147,7 @@ public sealed class YamlWriter(int capacity)
 
     public override string ToString() => _text.ToString();
 
-    private StringBuilder Key(int indent, string key) => Indent(indent).Append(YamlScalar.Write(key)).Append(':');
+    private StringBuilder Key(int indent, string key) => Indent(indent).Append(key).Append(':');
 
     private StringBuilder Indent(int indent)
     {

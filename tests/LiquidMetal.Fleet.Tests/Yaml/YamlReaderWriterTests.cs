@@ -22,8 +22,9 @@ public sealed class YamlReaderWriterTests
             .Flag(0, "reachable", false)
             .Time(0, "since", when)
             .Open(0, "labels")
-            .Scalar(2, "liquidmetal.dev/site", "lab")
-            .Scalar(2, "yes", "no")
+            .Entry(2, "liquidmetal.dev/site", "lab")
+            .Entry(2, "yes", "no")
+            .Entry(2, "a key: with a colon", "x\ny\n")
             .ToString();
 
         var root = YamlTree.ReadMapping(yaml);
@@ -36,6 +37,8 @@ public sealed class YamlReaderWriterTests
         Assert.Equal(when, root.Time("since"));
         Assert.Equal("lab", root.Mapping("labels")!.Text("liquidmetal.dev/site"));
         Assert.Equal("no", root.Mapping("labels")!.Text("yes"));
+        Assert.Equal("x\ny\n", root.Mapping("labels")!.Text("a key: with a colon"));
+        Assert.Contains("\n  \"yes\": \"no\"\n  \"a key: with a colon\": |\n    x\n", yaml, StringComparison.Ordinal);
     }
 
     [Fact]
