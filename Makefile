@@ -39,7 +39,7 @@ bench: cli build
 	bench/render-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
 
 # Micro-benchmarks of the hot paths (BenchmarkDotNet, a short in-process job): load + validate, placement, render,
-# status compose and read. MICRO='--filter *Status*' picks some; any BenchmarkDotNet option goes there.
+# status compose and read. MICRO="--filter '*Status*'" picks some; any BenchmarkDotNet option goes there.
 bench-micro: build
 	artifacts/bin/LiquidMetal.Bench.Micro/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench-micro $(MICRO)
 
