@@ -15,6 +15,10 @@ public static class FleetSchemas
     private static readonly Lazy<JsonSchema> HostSchema = new(() => Load("host.schema.json"));
     private static readonly Lazy<JsonSchema> ClusterSchema = new(() => Load("cluster.schema.json"));
 
+    // One validator for every document, from every thread: it holds only read-only settings and format validators,
+    // and JsonSchema.Validate building them anew for each document cost about as much as validating a host.
+    private static readonly JsonSchemaValidator Validator = new();
+
     /// <summary>The schema for a kind ("Fleet", "Host", "Cluster").</summary>
     public static JsonSchema For(string kind) => kind switch
     {
@@ -36,7 +40,7 @@ public static class FleetSchemas
     /// <summary>Checks a document against its kind's schema; each error points at the YAML that caused it.</summary>
     public static void Validate(string kind, JToken document, YamlTree tree, string file, List<Diagnostic> diagnostics)
     {
-        var errors = For(kind).Validate(document);
+        var errors = Validator.Validate(document, For(kind));
         var found = new List<(SourceLocation Location, string Message)>();
         foreach (var error in Flatten(errors))
         {
