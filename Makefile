@@ -8,7 +8,7 @@ RESULTS := artifacts/test-results
 CLI_DIR := artifacts/cli
 CLI := $(CLI_DIR)/liquidmetal
 
-.PHONY: all build cli test test-deps demo bench bench-agent bench-reconcile format clean
+.PHONY: all build cli test test-deps demo bench bench-micro bench-agent bench-reconcile format clean
 
 all: build
 
@@ -37,6 +37,11 @@ demo: cli
 # Generated fleets of 100, 1,000 and 5,000 hosts through `liquidmetal render` (see bench/README.md).
 bench: cli build
 	bench/render-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
+
+# Micro-benchmarks of the hot paths (BenchmarkDotNet, a short in-process job): load + validate, placement, render,
+# status compose and read. MICRO="--filter '*Status*'" picks some; any BenchmarkDotNet option goes there.
+bench-micro: build
+	artifacts/bin/LiquidMetal.Bench.Micro/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench-micro $(MICRO)
 
 # The host agent: boot overhead against a bare QEMU boot, gRPC latency and memory with 100 VMs.
 bench-agent: cli build

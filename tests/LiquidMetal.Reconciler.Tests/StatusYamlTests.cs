@@ -94,6 +94,19 @@ public sealed class StatusYamlTests
     }
 
     [Fact]
+    public void ReadHost_AnchorsAndAliases_RefusedAsInFleetFiles()
+    {
+        // The status branch is writable by anyone with push access: the same reader, with the same guards, as fleet files.
+        var yaml = StatusYaml.Write(new HostStatusDocument("sled-1", true, null, Resources.Zero, Resources.Zero, 1, []))
+            .Replace("  capacity:\n", "  capacity: &c\n", StringComparison.Ordinal)
+            .Replace("  allocated:\n    cpu: 0\n    memoryMiB: 0\n", "  allocated: *c\n", StringComparison.Ordinal);
+
+        var error = Assert.Throws<FormatException>(() => StatusYaml.ReadHost(yaml));
+
+        Assert.Contains("anchors and aliases are not allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadHost_WrongKind_SaysWhatItExpected()
     {
         var error = Assert.ThrowsAny<Exception>(() => StatusYaml.ReadHost("apiVersion: x\nkind: ClusterStatus\n"));

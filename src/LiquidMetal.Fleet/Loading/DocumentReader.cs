@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Newtonsoft.Json.Linq;
 
@@ -9,6 +10,9 @@ namespace LiquidMetal.Fleet.Loading;
 /// </summary>
 internal sealed class DocumentReader(JObject root, ISet<string>? touched)
 {
+    // The paths are the mapper's literals, a few dozen: split each once, not on every read of every document.
+    private static readonly ConcurrentDictionary<string, string[]> Segments = new(StringComparer.Ordinal);
+
     public JObject Root { get; } = root;
 
     public string? String(JToken? scope, string path) => Get(scope, path)?.Value<string>();
@@ -59,7 +63,7 @@ internal sealed class DocumentReader(JObject root, ISet<string>? touched)
         }
 
         var current = scope;
-        foreach (var segment in path.Split('.'))
+        foreach (var segment in Segments.GetOrAdd(path, static p => p.Split('.')))
         {
             current = (current as JObject)?[segment];
             if (current is null)

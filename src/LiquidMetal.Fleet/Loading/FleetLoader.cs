@@ -4,6 +4,7 @@ using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Templates;
 using LiquidMetal.Fleet.Validation;
+using LiquidMetal.Fleet.Yaml;
 using Newtonsoft.Json.Linq;
 
 namespace LiquidMetal.Fleet.Loading;
@@ -53,6 +54,16 @@ public static class FleetLoader
     /// <summary>Whether a path is one the loader reads or must complain about (any YAML at the root, in hosts/ or in clusters/).</summary>
     public static bool IsFleetPath(string path) =>
         IsYaml(path) && !IsHidden(path) && (path.IndexOf('/') < 0 || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal));
+
+    /// <summary>
+    /// verify.mode as a fleet.yaml text declares it, read without loading the fleet: "none" when it declares none,
+    /// null when the text is not a readable YAML mapping (so whether it asks for signatures cannot be told).
+    /// </summary>
+    public static string? DeclaredVerifyMode(string fleetYaml)
+    {
+        var tree = YamlTree.Parse(FleetFileName, fleetYaml, [], keepLocations: false);
+        return tree.Root is JObject root ? root.Mapping("spec")?.Mapping("verify")?.Text("mode") ?? "none" : null;
+    }
 
     /// <summary>Reads a fleet directory from disk (with its safety limits) and loads it.</summary>
     public static FleetLoadResult LoadDirectory(string directory)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Yaml;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;
@@ -13,6 +14,10 @@ public static class FleetSchemas
     private static readonly Lazy<JsonSchema> FleetSchema = new(() => Load("fleet.schema.json"));
     private static readonly Lazy<JsonSchema> HostSchema = new(() => Load("host.schema.json"));
     private static readonly Lazy<JsonSchema> ClusterSchema = new(() => Load("cluster.schema.json"));
+
+    // One validator for every document, from every thread: it holds only read-only settings and format validators,
+    // and JsonSchema.Validate building them anew for each document cost about as much as validating a host.
+    private static readonly JsonSchemaValidator Validator = new();
 
     /// <summary>The schema for a kind ("Fleet", "Host", "Cluster").</summary>
     public static JsonSchema For(string kind) => kind switch
@@ -35,14 +40,17 @@ public static class FleetSchemas
     /// <summary>Checks a document against its kind's schema; each error points at the YAML that caused it.</summary>
     public static void Validate(string kind, JToken document, YamlTree tree, string file, List<Diagnostic> diagnostics)
     {
-        var errors = For(kind).Validate(document);
+        var errors = Validator.Validate(document, For(kind));
         var found = new List<(SourceLocation Location, string Message)>();
         foreach (var error in Flatten(errors))
         {
             var path = error.Path is null ? string.Empty : error.Path.TrimStart('#', '/');
-            var location = error.Kind == ValidationErrorKind.NoAdditionalPropertiesAllowed && tree.KeyLocations.TryGetValue(path, out var key)
-                ? key
-                : Locate(tree, file, path);
+            var location = error.Kind switch
+            {
+                ValidationErrorKind.NoAdditionalPropertiesAllowed when tree.KeyLocations.TryGetValue(path, out var key) => key,
+                ValidationErrorKind.ExcludedSchemaValidates when LastKeyOf(error.Schema.Not, path, tree) is { } last => last,
+                _ => Locate(tree, file, path),
+            };
             found.Add((location, Describe(error, path, document, tree)));
         }
 
@@ -71,6 +79,25 @@ public static class FleetSchemas
             var cut = Math.Max(current.LastIndexOf('.'), current.LastIndexOf('['));
             current = cut <= 0 ? string.Empty : current[..cut];
         }
+    }
+
+    /// <summary>
+    /// A "not" that forbids fields together (a metal pool with vcpu) is broken by the one of them written last: point
+    /// at that key, the one a person adds by mistake.
+    /// </summary>
+    private static SourceLocation? LastKeyOf(JsonSchema? excluded, string path, YamlTree tree)
+    {
+        SourceLocation? last = null;
+        foreach (var property in excluded?.RequiredProperties ?? [])
+        {
+            if (tree.KeyLocations.TryGetValue(YamlPath.Child(path, property), out var at)
+                && (last is not { } known || (at.Line, at.Column).CompareTo((known.Line, known.Column)) > 0))
+            {
+                last = at;
+            }
+        }
+
+        return last;
     }
 
     private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
@@ -117,6 +144,9 @@ public static class FleetSchemas
             ValidationErrorKind.TooFewItems => $"{name}: needs at least {schema.MinItems} item(s)",
             ValidationErrorKind.TooManyItems => $"{name}: allows at most {schema.MaxItems} item(s)",
             ValidationErrorKind.ItemsNotUnique => $"{name}: items must be unique",
+
+            // The schemas word each "not" rule in its description, as the message a person needs.
+            ValidationErrorKind.ExcludedSchemaValidates => $"{name}: {schema.Not?.Description ?? "this combination of values is not allowed"}",
             _ => $"{name}: {error.Kind}",
         };
     }

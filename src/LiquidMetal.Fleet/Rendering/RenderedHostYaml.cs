@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Yaml;
 using Newtonsoft.Json.Linq;
 
 namespace LiquidMetal.Fleet.Rendering;
@@ -18,69 +17,53 @@ public static class RenderedHostYaml
 
     public static string Write(RenderedHost host)
     {
-        var y = new StringBuilder(1024 + (host.Microvms.Length * 1024));
-        y.Append("# Rendered by liquidmetal from fleet ").Append(host.Fleet).Append(". Generated: edit the fleet, not this file.\n");
-        y.Append("apiVersion: ").Append(FleetLoader.ApiVersion).Append('\n');
-        y.Append("kind: ").Append(Kind).Append('\n');
-        Field(y, 0, "host", host.Host);
-        Field(y, 0, "fleet", host.Fleet);
-        y.Append("agent:\n");
-        Field(y, 2, "endpoint", host.AgentEndpoint);
-        Field(y, 0, "failureDomain", host.FailureDomain);
+        var y = new YamlWriter(1024 + (host.Microvms.Length * 1024));
+        y.Comment($"Rendered by liquidmetal from fleet {host.Fleet}. Generated: edit the fleet, not this file.")
+            .Lines(0, "apiVersion", FleetLoader.ApiVersion)
+            .Lines(0, "kind", Kind)
+            .Lines(0, "host", host.Host)
+            .Lines(0, "fleet", host.Fleet)
+            .Open(0, "agent")
+            .Lines(2, "endpoint", host.AgentEndpoint)
+            .Lines(0, "failureDomain", host.FailureDomain);
         Size(y, "capacity", host.Capacity);
         Size(y, "allocatable", host.Allocatable);
         Size(y, "allocated", host.Allocated);
-        Field(y, 0, "specHash", host.SpecHash);
-        if (host.Microvms.IsEmpty)
+        y.Lines(0, "specHash", host.SpecHash);
+        y.Sequence(0, "microvms", 2, host.Microvms, static (y, vm) =>
         {
-            y.Append("microvms: []\n");
-        }
-        else
-        {
-            y.Append("microvms:\n");
-            foreach (var vm in host.Microvms)
+            y.Lines(4, "id", vm.Id)
+                .Lines(4, "cluster", vm.Cluster)
+                .Lines(4, "pool", vm.Pool)
+                .Lines(4, "role", vm.Role)
+                .Number(4, "vcpu", vm.Vcpu)
+                .Number(4, "memoryMiB", vm.MemoryMiB)
+                .Lines(4, "kernel", vm.Kernel)
+                .Lines(4, "initrd", vm.Initrd)
+                .Lines(4, "rootVolume", vm.RootVolume)
+                .Open(4, "interfaces");
+            foreach (var nic in vm.Interfaces)
             {
-                y.Append("  - ");
-                Field(y, 0, "id", vm.Id);
-                Field(y, 4, "cluster", vm.Cluster);
-                Field(y, 4, "pool", vm.Pool);
-                Field(y, 4, "role", vm.Role);
-                Field(y, 4, "vcpu", vm.Vcpu.ToString(CultureInfo.InvariantCulture), raw: true);
-                Field(y, 4, "memoryMiB", vm.MemoryMiB.ToString(CultureInfo.InvariantCulture), raw: true);
-                Field(y, 4, "kernel", vm.Kernel);
-                Field(y, 4, "initrd", vm.Initrd);
-                if (vm.RootVolume is not null)
-                {
-                    Field(y, 4, "rootVolume", vm.RootVolume);
-                }
-
-                y.Append("    interfaces:\n");
-                foreach (var nic in vm.Interfaces)
-                {
-                    y.Append("      - ");
-                    Field(y, 0, "name", nic.Name);
-                    Field(y, 8, "mac", nic.Mac);
-                }
-
-                y.Append("    metadata:\n");
-                foreach (var (key, value) in vm.Metadata)
-                {
-                    Field(y, 6, key, value);
-                }
-
-                Field(y, 4, "userData", vm.UserData);
-                Field(y, 4, "hash", vm.Hash);
+                y.Item(6).Lines(8, "name", nic.Name).Lines(8, "mac", nic.Mac);
             }
-        }
+
+            y.Open(4, "metadata");
+            foreach (var (key, value) in vm.Metadata)
+            {
+                y.Entry(6, key, value);
+            }
+
+            y.Lines(4, "userData", vm.UserData).Lines(4, "hash", vm.Hash);
+        });
 
         if (host.Metal is { } metal)
         {
-            y.Append("metal:\n");
-            Field(y, 2, "node", metal.Node);
-            Field(y, 2, "cluster", metal.Cluster);
-            Field(y, 2, "pool", metal.Pool);
-            Field(y, 2, "userData", metal.UserData);
-            Field(y, 2, "hash", metal.Hash);
+            y.Open(0, "metal")
+                .Lines(2, "node", metal.Node)
+                .Lines(2, "cluster", metal.Cluster)
+                .Lines(2, "pool", metal.Pool)
+                .Lines(2, "userData", metal.UserData)
+                .Lines(2, "hash", metal.Hash);
         }
 
         return y.ToString();
@@ -89,7 +72,7 @@ public static class RenderedHostYaml
     /// <summary>Reads a rendered host document; problems are reported with file:line:col, never thrown.</summary>
     public static RenderedHost? Read(string file, string text, List<Diagnostic> diagnostics)
     {
-        var tree = YamlTree.Parse(file, text, diagnostics);
+        var tree = YamlTree.Parse(file, text, diagnostics, keepLocations: false);
         if (tree.Root is not JObject root)
         {
             return null;
@@ -152,93 +135,6 @@ public static class RenderedHostYaml
 
     private static Resources SizeOf(JToken? token) => token is JObject size ? new Resources(size.Value<int>("cpu"), size.Value<long>("memoryMiB")) : Resources.Zero;
 
-    private static void Size(StringBuilder y, string key, Resources size) =>
-        y.Append(key).Append(":\n  cpu: ").Append(size.Cpu.ToString(CultureInfo.InvariantCulture))
-            .Append("\n  memoryMiB: ").Append(size.MemoryMiB.ToString(CultureInfo.InvariantCulture)).Append('\n');
-
-    private static void Field(StringBuilder y, int indent, string key, string value, bool raw = false)
-    {
-        y.Append(' ', indent).Append(YamlScalar.Write(key)).Append(':');
-        if (raw)
-        {
-            y.Append(' ').Append(value).Append('\n');
-        }
-        else if (IsBlockSafe(value))
-        {
-            Block(y, indent + 2, value);
-        }
-        else
-        {
-            y.Append(' ').Append(YamlScalar.Write(value)).Append('\n');
-        }
-    }
-
-    /// <summary>Multi-line text goes in a literal block (|) when it has no characters a block cannot carry.</summary>
-    private static bool IsBlockSafe(string value)
-    {
-        if (!value.Contains('\n'))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if ((char.IsControl(c) && c is not '\n' and not '\t') || c is '\u0085' or '\u2028' or '\u2029' or '\uFEFF')
-            {
-                return false;
-            }
-        }
-
-        // A literal block cannot carry trailing spaces on its last line, a first line indented by a tab, lines of
-        // only blanks (YAML reads them as indentation), or text that is nothing but line breaks.
-        if (value.EndsWith(' ') || value.StartsWith('\t'))
-        {
-            return false;
-        }
-
-        var hasText = false;
-        foreach (var line in value.AsSpan().Split('\n'))
-        {
-            var text = value.AsSpan(line);
-            if (text.Length > 0 && text.IsWhiteSpace())
-            {
-                return false;
-            }
-
-            hasText |= text.Length > 0;
-        }
-
-        return hasText;
-    }
-
-    private static void Block(StringBuilder y, int indent, string value)
-    {
-        var trailing = value.Length - value.TrimEnd('\n').Length;
-        var chomp = trailing switch
-        {
-            0 => "-",
-            1 => string.Empty,
-            _ => "+",
-        };
-        var body = trailing == 0 ? value : value[..^trailing];
-
-        // YAML takes a block's indentation from its first non-empty line; when that line starts with spaces, say it (2: relative to the key).
-        var firstText = body.TrimStart('\n');
-        var indicator = firstText.StartsWith(' ') ? "2" : string.Empty;
-        y.Append(" |").Append(indicator).Append(chomp).Append('\n');
-        foreach (var line in body.AsSpan().Split('\n'))
-        {
-            if (line.End.Value > line.Start.Value)
-            {
-                y.Append(' ', indent).Append(body.AsSpan(line));
-            }
-
-            y.Append('\n');
-        }
-
-        for (var i = 1; i < trailing; i++)
-        {
-            y.Append('\n');
-        }
-    }
+    private static void Size(YamlWriter y, string key, Resources size) =>
+        y.Open(0, key).Number(2, "cpu", size.Cpu).Number(2, "memoryMiB", size.MemoryMiB);
 }

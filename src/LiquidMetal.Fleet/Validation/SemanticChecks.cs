@@ -6,7 +6,8 @@ namespace LiquidMetal.Fleet.Validation;
 
 /// <summary>
 /// Rules that span documents or that a schema cannot say: defaults filled in, names unique (node
-/// names included), selectors that select something, reserved within capacity.
+/// names included), selectors that select something, reserved within capacity. Rules within one
+/// document that a schema can say (a reserved pool name, a metal pool's shape) are in schemas/.
 /// </summary>
 public static class SemanticChecks
 {
@@ -123,12 +124,8 @@ public static class SemanticChecks
         {
             var pool = cluster.WorkerPools[i];
             var at = sources.Find(cluster.File, $"spec.workerPools[{i}].name");
-            if (pool.Name == NodeRef.ControlPlanePool)
-            {
-                diagnostics.Add(new Diagnostic(at, $"worker pool name '{NodeRef.ControlPlanePool}' is reserved for control-plane nodes ({cluster.Name}-cp-1...); choose another name"));
-                continue;
-            }
 
+            // A pool named 'cp' is refused by the schema; one that got here anyway collides with the control plane's node names below.
             if (!seen.TryAdd(pool.Name, i))
             {
                 diagnostics.Add(new Diagnostic(at, $"worker pool '{pool.Name}' is defined twice in cluster {cluster.Name} (first at spec.workerPools[{seen[pool.Name]}]); pool names must be unique"));

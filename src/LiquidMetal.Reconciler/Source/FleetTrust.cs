@@ -1,7 +1,6 @@
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Git;
-using LiquidMetal.Reconciler.Status;
 
 namespace LiquidMetal.Reconciler.Source;
 
@@ -162,15 +161,8 @@ public sealed class FleetTrust(IFleetSource source, SignatureTrust? keys)
         }
         else if (await source.ReadFileAsync(revision, FleetLoader.FleetFileName, cancellationToken) is { } blob && blob.Length <= FleetLoader.MaxFileBytes)
         {
-            try
-            {
-                var spec = YamlNodes.Load(System.Text.Encoding.UTF8.GetString(blob)).Mapping("spec");
-                found = (spec?.Mapping("verify")?.Text("mode") ?? "none", false);
-            }
-            catch (YamlDotNet.Core.YamlException)
-            {
-                // Not readable YAML (or nested too deep): unknown.
-            }
+            // Null when it is not readable YAML (or nested too deep): unknown.
+            found = (FleetLoader.DeclaredVerifyMode(System.Text.Encoding.UTF8.GetString(blob)), false);
         }
 
         if (_modes.Count > RememberedModes)

@@ -58,7 +58,7 @@ public static class StatusBranchReader
                 : path.StartsWith("status/hosts/", StringComparison.Ordinal) ? (StatusYaml.ReadHost(yaml), null)
                 : (null, null);
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or OverflowException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             return (null, $"{path} at {commit[..Math.Min(12, commit.Length)]} on the status branch is not a status document: {e.Message}");
         }

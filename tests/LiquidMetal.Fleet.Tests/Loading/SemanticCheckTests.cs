@@ -2,7 +2,7 @@ using LiquidMetal.Fleet.Diagnostics;
 
 namespace LiquidMetal.Fleet.Tests.Loading;
 
-/// <summary>Rules across documents: unique names, reserved pool names, node-name collisions, selectors, and all errors in one run.</summary>
+/// <summary>Rules across documents: unique names, node-name collisions, selectors, and all errors in one run.</summary>
 public sealed class SemanticCheckTests
 {
     private const string Sled1 = "hosts/sled-1.yaml";
@@ -53,17 +53,6 @@ public sealed class SemanticCheckTests
 
         LoadAssert.Single(result, files.At(ClusterA, "name: workers", 6, occurrence: 2),
             "worker pool 'workers' is defined twice in cluster cluster-a (first at spec.workerPools[0])", "pool names must be unique");
-    }
-
-    [Fact]
-    public void Load_PoolNamedCp_ErrorSaysItIsReserved()
-    {
-        var files = FleetFiles.Example();
-        files.Replace(ClusterA, "name: workers", "name: cp");
-
-        var result = files.Load();
-
-        LoadAssert.Single(result, files.At(ClusterA, "name: cp", 6), "worker pool name 'cp' is reserved for control-plane nodes", "choose another name");
     }
 
     [Fact]

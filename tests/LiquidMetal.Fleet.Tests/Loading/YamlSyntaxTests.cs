@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
+using LiquidMetal.Fleet.Yaml;
 
 namespace LiquidMetal.Fleet.Tests.Loading;
 

@@ -115,7 +115,7 @@ public class RendererTests
 
 public class RenderedHostYamlTests
 {
-    private static RenderedHost Sample(string userData, string kernel = "/images/vmlinuz") => new()
+    internal static RenderedHost Sample(string userData, string kernel = "/images/vmlinuz") => new()
     {
         Host = "sled-1",
         Fleet = "lab",

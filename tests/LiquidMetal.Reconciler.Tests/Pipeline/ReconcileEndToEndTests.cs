@@ -199,7 +199,7 @@ public sealed class ReconcileEndToEndTests
         var rejected = await fresh.RunAsync();
 
         Assert.True(read.Valid);
-        Assert.Contains(read.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml", StringComparison.Ordinal) && w.Contains("nested more than 32", StringComparison.Ordinal));
+        Assert.Contains(read.Warnings, w => w.StartsWith("status/hosts/sled-1.yaml", StringComparison.Ordinal) && w.Contains($"nesting deeper than {LiquidMetal.Fleet.Yaml.YamlTree.MaxDepth} levels", StringComparison.Ordinal));
         Assert.False(rejected.Valid);
         Assert.Contains(rejected.Errors, e => e.ToString().StartsWith("fleet.yaml:", StringComparison.Ordinal));
         Assert.Equal(12, fleet.RunningVms);

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Yaml;
 
-namespace LiquidMetal.Fleet.Tests.Rendering;
+namespace LiquidMetal.Fleet.Tests.Yaml;
 
 /// <summary>
 /// A scalar written plain must read back as that string in any YAML reader. The oracle is the spec's own type

@@ -1,16 +1,14 @@
-using System.Globalization;
-using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using Newtonsoft.Json.Linq;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace LiquidMetal.Fleet.Loading;
+namespace LiquidMetal.Fleet.Yaml;
 
 /// <summary>
-/// One YAML document read into a JSON tree, with the line and column of every value kept by
-/// Json.NET path ("spec.workerPools[1].vcpu"). Reads the parser's event stream directly, so
-/// nothing is ever expanded: anchors and aliases are refused (no "billion laughs"), nesting is
+/// The one YAML reader: fleet files, rendered hosts, status documents. One document read into a JSON tree, with the
+/// line and column of every value kept by Json.NET path ("spec.workerPools[1].vcpu"). Reads the parser's event stream
+/// directly, so nothing is ever expanded: anchors and aliases are refused (no "billion laughs"), nesting is
 /// bounded (no stack exhaustion), one document per file, duplicate keys are errors. Plain
 /// scalars are typed by the YAML 1.2 core schema (so <c>yes</c> is a string, <c>1.30</c> a number).
 /// </summary>
@@ -42,9 +40,12 @@ public sealed class YamlTree
     /// <summary>The text as written of scalars read as numbers or booleans ("1.30", not 1.3), for messages.</summary>
     public Dictionary<string, string> RawScalars { get; }
 
-    public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics)
+    /// <param name="keepLocations">False for documents whose values are only read, never pointed at (rendered hosts,
+    /// status): no path is built and <see cref="Locations"/> and the other maps stay empty. Problems still say where.</param>
+    public static YamlTree Parse(string file, string text, List<Diagnostic> diagnostics, bool keepLocations = true)
     {
-        var builder = new Builder(file, diagnostics);
+        // About one node per 20 characters in fleet files: sized once, the location maps are not regrown as they fill.
+        var builder = new Builder(file, diagnostics, keepLocations, keepLocations ? Math.Min(text.Length / 20, 4096) : 0);
         try
         {
             var parser = new Parser(new StringReader(text));
@@ -63,39 +64,23 @@ public sealed class YamlTree
         return new YamlTree(builder.Failed ? null : builder.Root, builder);
     }
 
-    /// <summary>Json.NET's path segment for a property name: bare after a dot, or bracketed and quoted when it has special characters.</summary>
-    public static string Child(string parent, string name)
+    /// <summary>
+    /// One document that must be a mapping, from text LiquidMetal wrote and reads back (the status branch, which anyone
+    /// with push access can write): the same guards as for fleet files, and a problem is a <see cref="FormatException"/>
+    /// saying where.
+    /// </summary>
+    public static JObject ReadMapping(string text)
     {
-        if (name.Length > 0 && name.IndexOfAny(SpecialCharacters) < 0)
+        var diagnostics = new List<Diagnostic>();
+        var tree = Parse(string.Empty, text, diagnostics, keepLocations: false);
+        if (tree.Root is JObject root && diagnostics.Count == 0)
         {
-            return parent.Length == 0 ? name : parent + "." + name;
+            return root;
         }
 
-        var escaped = new StringBuilder(name.Length + 4);
-        foreach (var c in name)
-        {
-            escaped.Append(c switch
-            {
-                '\'' => "\\'",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '\f' => "\\f",
-                '\b' => "\\b",
-                '\u0085' => "\\u0085",
-                '\u2028' => "\\u2028",
-                '\u2029' => "\\u2029",
-                _ => c.ToString(),
-            });
-        }
-
-        return $"{parent}['{escaped}']";
+        var first = diagnostics.FirstOrDefault();
+        throw new FormatException(first is null ? "not a YAML mapping" : $"line {first.Location.Line}, column {first.Location.Column}: {first.Message}");
     }
-
-    public static string Index(string parent, int index) => $"{parent}[{index.ToString(CultureInfo.InvariantCulture)}]";
-
-    private static readonly char[] SpecialCharacters = ['.', ' ', '\'', '/', '"', '[', ']', '(', ')', '\t', '\n', '\r', '\f', '\b', '\\', '\u0085', '\u2028', '\u2029'];
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 
@@ -106,13 +91,13 @@ public sealed class YamlTree
         return cut >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message[(cut + 3)..] : message;
     }
 
-    private sealed class Builder(string file, List<Diagnostic> diagnostics)
+    private sealed class Builder(string file, List<Diagnostic> diagnostics, bool keepLocations, int expectedNodes)
     {
-        public Dictionary<string, SourceLocation> Locations { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SourceLocation> Locations { get; } = new(expectedNodes, StringComparer.Ordinal);
 
-        public Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SourceLocation> KeyLocations { get; } = new(expectedNodes, StringComparer.Ordinal);
 
-        public Dictionary<string, long> Offsets { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, long> Offsets { get; } = new(expectedNodes, StringComparer.Ordinal);
 
         public Dictionary<string, string> Raw { get; } = new(StringComparer.Ordinal);
 
@@ -173,22 +158,34 @@ public sealed class YamlTree
             switch (current)
             {
                 case Scalar scalar:
-                    Locations[path] = At(file, scalar.Start);
-                    Offsets[path] = scalar.Start.Index;
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, scalar.Start);
+                        Offsets[path] = scalar.Start.Index;
+                    }
+
                     Next();
                     var value = ScalarValue(scalar);
-                    if (value.Type is not JTokenType.String and not JTokenType.Null)
+                    if (keepLocations && value.Type is not JTokenType.String and not JTokenType.Null)
                     {
                         Raw[path] = scalar.Value;
                     }
 
                     return value;
                 case SequenceStart sequence:
-                    Locations[path] = At(file, keyMark ?? sequence.Start);
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, keyMark ?? sequence.Start);
+                    }
+
                     Next();
                     return ReadSequence(path, depth);
                 case MappingStart mapping:
-                    Locations[path] = At(file, keyMark ?? mapping.Start);
+                    if (keepLocations)
+                    {
+                        Locations[path] = At(file, keyMark ?? mapping.Start);
+                    }
+
                     Next();
                     return ReadMapping(path, depth);
                 default:
@@ -201,7 +198,7 @@ public sealed class YamlTree
             var array = new JArray();
             while (_parser.Current is not SequenceEnd)
             {
-                array.Add(ReadNode(Index(path, array.Count), depth + 1, null) ?? JValue.CreateNull());
+                array.Add(ReadNode(keepLocations ? YamlPath.Index(path, array.Count) : path, depth + 1, null) ?? JValue.CreateNull());
             }
 
             Next();
@@ -228,15 +225,20 @@ public sealed class YamlTree
                     continue;
                 }
 
-                var childPath = Child(path, key);
+                var childPath = keepLocations ? YamlPath.Child(path, key) : path;
                 if (mapping.ContainsKey(key))
                 {
-                    Fail(keyEvent.Start, $"duplicate key '{key}' (first at line {Locations[childPath].Line}); keys must be unique");
+                    var first = keepLocations ? $" (first at line {Locations[childPath].Line})" : string.Empty;
+                    Fail(keyEvent.Start, $"duplicate key '{key}'{first}; keys must be unique");
                     SkipNode();
                     continue;
                 }
 
-                KeyLocations[childPath] = At(file, keyEvent.Start);
+                if (keepLocations)
+                {
+                    KeyLocations[childPath] = At(file, keyEvent.Start);
+                }
+
                 var value = ReadNode(childPath, depth + 1, _parser.Current is MappingStart or SequenceStart ? keyEvent.Start : null);
                 mapping[key] = value ?? JValue.CreateNull();
             }
@@ -280,46 +282,7 @@ public sealed class YamlTree
                 }
             }
 
-            return Core(text);
-        }
-
-        private static JValue Core(string text)
-        {
-            switch (text)
-            {
-                case "" or "~" or "null" or "Null" or "NULL":
-                    return JValue.CreateNull();
-                case "true" or "True" or "TRUE":
-                    return new JValue(true);
-                case "false" or "False" or "FALSE":
-                    return new JValue(false);
-            }
-
-            if (LooksNumeric(text))
-            {
-                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-                {
-                    return new JValue(integer);
-                }
-
-                if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
-                {
-                    return new JValue(hex);
-                }
-
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
-                {
-                    return new JValue(real);
-                }
-            }
-
-            return new JValue(text);
-        }
-
-        private static bool LooksNumeric(string text)
-        {
-            var c = text[0];
-            return char.IsAsciiDigit(c) || ((c is '-' or '+' or '.') && text.Length > 1 && (char.IsAsciiDigit(text[1]) || text[1] == '.'));
+            return YamlCoreSchema.Plain(text);
         }
 
         private void Expect<T>()

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LiquidMetal.Fleet.Rendering;
+namespace LiquidMetal.Fleet.Yaml;
 
 /// <summary>
 /// YAML scalars for the hand-written documents (rendered hosts, status): plain when no YAML reader (1.1 or 1.2) can

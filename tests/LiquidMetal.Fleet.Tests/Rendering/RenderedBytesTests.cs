@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+using LiquidMetal.Bench;
+using LiquidMetal.Fleet.Loading;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Tests.Loading;
+
+namespace LiquidMetal.Fleet.Tests.Rendering;
+
+/// <summary>
+/// The bytes of rendered/hosts/*.yaml, pinned. The status branch is compared byte for byte from pass to pass, so any
+/// change here is a commit on every reconciler's status branch: it must be meant.
+/// </summary>
+public sealed class RenderedBytesTests
+{
+    /// <summary>SHA-256 of the generated 60-host fleet's rendered documents, one after another in host order.</summary>
+    private const string Generated60Hosts = "529efdc3f667980c0f3333832cd1cca0bbbb0ce16da1c615bd44caac7662a5ac";
+
+    [Fact]
+    public void Write_FleetExample_BytesAsPinned()
+    {
+        var compiled = FleetCompiler.Compile(FleetFiles.ExampleDirectory);
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+
+        Golden.Check("fleet-example-hosts.yaml", Golden.Join(compiled.Hosts.Select(h => ($"{h.Host}.yaml", RenderedHostYaml.Write(h)))));
+    }
+
+    [Fact]
+    public void Write_AwkwardTexts_BytesAsPinned()
+    {
+        // Each text as user-data (a literal block where one can carry it), as a kernel path and as a metadata value.
+        var documents = new List<(string Name, string Text)>();
+        foreach (var row in (IEnumerable<object[]>)RenderedHostYamlTests.Texts())
+        {
+            var text = (string)row[0];
+            var host = RenderedHostYamlTests.Sample(text, kernel: text.Length == 0 ? "/k" : text);
+            host = host with { Microvms = [host.Microvms[0] with { Metadata = host.Microvms[0].Metadata.Add("text", text) }] };
+            documents.Add(($"case {documents.Count}", RenderedHostYaml.Write(host)));
+        }
+
+        Golden.Check("awkward-texts.yaml", Golden.Join(documents));
+    }
+
+    [Fact]
+    public void Write_Generated60Hosts_HashAsPinned()
+    {
+        var files = FleetGenerator.Generate(60).Select(f => new FleetFile(f.Key, Encoding.UTF8.GetBytes(f.Value))).ToList();
+        var compiled = FleetCompiler.Compile(files);
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics.Take(5)));
+
+        var all = string.Concat(compiled.Hosts.Select(RenderedHostYaml.Write));
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(all)));
+        Assert.True(hash == Generated60Hosts, $"the generated fleet's rendered bytes changed (SHA-256 {hash}); pin the new hash only if the change is meant");
+    }
+}

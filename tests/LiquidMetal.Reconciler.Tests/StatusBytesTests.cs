@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Text;
+using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Tests;
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Status;
+
+namespace LiquidMetal.Reconciler.Tests;
+
+/// <summary>
+/// The bytes of a status commit (status/ and rendered/), pinned. Passes compare them byte for byte to decide whether
+/// to commit, so a changed byte is a commit on every reconciler's status branch: it must be meant.
+/// </summary>
+public sealed class StatusBytesTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Compose_FleetExampleMidRollout_BytesAsPinned()
+    {
+        var compiled = Example();
+
+        // Most VMs running; one failed with a multi-line reason; sled-4's agent unreachable; the metal node bootstrapping.
+        var observed = compiled.Hosts.ToDictionary(h => h.Host, h =>
+        {
+            if (h.Host == "sled-4")
+            {
+                return new ObservedHost(h.Host, null, "connect: connection refused (sled-4.openedge-lab.example:7443)", Applied: false);
+            }
+
+            var vms = h.Microvms.Select(vm =>
+            {
+                var failed = vm.Id == "cluster-b-workers-2";
+                return new VmReport(
+                    vm.Id,
+                    vm.Cluster,
+                    vm.Hash,
+                    failed ? VmPhase.Failed : VmPhase.Running,
+                    failed ? "qemu exited with status 1\nlast console line: \"Kernel panic - not syncing: VFS\": true" : string.Empty,
+                    Noon.AddMinutes(-3),
+                    failed ? 2 : 0);
+            });
+            var metal = h.Metal is { } claim ? new MetalReport(claim.Node, claim.Hash, MetalPhase.Bootstrapping, string.Empty, Noon) : null;
+            var report = new HostReport(h.Host, 3, h.SpecHash, new Resources(30, 94208), null, [.. vms], metal);
+            return new ObservedHost(h.Host, report, null, Applied: true);
+        });
+
+        var commit = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, observed, null, Noon);
+
+        Golden.Check("status-commit.txt", Golden.Join(commit.Files.Select(f => (f.Key, Encoding.UTF8.GetString(f.Value))).Append(("(message)", commit.Message))));
+    }
+
+    [Fact]
+    public void Rejected_ErrorsWithAwkwardText_BytesAsPinned()
+    {
+        Diagnostic[] errors =
+        [
+            new(new SourceLocation("clusters/cluster-a.yaml", 14, 9), "spec.workerPools[1].hostSelector {liquidmetal.dev/nic: sriov} matches no host"),
+            new(new SourceLocation("hosts/sled-1.yaml", 3, 1), "metadata.labels.sled: expected a string, found 1 (quote it to make it a string)"),
+            new(new SourceLocation("fleet.yaml", 0, 0), "a tab\there, a quote \" and a backslash \\, then\na second line"),
+        ];
+
+        var commit = StatusComposer.Rejected("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", errors, null, ImmutableSortedDictionary<string, byte[]>.Empty, Noon);
+
+        Golden.Check("status-rejected.txt", Golden.Join(commit.Files.Select(f => (f.Key, Encoding.UTF8.GetString(f.Value)))));
+    }
+
+    [Fact]
+    public void Write_WordsThatLookLikeOtherTypes_BytesAsPinned()
+    {
+        string[] words = ["", "true", "No", "null", "~", "1e3", "0x1f", "0123", "0b101", "9f8e", "044ca6d4", ".inf", "- a", "a: b", "# c", "plain words, with; commas (and) x=y", "ünïcödé ✓", " leading", "trailing ", "two  spaces"];
+        var host = new HostStatusDocument("sled-1", true, null, new Resources(30, 94208), new Resources(4, 8192), 7,
+            [.. words.Select((w, i) => new VmStatusEntry($"vm-{i}", w.Length == 0 ? "c" : w, "Running", Noon, w, i))]);
+        var cluster = new ClusterStatusDocument("cluster-a", "Ready", [.. words.Select(w => new Condition("Ready", w.Length % 2 == 0, "R", w, Noon))],
+            [.. words.Select((w, i) => new NodeStatus($"n-{i}", "worker", w.Length == 0 ? null : w, "Running", i % 2 == 0 ? Noon : null, w))]);
+
+        Golden.Check("status-words.txt", Golden.Join([("host", StatusYaml.Write(host)), ("cluster", StatusYaml.Write(cluster))]));
+    }
+
+    private static CompiledFleet Example([CallerFilePath] string source = "")
+    {
+        var compiled = FleetCompiler.Compile(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example")));
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        return compiled;
+    }
+}
