@@ -49,6 +49,37 @@ public sealed class RolloutTests
         Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
     }
 
+    [Fact]
+    public void Shape_ReleasedControlPlaneStillRunsItsOldSpec_IsToldAgainAndNoOtherIsReleased()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        // rendered/ says cp-1 was told its new spec, but its agent still runs the old one (the Apply was refused or lost).
+        var told = previous.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Id == "cluster-a-cp-1" ? desired.SelectMany(d => d.Microvms).Single(d => d.Id == vm.Id) : vm)], h.Metal)).ToList();
+        var shape = RolloutPlanner.Shape(desired, told, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.DoesNotContain(HostOf(desired, "cluster-a-cp-1"), shape.Untouched);
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
+    }
+
+    [Fact]
+    public void Shape_StatusBranchClaimsEveryControlPlaneReleased_StillOneAtATime()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        // Someone wrote the new specs of every control plane into rendered/: releases are still one per cluster.
+        var shape = RolloutPlanner.Shape(desired, desired, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        foreach (var cluster in new[] { "cluster-a", "cluster-b" })
+        {
+            var told = shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)).SelectMany(h => h.Microvms)
+                .Where(vm => vm.Cluster == cluster && vm.Role == RolloutPlanner.ControlPlaneRole && vm.Hash == NewHash(desired, vm.Id));
+            Assert.Single(told);
+        }
+    }
+
     /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
     private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed([CallerFilePath] string source = "")
     {
@@ -83,6 +114,8 @@ public sealed class RolloutTests
     private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 
     private static string OldHash(List<RenderedHost> previous, string vm) => previous.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
+
+    private static string HostOf(List<RenderedHost> hosts, string vm) => hosts.Single(h => h.Microvms.Any(v => v.Id == vm)).Host;
 
     private static string HashToldFor(RolloutShape shape, string vm) => shape.Hosts.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 }

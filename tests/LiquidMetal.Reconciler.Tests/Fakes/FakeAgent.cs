@@ -21,6 +21,9 @@ internal sealed class FakeAgent(string host, Action changed)
 
     public string Host => host;
 
+    /// <summary>When set, the agent answers GetStatus but refuses every Apply (out of capacity, a full disk).</summary>
+    public string? RefusesApplies { get; set; }
+
     /// <summary>A down agent answers nothing (and its Watch says nothing).</summary>
     public bool Down
     {

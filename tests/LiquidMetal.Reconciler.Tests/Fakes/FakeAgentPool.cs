@@ -73,7 +73,11 @@ internal sealed class FakeAgentPool : IAgentPool
         foreach (var host in hosts)
         {
             var observation = Ask(host, out var agent);
-            if (agent is not null && observation.Report is { } report && report.SpecHash != host.SpecHash)
+            if (agent?.RefusesApplies is { } refusal && observation.Report is { } refused && refused.SpecHash != host.SpecHash)
+            {
+                observation = new ObservedHost(host.Host, null, $"agent refused: ResourceExhausted: {refusal}", Applied: false);
+            }
+            else if (agent is not null && observation.Report is { } report && report.SpecHash != host.SpecHash)
             {
                 agent.Apply(host, BootTo);
                 _applies.Enqueue((host.Host, revision));

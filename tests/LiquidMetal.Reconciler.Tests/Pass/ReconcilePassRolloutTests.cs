@@ -102,6 +102,32 @@ public sealed class ReconcilePassRolloutTests
     }
 
     [Fact]
+    public async Task RunAsync_ReleasedControlPlanesHostRefusesTheApplyOnce_TheRolloutGoesOnWhenItTakesSpecsAgain()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+        var first = HostOf(fleet, "cluster-a-cp-1"); // the first released: no control plane failed, so by name
+
+        ResizeControlPlanes(fleet);
+        first.RefusesApplies = "not enough memory";
+        var refused = await pass.RunAsync(resync: false);
+        Assert.Equal(0, Replaced(fleet, old));
+        Assert.Contains("agent refused", fleet.Status.File($"status/hosts/{first.Host}.yaml"));
+
+        first.RefusesApplies = null;
+        for (var i = 0; i < 10 && Replaced(fleet, old) < 3; i++)
+        {
+            fleet.Clock.Advance(Settle);
+            await pass.RunAsync();
+        }
+
+        Assert.Equal(ReconcileOutcome.Converging, refused.Outcome);
+        Assert.Equal(3, Replaced(fleet, old));
+    }
+
+    [Fact]
     public async Task RunAsync_ControlPlanesResizedAndTheStatusBranchIsGone_StillReplacedOneAtATime()
     {
         var fleet = new FakeFleet();
