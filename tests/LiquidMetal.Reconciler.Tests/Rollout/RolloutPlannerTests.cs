@@ -4,10 +4,10 @@ using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Rollout;
 
-namespace LiquidMetal.Reconciler.Tests;
+namespace LiquidMetal.Reconciler.Tests.Rollout;
 
 /// <summary>Control-plane rollouts, shaped from fleet-example with every control plane's spec changed.</summary>
-public sealed class RolloutTests
+public sealed class RolloutPlannerTests
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 
@@ -83,7 +83,7 @@ public sealed class RolloutTests
     /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
     private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed([CallerFilePath] string source = "")
     {
-        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
         var compiled = FleetCompiler.Compile(example);
         Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         var desired = compiled.Hosts.ToList();
