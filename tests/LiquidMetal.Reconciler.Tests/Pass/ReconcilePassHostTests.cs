@@ -94,9 +94,9 @@ public sealed class ReconcilePassHostTests
         RemoveSled4(fleet.Source, SignatureVerdict.Trusted);
         var result = await pass.RunAsync(resync: false);
 
-        Assert.Equal(ReconcileOutcome.Converged, result.Outcome);
         Assert.Equal(0, impostor.Generation);
         Assert.NotNull(fleet.Agents.Agents.First(a => a.Host == "sled-4" && a != impostor).Metal); // not told at an endpoint no signed revision gave it
+        Assert.Contains(result.Warnings, w => w.StartsWith("host sled-4 left the fleet but is not told to run nothing", StringComparison.Ordinal) && w.Contains("https://impostor.example:7443", StringComparison.Ordinal));
     }
 
     [Fact]
