@@ -34,9 +34,8 @@ internal sealed class FakeAgentPool : IAgentPool
     /// <summary>WaitForChangeAsync calls parked until an agent changes: they have seen nothing new so far.</summary>
     public int Watching => Volatile.Read(ref _watching);
 
+    /// <summary>The endpoints the last pass kept connections to.</summary>
     public IReadOnlySet<string>? Retained { get; private set; }
-
-    public bool Disposed { get; private set; }
 
     public IEnumerable<FakeAgent> Agents => _agents.Values;
 
@@ -121,7 +120,10 @@ internal sealed class FakeAgentPool : IAgentPool
 
     public void Retain(IEnumerable<string> endpoints) => Retained = endpoints.ToHashSet(StringComparer.Ordinal);
 
-    public void Dispose() => Disposed = true;
+    public void Dispose()
+    {
+        // No connections to close.
+    }
 
     private ObservedHost Ask(RenderedHost host, out FakeAgent? reached)
     {
