@@ -65,6 +65,22 @@ public sealed class RolloutPlannerTests
     }
 
     [Fact]
+    public void Shape_ReleasedControlPlaneStillRunsItsOldSpecAndAnotherFailed_TheReleasedOneKeepsItsTurn()
+    {
+        var (desired, previous, fleet) = Changed();
+        var told = previous.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Id == "cluster-a-cp-1" ? desired.SelectMany(d => d.Microvms).Single(d => d.Id == vm.Id) : vm)], h.Metal)).ToList();
+        var observed = Observe(desired, previous, ("none", VmPhase.Running));
+        var cp2 = HostOf(previous, "cluster-a-cp-2");
+        var report = observed[cp2].Report!;
+        observed[cp2] = observed[cp2] with { Report = report with { Vms = [.. report.Vms.Select(vm => vm.Id == "cluster-a-cp-2" ? vm with { Phase = VmPhase.Failed } : vm)] } };
+
+        var shape = RolloutPlanner.Shape(desired, told, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // its turn comes next
+    }
+
+    [Fact]
     public void Shape_StatusBranchClaimsEveryControlPlaneReleased_StillOneAtATime()
     {
         var (desired, previous, fleet) = Changed();
