@@ -55,7 +55,7 @@ public sealed class ReconcileEndToEndTests
         var bad = fleet.Push("hosts/sled-2.yaml", text => text.Replace("    cpu: 32", "    cpu: lots", StringComparison.Ordinal), "oops");
         var result = await reconciler.RunAsync();
 
-        Assert.False(result.Valid);
+        Assert.True(result.Outcome == ReconcileOutcome.Rejected && result.Revision == bad, $"{result.Outcome} {result.Revision}: {string.Join("; ", result.Errors)}");
         Assert.Equal(12, fleet.RunningVms);
         var status = fleet.StatusFile("status/fleet.yaml");
         Assert.Contains($"fetchedRevision: {bad}", status);
