@@ -16,7 +16,7 @@ public sealed class ReconcileTriggerTests
         var reasons = await trigger.WaitAsync(CancellationToken.None);
 
         Assert.Equal(["webhook", "poll"], reasons);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trigger.WaitAsync(new CancellationTokenSource(100).Token));
+        await AssertNothingPendingAsync(trigger);
     }
 
     [Fact]
@@ -31,6 +31,28 @@ public sealed class ReconcileTriggerTests
         trigger.Request("webhook");
 
         Assert.Equal(["webhook"], await trigger.WaitAsync(new CancellationTokenSource(1000).Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trigger.WaitAsync(new CancellationTokenSource(100).Token));
+        await AssertNothingPendingAsync(trigger);
+    }
+
+    [Fact]
+    public async Task WaitAsync_NothingRequested_WaitsUntilARequestComes()
+    {
+        var trigger = new ReconcileTrigger();
+
+        var wait = trigger.WaitAsync(CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        trigger.Request("agent");
+
+        Assert.Equal(["agent"], await wait);
+    }
+
+    /// <summary>Requests complete a wait at once (on the requesting thread), so a wait that is not complete now has nothing to wake it.</summary>
+    private static async Task AssertNothingPendingAsync(ReconcileTrigger trigger)
+    {
+        using var stop = new CancellationTokenSource();
+        var wait = trigger.WaitAsync(stop.Token);
+        Assert.False(wait.IsCompleted, "a request is pending");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
     }
 }

@@ -153,7 +153,15 @@ public sealed class ReconcilePass : IAsyncDisposable
         var departed = DepartedHosts.Find(hosts, previous.Rendered);
         if (departed.Count > 0 && await _trust.VouchedEndpointsAsync(previous.Snapshot?.Fleet?.AppliedRevision, warnings, cancellationToken) is { } vouched)
         {
-            departed = DepartedHosts.VouchedFor(departed, vouched);
+            var stopping = DepartedHosts.VouchedFor(departed, vouched);
+
+            // Not told, and not recorded after this pass: say so, or what it runs is lost from sight without a word.
+            foreach (var host in departed.Except(stopping))
+            {
+                warnings.Add($"host {host.Host} left the fleet but is not told to run nothing: the status branch records it at {host.AgentEndpoint}, an endpoint no verified revision gave it; what it runs keeps running");
+            }
+
+            departed = stopping;
         }
 
         stage.Restart();

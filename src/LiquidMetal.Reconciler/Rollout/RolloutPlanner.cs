@@ -10,10 +10,10 @@ namespace LiquidMetal.Reconciler.Rollout;
 /// was told before (rendered/ on the status branch). Two rules shape it:
 /// <list type="bullet">
 /// <item>Control planes roll: of a cluster's control-plane VMs that run another spec than rendered, one is replaced
-/// at a time (a failed one first), and the next only when none is starting, stopping or just released, and the
-/// replaced ones have run for a settle time (one that crashes and comes back runs since its comeback). A control
-/// plane that failed on the spec it should run halts the rollout: the others keep theirs (and the quorum) until that
-/// is fixed.</item>
+/// at a time (one released before keeps its turn until it runs its new spec; then a failed one goes first), and the
+/// next only when none is starting or stopping and the replaced ones have run for a settle time (one that crashes and
+/// comes back runs since its comeback). A control plane that failed on the spec it should run halts the rollout: the
+/// others keep theirs (and the quorum) until that is fixed.</item>
 /// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
 /// Whether a VM changes is judged from what the agents report, not from the status branch. A held or frozen VM keeps
@@ -53,9 +53,13 @@ public static class RolloutPlanner
                 .Where(vm => vm.Cluster == cluster.Name && vm.Role == ControlPlaneRole)
                 .OrderBy(vm => vm.Id, StringComparer.Ordinal)
                 .ToList();
+            // First one released before that still runs its old spec: its agent has yet to start it, or never got it
+            // (an Apply refused or lost on the way). It keeps its turn and is told again; held, it would need the old
+            // spec, which rendered/ no longer has, and its host would be left as it is for good. Then a failed one
+            // (replacing it costs nothing).
             var changing = controlPlanes
                 .Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash)
-                .OrderBy(vm => seen[vm.Id].Phase == VmPhase.Failed ? 0 : 1)
+                .OrderBy(vm => told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash && seen[vm.Id].Phase != VmPhase.Failed ? 0 : seen[vm.Id].Phase == VmPhase.Failed ? 1 : 2)
                 .ThenBy(vm => vm.Id, StringComparer.Ordinal)
                 .ToList();
             if (changing.Count == 0)
@@ -75,7 +79,6 @@ public static class RolloutPlanner
             var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
                 ? runs.Phase is VmPhase.Pending or VmPhase.Creating or VmPhase.Deleting
                   || (runs.Hash == vm.Hash && runs.Phase == VmPhase.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
-                  || (runs.Hash != vm.Hash && runs.Phase != VmPhase.Failed && told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash) // released, not started
                 : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
             if (!underWay)
             {

@@ -4,117 +4,67 @@ using System.Security.Cryptography;
 using System.Text;
 using LiquidMetal.Reconciler.Hosting;
 using LiquidMetal.Reconciler.Pass;
+using LiquidMetal.Reconciler.Tests.Fakes;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
-/// <summary>The reconciler as a service: a signed push webhook reconciles at once; health and readiness endpoints.</summary>
+/// <summary>
+/// The reconciler as a service over real HTTP, git and gRPC: the agents' Watch streams wake it, a signed push webhook
+/// reconciles at once, and /healthz and /readyz tell the truth. (What wakes the loop and when is pinned on a fake
+/// clock in Hosting/ReconcilerWorkerTests; the webhook's refusals in WebhookEndpointTests.)
+/// </summary>
 public sealed class ReconcileLoopTests
 {
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("webhook-secret");
 
     [Fact]
-    public async Task Webhook_SignedPush_ReconcilesAtOnce_BadSignatureTriggersNothing()
+    public async Task Loop_OverHttp_WokenByTheAgentsAndByASignedWebhookAndReadyzSaysHowTheLastPassEnded()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
-        var converged = new TaskCompletionSource<ReconcileResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new CapturingLogger();
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { Logger = log });
+
+        // No timer can fire within the test: after the start, only the agents' Watch streams and webhooks bring a pass.
         await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             WebhookSecret = Secret,
-            PollInterval = TimeSpan.FromHours(1), // only the webhook (and the start) can trigger within this test
+            PollInterval = TimeSpan.FromHours(1),
             ResyncInterval = TimeSpan.FromHours(1),
-            ConvergingRecheck = TimeSpan.FromMilliseconds(100),
+            ConvergingRecheck = TimeSpan.FromHours(1),
         });
         using var http = new HttpClient { BaseAddress = loop.Address };
 
         Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+
+        // The start pass applies and leaves the VMs booting: what brings the pass that sees them Running is an agent's
+        // Watch.
         await WaitForAsync(() => loop.Last?.Converged == true, TimeSpan.FromSeconds(20));
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(12, fleet.RunningVms);
+        Assert.Contains(log.Of(512), e => (string?)e.Fields["From"] == "absent" && (string?)e.Fields["To"] != "Running"); // so the start pass did not converge
+        Assert.Equal(12, log.Of(512).Count(e => (string?)e.Fields["To"] == "Running"));
+        var ready = await http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal($"ready: revision {fleet.Head}, converged\n", await ready.Content.ReadAsStringAsync());
 
         var head = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 4  # demo: workers", StringComparison.Ordinal), "scale");
         var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + head + "\"}");
-
-        var forged = await PostAsync(http, body, Encoding.UTF8.GetBytes("not the secret"));
-        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
-        await Task.Delay(300);
-        Assert.NotEqual(head, loop.Last?.Revision);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(http, body, Encoding.UTF8.GetBytes("not the secret"))).StatusCode);
 
         var clock = Stopwatch.StartNew();
-        var accepted = await PostAsync(http, body, Secret);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(http, body, Secret)).StatusCode);
         await WaitForAsync(() => loop.Last?.Revision == head && loop.Last.Converged, TimeSpan.FromSeconds(20));
         Assert.Equal(13, fleet.RunningVms);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"webhook to converged took {clock.Elapsed.TotalSeconds:0.0} s");
-    }
 
-    [Fact]
-    public async Task Loop_ConvergingFleet_IsWokenByTheAgentsNotByATimer()
-    {
-        await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
-        // No timer can fire within the test: after the start pass applies, only an agent's Watch can bring the next.
-        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
-        {
-            PollInterval = TimeSpan.FromHours(1),
-            ResyncInterval = TimeSpan.FromHours(1),
-            ConvergingRecheck = TimeSpan.FromHours(1),
-        });
-
-        // The start pass applies and leaves the VMs booting (its status records them Creating), so it cannot converge.
-        await WaitForAsync(() => loop.Last?.Converged == true, TimeSpan.FromSeconds(20));
-        Assert.Equal(12, fleet.RunningVms);
-    }
-
-    [Fact]
-    public async Task Readyz_RejectedHead_StaysReadyAndSaysRejected()
-    {
-        await using var fleet = await FleetUnderTest.StartAsync();
-        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
-        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
-        {
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            WebhookSecret = Secret,
-            PollInterval = TimeSpan.FromHours(1),
-            ResyncInterval = TimeSpan.FromHours(1),
-        });
-        using var http = new HttpClient { BaseAddress = loop.Address };
-        await WaitForAsync(() => loop.Last?.Converged == true, TimeSpan.FromSeconds(20));
-
-        var head = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: lots", StringComparison.Ordinal), "broken");
-        await PostAsync(http, Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + head + "\"}"), Secret);
-        await WaitForAsync(() => loop.Last?.Revision == head, TimeSpan.FromSeconds(20));
-        var ready = await http.GetAsync("/readyz");
-
+        // A broken head is a finished pass: what ran keeps running, and the reconciler stays ready.
+        var broken = fleet.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 4  # demo: workers", "replicas: lots", StringComparison.Ordinal), "broken");
+        await PostAsync(http, Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + broken + "\"}"), Secret);
+        await WaitForAsync(() => loop.Last?.Revision == broken, TimeSpan.FromSeconds(20));
+        ready = await http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Contains($"revision {head} rejected", await ready.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
-    public async Task Loop_EveryAgentDown_DoesNotSpin()
-    {
-        await using var fleet = await FleetUnderTest.StartAsync();
-        foreach (var (_, server) in fleet.Agents.Values)
-        {
-            await server.DisposeAsync();
-        }
-
-        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options with { AgentCallTimeout = TimeSpan.FromSeconds(1) });
-        var passes = 0;
-        await using var loop = await ReconcilerHost.StartAsync(reconciler, "main", new ReconcileLoopOptions
-        {
-            PollInterval = TimeSpan.FromHours(1),
-            ResyncInterval = TimeSpan.FromHours(1),
-            ConvergingRecheck = TimeSpan.FromHours(1),
-        });
-        loop.Reconciled += _ => Interlocked.Increment(ref passes);
-
-        // Nothing can be watched and every timer is an hour away: after the start pass, the loop must wait.
-        await WaitForAsync(() => loop.Last is not null, TimeSpan.FromSeconds(20));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-
-        Assert.False(loop.Last!.Converged);
-        Assert.True(passes <= 1, $"{passes} passes with every agent down and no timer due");
+        Assert.Contains($"revision {broken} rejected", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(13, fleet.RunningVms);
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, byte[] body, byte[] secret)

@@ -4,10 +4,10 @@ using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Rollout;
 
-namespace LiquidMetal.Reconciler.Tests;
+namespace LiquidMetal.Reconciler.Tests.Rollout;
 
 /// <summary>Control-plane rollouts, shaped from fleet-example with every control plane's spec changed.</summary>
-public sealed class RolloutTests
+public sealed class RolloutPlannerTests
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 
@@ -49,10 +49,57 @@ public sealed class RolloutTests
         Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
     }
 
+    [Fact]
+    public void Shape_ReleasedControlPlaneStillRunsItsOldSpec_IsToldAgainAndNoOtherIsReleased()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        // rendered/ says cp-1 was told its new spec, but its agent still runs the old one (the Apply was refused or lost).
+        var told = previous.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Id == "cluster-a-cp-1" ? desired.SelectMany(d => d.Microvms).Single(d => d.Id == vm.Id) : vm)], h.Metal)).ToList();
+        var shape = RolloutPlanner.Shape(desired, told, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.DoesNotContain(HostOf(desired, "cluster-a-cp-1"), shape.Untouched);
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
+    }
+
+    [Fact]
+    public void Shape_ReleasedControlPlaneStillRunsItsOldSpecAndAnotherFailed_TheReleasedOneKeepsItsTurn()
+    {
+        var (desired, previous, fleet) = Changed();
+        var told = previous.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Id == "cluster-a-cp-1" ? desired.SelectMany(d => d.Microvms).Single(d => d.Id == vm.Id) : vm)], h.Metal)).ToList();
+        var observed = Observe(desired, previous, ("none", VmPhase.Running));
+        var cp2 = HostOf(previous, "cluster-a-cp-2");
+        var report = observed[cp2].Report!;
+        observed[cp2] = observed[cp2] with { Report = report with { Vms = [.. report.Vms.Select(vm => vm.Id == "cluster-a-cp-2" ? vm with { Phase = VmPhase.Failed } : vm)] } };
+
+        var shape = RolloutPlanner.Shape(desired, told, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // its turn comes next
+    }
+
+    [Fact]
+    public void Shape_StatusBranchClaimsEveryControlPlaneReleased_StillOneAtATime()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        // Someone wrote the new specs of every control plane into rendered/: releases are still one per cluster.
+        var shape = RolloutPlanner.Shape(desired, desired, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)));
+
+        foreach (var cluster in new[] { "cluster-a", "cluster-b" })
+        {
+            var told = shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)).SelectMany(h => h.Microvms)
+                .Where(vm => vm.Cluster == cluster && vm.Role == RolloutPlanner.ControlPlaneRole && vm.Hash == NewHash(desired, vm.Id));
+            Assert.Single(told);
+        }
+    }
+
     /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
     private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed([CallerFilePath] string source = "")
     {
-        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
         var compiled = FleetCompiler.Compile(example);
         Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         var desired = compiled.Hosts.ToList();
@@ -83,6 +130,8 @@ public sealed class RolloutTests
     private static string NewHash(List<RenderedHost> desired, string vm) => desired.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 
     private static string OldHash(List<RenderedHost> previous, string vm) => previous.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
+
+    private static string HostOf(List<RenderedHost> hosts, string vm) => hosts.Single(h => h.Microvms.Any(v => v.Id == vm)).Host;
 
     private static string HashToldFor(RolloutShape shape, string vm) => shape.Hosts.SelectMany(h => h.Microvms).Single(v => v.Id == vm).Hash;
 }

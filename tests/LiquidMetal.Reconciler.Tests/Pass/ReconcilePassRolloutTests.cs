@@ -1,0 +1,179 @@
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Pass;
+using LiquidMetal.Reconciler.Tests.Fakes;
+
+namespace LiquidMetal.Reconciler.Tests.Pass;
+
+/// <summary>
+/// Control planes replaced one at a time, each only after the one before has run for ControlPlaneSettle on the
+/// reconciler's (fake) clock; a failing one halts the rollout; a suspended cluster is frozen.
+/// </summary>
+public sealed class ReconcilePassRolloutTests
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task RunAsync_ControlPlanesResized_ReleasedOneAtATimeEachAfterTheOneBeforeRanForTheSettleTime()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+
+        ResizeControlPlanes(fleet);
+        var first = await pass.RunAsync(resync: false);
+
+        Assert.Equal(ReconcileOutcome.Converging, first.Outcome);
+        Assert.Equal(1, Replaced(fleet, old));
+        Assert.Contains("reason: RollingControlPlanes", fleet.Status.File("status/fleet.yaml"));
+
+        // The replaced one runs (the fake boots at once), but has not run for the settle time: the next waits.
+        await pass.RunAsync();
+        Assert.Equal(1, Replaced(fleet, old));
+        fleet.Clock.Advance(Settle - TimeSpan.FromMilliseconds(1));
+        await pass.RunAsync();
+        Assert.Equal(1, Replaced(fleet, old));
+
+        fleet.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await pass.RunAsync();
+        Assert.Equal(2, Replaced(fleet, old));
+
+        await pass.RunAsync();
+        fleet.Clock.Advance(Settle);
+        var last = await pass.RunAsync();
+        Assert.Equal(3, Replaced(fleet, old));
+        Assert.Equal(ReconcileOutcome.Converged, last.Outcome);
+        Assert.Equal(3, fleet.Agents.Applies.Count(a => a.Revision == fleet.Source.Head)); // one host at a time
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplacedControlPlaneRestartsBeforeItSettled_TheSettleTimeStartsOver()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+        ResizeControlPlanes(fleet);
+        await pass.RunAsync(resync: false);
+        var replaced = ControlPlanes(fleet).Single(c => c.Value != old[c.Key]).Key;
+        await pass.RunAsync();
+
+        fleet.Clock.Advance(Settle / 2);
+        HostOf(fleet, replaced).Set(replaced, VmPhase.Creating); // it crashed and is coming back
+        await pass.RunAsync();
+        HostOf(fleet, replaced).Set(replaced, VmPhase.Running);
+        await pass.RunAsync();
+        fleet.Clock.Advance(Settle / 2);
+        await pass.RunAsync();
+
+        Assert.Equal(1, Replaced(fleet, old)); // a minute of wall time since the replacement, but not half a minute running since it came back
+        fleet.Clock.Advance(Settle / 2);
+        await pass.RunAsync();
+        Assert.Equal(2, Replaced(fleet, old));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplacedControlPlaneFailsOnTheNewSpec_HaltsTheRolloutUntilItRunsAgain()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+        ResizeControlPlanes(fleet);
+        await pass.RunAsync(resync: false);
+        var replaced = ControlPlanes(fleet).Single(c => c.Value != old[c.Key]).Key;
+
+        HostOf(fleet, replaced).Set(replaced, VmPhase.Failed, "kubelet exited");
+        fleet.Clock.Advance(TimeSpan.FromHours(1));
+        var halted = await pass.RunAsync();
+        fleet.Clock.Advance(TimeSpan.FromHours(1));
+        await pass.RunAsync();
+
+        Assert.Equal(ReconcileOutcome.Converging, halted.Outcome);
+        Assert.Equal(1, Replaced(fleet, old));
+        Assert.Contains("RolloutHalted", fleet.Status.File("status/clusters/cluster-a.yaml"));
+        Assert.Contains("reason: RolloutHalted", fleet.Status.File("status/fleet.yaml"));
+
+        HostOf(fleet, replaced).Set(replaced, VmPhase.Running);
+        await pass.RunAsync();
+        fleet.Clock.Advance(Settle);
+        await pass.RunAsync();
+        Assert.Equal(2, Replaced(fleet, old));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReleasedControlPlanesHostRefusesTheApplyOnce_TheRolloutGoesOnWhenItTakesSpecsAgain()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+        var first = HostOf(fleet, "cluster-a-cp-1"); // the first released: no control plane failed, so by name
+
+        ResizeControlPlanes(fleet);
+        first.RefusesApplies = "not enough memory";
+        var refused = await pass.RunAsync(resync: false);
+        Assert.Equal(0, Replaced(fleet, old));
+        Assert.Contains("agent refused", fleet.Status.File($"status/hosts/{first.Host}.yaml"));
+
+        first.RefusesApplies = null;
+        for (var i = 0; i < 10 && Replaced(fleet, old) < 3; i++)
+        {
+            fleet.Clock.Advance(Settle);
+            await pass.RunAsync();
+        }
+
+        Assert.Equal(ReconcileOutcome.Converging, refused.Outcome);
+        Assert.Equal(3, Replaced(fleet, old));
+    }
+
+    [Fact]
+    public async Task RunAsync_ControlPlanesResizedAndTheStatusBranchIsGone_StillReplacedOneAtATime()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        var old = ControlPlanes(fleet);
+
+        // Judged from what the agents run, not from the status branch.
+        fleet.Source.Heads.TryRemove("liquidmetal/status", out _);
+        ResizeControlPlanes(fleet);
+        await pass.RunAsync(resync: false);
+        Assert.Equal(1, Replaced(fleet, old));
+        await pass.RunAsync();
+        fleet.Clock.Advance(Settle);
+        await pass.RunAsync();
+
+        Assert.Equal(2, Replaced(fleet, old));
+    }
+
+    [Fact]
+    public async Task RunAsync_SuspendedCluster_FrozenWhileOthersChangeThenResumed()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+
+        fleet.Source.Push("clusters/cluster-b.yaml", text => text.Replace("replicas: 3  # demo: workers", "replicas: 5  # demo: workers", StringComparison.Ordinal) + "  suspend: true\n");
+        fleet.Source.Replace("clusters/cluster-a.yaml", "replicas: 3\n      vcpu: 4", "replicas: 4\n      vcpu: 4");
+        var suspended = await pass.RunAsync(resync: false);
+
+        Assert.Equal(ReconcileOutcome.Converged, suspended.Outcome);
+        Assert.Equal(13, fleet.RunningVms); // cluster-a's extra worker, not cluster-b's two
+        Assert.Contains("phase: Suspended", fleet.Status.File("status/clusters/cluster-b.yaml"));
+
+        fleet.Source.Replace("clusters/cluster-b.yaml", "  suspend: true\n", string.Empty);
+        Assert.Equal(ReconcileOutcome.Converged, (await pass.RunAsync(resync: false)).Outcome);
+        Assert.Equal(15, fleet.RunningVms);
+    }
+
+    private static void ResizeControlPlanes(FakeFleet fleet) =>
+        fleet.Source.Replace("clusters/cluster-a.yaml", "    vcpu: 2\n    memoryMiB: 4096\n    endpoint", "    vcpu: 3\n    memoryMiB: 4096\n    endpoint");
+
+    private static Dictionary<string, string> ControlPlanes(FakeFleet fleet) =>
+        fleet.Agents.Agents.SelectMany(a => a.Vms).Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal)).ToDictionary(vm => vm.Id, vm => vm.Hash);
+
+    private static int Replaced(FakeFleet fleet, Dictionary<string, string> old) => ControlPlanes(fleet).Count(c => c.Value != old[c.Key]);
+
+    private static FakeAgent HostOf(FakeFleet fleet, string vm) => fleet.Agents.Agents.Single(a => a.Vms.Any(v => v.Id == vm));
+}
