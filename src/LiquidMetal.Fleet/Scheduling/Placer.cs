@@ -22,7 +22,9 @@ public sealed record PlacementResult(Placement Placement, ImmutableArray<Desired
 /// overcommit ratio, memory never overcommitted; selectors; metal pools claim whole hosts that run no microVMs.</item>
 /// <item>Deterministic: ties are broken by host name; no hashing order, no clock, no randomness.</item>
 /// </list>
-/// Cost: O(nodes × log hosts) when candidates are found early in load order, O(nodes × selected hosts) at worst.
+/// Cost: O(nodes × labels per host × log hosts) to keep the load orders, plus, per node, the hosts its search skips:
+/// those its pool already uses and those too full for it. O(nodes × selected hosts) only when nearly every selected
+/// host is full or already holds the pool.
 /// </summary>
 public static class Placer
 {
@@ -52,9 +54,10 @@ public static class Placer
                     KeepPass.NotGrown => !node.IsMetal && !grown,
                     _ => !node.IsMetal && grown,
                 };
-                if (belongs && state.Allows(node, host))
+                var pool = state.PoolOf(node);
+                if (belongs && state.Allows(node, pool, host))
                 {
-                    state.Assign(node, host);
+                    state.Assign(node, pool, host);
                     placed[node.Name] = host;
                 }
             }
@@ -71,15 +74,16 @@ public static class Placer
                     continue;
                 }
 
+                var pool = state.PoolOf(node);
                 var host = kind switch
                 {
-                    NodeRole.Metal => state.BestMetal(node),
-                    NodeRole.ControlPlane => state.BestControlPlane(node),
-                    _ => fleet.Settings.WorkerSpread == WorkerSpreadPolicy.Pack ? state.BestPacked(node) : state.BestSpread(node),
+                    NodeRole.Metal => state.BestMetal(node, pool),
+                    NodeRole.ControlPlane => state.BestControlPlane(node, pool),
+                    _ => fleet.Settings.WorkerSpread == WorkerSpreadPolicy.Pack ? state.BestPacked(node, pool) : state.BestSpread(node, pool),
                 };
                 if (host >= 0)
                 {
-                    state.Assign(node, host);
+                    state.Assign(node, pool, host);
                     placed[node.Name] = host;
                 }
                 else
@@ -130,11 +134,14 @@ public static class Placer
         public int Count { get; set; } = 1;
     }
 
-    private sealed class HostState(HostDefinition definition, int index, double overcommit)
+    private sealed class HostState(HostDefinition definition, int index, int domain, double overcommit)
     {
         public HostDefinition Definition { get; } = definition;
 
         public int Index { get; } = index;
+
+        /// <summary>The failure domain as a number, so counting a pool's nodes per domain hashes no strings.</summary>
+        public int Domain { get; } = domain;
 
         public long CpuCapacity { get; } = (long)Math.Floor(definition.Allocatable.Cpu * overcommit * Milli);
 
@@ -148,6 +155,9 @@ public static class Placer
 
         public bool Claimed { get; set; }
 
+        /// <summary>The load orders this host is in (every host's, and one per label it carries), while it runs microVMs.</summary>
+        public List<SortedSet<(double Load, int Index)>> Orders { get; } = [];
+
         /// <summary>Dominant share: the fuller of vCPU and memory, 0..1.</summary>
         public double Load => Math.Max(CpuCapacity == 0 ? 1 : (double)CpuUsed / CpuCapacity, MemoryCapacity == 0 ? 1 : (double)MemoryUsed / MemoryCapacity);
 
@@ -156,31 +166,66 @@ public static class Placer
         public bool RunsMicrovms => Definition.Roles.HasFlag(HostRoles.Microvm) && !Claimed;
     }
 
+    /// <summary>How many nodes of one pool (or one cluster's control plane) each host and each failure domain holds.</summary>
+    private sealed class PoolCounts
+    {
+        public Dictionary<int, int> OnHost { get; } = [];
+
+        public Dictionary<int, int> InDomain { get; } = [];
+    }
+
+    /// <summary>
+    /// Placement's running state. Hosts that run microVMs are kept in load order (least loaded first, then fleet order)
+    /// twice over: all of them, and per label. A node walks the order of its selectors' rarest label from the least
+    /// loaded host, and stops at the first host that no rank could beat, so a search costs the hosts it skips (those its
+    /// pool already uses, and those that are full) plus log hosts, whatever the selectors. A change of load moves a host
+    /// in each order it is in: log hosts per label.
+    /// </summary>
     private sealed class State
     {
-        private readonly SortedSet<(double Load, int Index)> _byLoad = [];
-        private readonly HostIndex _index;
-        private readonly Dictionary<string, Dictionary<int, int>> _poolOnHost = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Dictionary<string, int>> _poolInDomain = new(StringComparer.Ordinal);
+        private static readonly SortedSet<(double Load, int Index)> Empty = [];
+        private readonly SortedSet<(double Load, int Index)> _all = [];
+        private readonly Dictionary<(string Key, string Value), SortedSet<(double Load, int Index)>> _byLabel = [];
+        private readonly Dictionary<string, PoolCounts> _pools = new(StringComparer.Ordinal);
         private readonly List<int> _metalHosts = [];
 
         public State(FleetDefinition fleet)
         {
             var overcommit = fleet.Settings.CpuOvercommit;
-            Hosts = [.. fleet.Hosts.Select((h, i) => new HostState(h, i, overcommit))];
-            _index = new HostIndex(fleet.Hosts);
-            foreach (var host in Hosts)
+            var domains = new Dictionary<string, int>(StringComparer.Ordinal);
+            Hosts = new HostState[fleet.Hosts.Length];
+            for (var i = 0; i < Hosts.Length; i++)
             {
-                IndexByName[host.Definition.Name] = host.Index;
-
-                if (host.Definition.Roles.HasFlag(HostRoles.Microvm))
+                var definition = fleet.Hosts[i];
+                if (!domains.TryGetValue(definition.FailureDomain, out var domain))
                 {
-                    _byLoad.Add((host.Load, host.Index));
+                    domains[definition.FailureDomain] = domain = domains.Count;
                 }
 
-                if (host.Definition.Roles.HasFlag(HostRoles.Metal))
+                var host = Hosts[i] = new HostState(definition, i, domain, overcommit);
+                IndexByName[definition.Name] = i;
+                if (definition.Roles.HasFlag(HostRoles.Metal))
                 {
-                    _metalHosts.Add(host.Index);
+                    _metalHosts.Add(i);
+                }
+
+                if (definition.Roles.HasFlag(HostRoles.Microvm))
+                {
+                    host.Orders.Add(_all);
+                    foreach (var label in definition.Labels)
+                    {
+                        if (!_byLabel.TryGetValue((label.Key, label.Value), out var order))
+                        {
+                            _byLabel[(label.Key, label.Value)] = order = [];
+                        }
+
+                        host.Orders.Add(order);
+                    }
+
+                    foreach (var order in host.Orders)
+                    {
+                        order.Add((host.Load, i));
+                    }
                 }
             }
         }
@@ -189,8 +234,20 @@ public static class Placer
 
         public Dictionary<string, int> IndexByName { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The counts of a node's pool, made on first use.</summary>
+        public PoolCounts PoolOf(DesiredNode node)
+        {
+            var key = node.Cluster.Name + "/" + node.Ref.Pool;
+            if (!_pools.TryGetValue(key, out var counts))
+            {
+                _pools[key] = counts = new PoolCounts();
+            }
+
+            return counts;
+        }
+
         /// <summary>Whether <paramref name="node"/> may run on host <paramref name="index"/> now (rules and room).</summary>
-        public bool Allows(DesiredNode node, int index)
+        public bool Allows(DesiredNode node, PoolCounts pool, int index)
         {
             var host = Hosts[index];
             if (!Selected(node, host.Definition))
@@ -208,83 +265,56 @@ public static class Placer
                 return false;
             }
 
-            return node.Ref.Role != NodeRole.ControlPlane || (host.Definition.ControlPlaneAllowed && OnHost(node, index) == 0);
+            return node.Ref.Role != NodeRole.ControlPlane || (host.Definition.ControlPlaneAllowed && pool.OnHost.GetValueOrDefault(index) == 0);
         }
 
-        public void Assign(DesiredNode node, int index)
+        public void Assign(DesiredNode node, PoolCounts pool, int index)
         {
             var host = Hosts[index];
+            foreach (var order in host.Orders)
+            {
+                order.Remove((host.Load, index));
+            }
+
             if (node.IsMetal)
             {
                 host.Claimed = true;
-                _byLoad.Remove((host.Load, host.Index));
+                host.Orders.Clear(); // a claimed host runs no microVMs: no order offers it again
             }
             else
             {
-                var inSet = _byLoad.Remove((host.Load, host.Index));
                 host.CpuUsed += node.Size.Cpu * Milli;
                 host.MemoryUsed += node.Size.MemoryMiB;
                 host.Vms++;
-                if (inSet)
-                {
-                    _byLoad.Add((host.Load, host.Index));
-                }
             }
 
-            var key = PoolKey(node);
-            if (!_poolOnHost.TryGetValue(key, out var onHost))
+            foreach (var order in host.Orders)
             {
-                _poolOnHost[key] = onHost = [];
-                _poolInDomain[key] = new Dictionary<string, int>(StringComparer.Ordinal);
+                order.Add((host.Load, index));
             }
 
-            onHost[index] = onHost.GetValueOrDefault(index) + 1;
-            var domains = _poolInDomain[key];
-            domains[host.Definition.FailureDomain] = domains.GetValueOrDefault(host.Definition.FailureDomain) + 1;
+            pool.OnHost[index] = pool.OnHost.GetValueOrDefault(index) + 1;
+            pool.InDomain[host.Domain] = pool.InDomain.GetValueOrDefault(host.Domain) + 1;
         }
 
-        public int BestControlPlane(DesiredNode node)
+        public int BestControlPlane(DesiredNode node, PoolCounts pool)
         {
-            // Distinct hosts are a rule (Allows); a new failure domain is a preference, then the least loaded host.
+            // Distinct hosts are a rule (Allows); a failure domain the control plane does not use yet is a preference,
+            // then the least loaded host. In load order the first allowed host in an unused domain cannot be beaten.
             var best = -1;
-            var bestKey = (Domain: int.MaxValue, Load: double.MaxValue);
-            foreach (var index in Candidates(node))
+            var bestDomain = int.MaxValue;
+            foreach (var (_, index) in Order(node))
             {
-                if (!Allows(node, index))
+                if (!Allows(node, pool, index))
                 {
                     continue;
                 }
 
-                var key = (InDomain(node, index), Hosts[index].Load);
-                if (key.CompareTo(bestKey) < 0)
+                var domain = pool.InDomain.GetValueOrDefault(Hosts[index].Domain);
+                if (domain < bestDomain)
                 {
-                    (best, bestKey) = (index, key);
-                    if (key.Item1 == 0 && UsesLoadOrder(node))
-                    {
-                        break; // load order: nothing later can beat an unused failure domain on the least-loaded host
-                    }
-                }
-            }
-
-            return best;
-        }
-
-        public int BestSpread(DesiredNode node)
-        {
-            var best = -1;
-            var bestKey = (Host: int.MaxValue, Domain: int.MaxValue, Load: double.MaxValue);
-            foreach (var index in Candidates(node))
-            {
-                if (!Allows(node, index))
-                {
-                    continue;
-                }
-
-                var key = (OnHost(node, index), InDomain(node, index), Hosts[index].Load);
-                if (key.CompareTo(bestKey) < 0)
-                {
-                    (best, bestKey) = (index, key);
-                    if (key.Item1 == 0 && key.Item2 == 0 && UsesLoadOrder(node))
+                    (best, bestDomain) = (index, domain);
+                    if (domain == 0)
                     {
                         break;
                     }
@@ -294,42 +324,64 @@ public static class Placer
             return best;
         }
 
-        public int BestPacked(DesiredNode node)
+        public int BestSpread(DesiredNode node, PoolCounts pool)
         {
-            // The fullest host that fits; ties by name. Walk load order from the top when there is no selector.
+            // Fewest of the pool on the host, then in its failure domain, then the least loaded: in load order the
+            // first allowed host holding none of the pool, in a domain holding none, cannot be beaten.
             var best = -1;
-            var bestLoad = -1.0;
-            var candidates = UsesLoadOrder(node) ? _byLoad.Reverse().Select(e => e.Index) : Candidates(node);
-            foreach (var index in candidates)
+            var bestKey = (Host: int.MaxValue, Domain: int.MaxValue);
+            foreach (var (_, index) in Order(node))
             {
-                if (!Allows(node, index))
+                if (!Allows(node, pool, index))
                 {
                     continue;
                 }
 
-                var load = Hosts[index].Load;
-                if (load > bestLoad || (load == bestLoad && index < best))
+                var key = (pool.OnHost.GetValueOrDefault(index), pool.InDomain.GetValueOrDefault(Hosts[index].Domain));
+                if (key.CompareTo(bestKey) < 0)
                 {
-                    (best, bestLoad) = (index, load);
-                }
-                else if (UsesLoadOrder(node) && load < bestLoad)
-                {
-                    break;
+                    (best, bestKey) = (index, key);
+                    if (key == (0, 0))
+                    {
+                        break;
+                    }
                 }
             }
 
             return best;
         }
 
-        public int BestMetal(DesiredNode node)
+        public int BestPacked(DesiredNode node, PoolCounts pool)
+        {
+            // The fullest host that fits, ties by fleet order: walk the load order from the top, through the hosts
+            // as full as the first that fits (the order holds them by index descending there), and stop below it.
+            var best = -1;
+            var bestLoad = -1.0;
+            foreach (var (load, index) in Order(node).Reverse())
+            {
+                if (best >= 0 && load < bestLoad)
+                {
+                    break;
+                }
+
+                if (Allows(node, pool, index))
+                {
+                    (best, bestLoad) = (index, load);
+                }
+            }
+
+            return best;
+        }
+
+        public int BestMetal(DesiredNode node, PoolCounts pool)
         {
             var best = -1;
             var bestDomain = int.MaxValue;
             foreach (var index in _metalHosts)
             {
-                if (Allows(node, index))
+                if (Allows(node, pool, index))
                 {
-                    var domain = InDomain(node, index);
+                    var domain = pool.InDomain.GetValueOrDefault(Hosts[index].Domain);
                     if (domain < bestDomain)
                     {
                         (best, bestDomain) = (index, domain);
@@ -364,7 +416,7 @@ public static class Placer
             if (node.Ref.Role == NodeRole.ControlPlane)
             {
                 usable = usable.Where(h => h.Definition.ControlPlaneAllowed).ToList();
-                var free = usable.Where(h => OnHost(node, h.Index) == 0).ToList();
+                var free = usable.Where(h => PoolOf(node).OnHost.GetValueOrDefault(h.Index) == 0).ToList();
                 if (free.Count == 0)
                 {
                     return $"{prefix}: rule 'control-plane replicas on distinct hosts': all {usable.Count} host(s) that allow control planes already run one of {node.Cluster.Name}'s";
@@ -407,25 +459,30 @@ public static class Placer
         private static bool Selected(DesiredNode node, HostDefinition host) =>
             HostIndex.Matches(host, node.Cluster.HostSelector) && (node.Pool is null || HostIndex.Matches(host, node.Pool.HostSelector));
 
-        private static bool UsesLoadOrder(DesiredNode node) => node.Cluster.HostSelector.Count == 0 && (node.Pool is null || node.Pool.HostSelector.Count == 0);
-
-        /// <summary>Hosts to consider: in load order when there is no selector (so the search can stop early), else the smallest label list.</summary>
-        private IEnumerable<int> Candidates(DesiredNode node)
+        /// <summary>
+        /// The load order to walk for a node: that of the label, among its selectors', that the fewest hosts carry (a
+        /// host outside the selectors is skipped by <see cref="Allows"/>), or every host's when it has no selector.
+        /// </summary>
+        private SortedSet<(double Load, int Index)> Order(DesiredNode node)
         {
-            if (UsesLoadOrder(node))
+            var order = _all;
+            foreach (var selector in node.Pool is null ? [node.Cluster.HostSelector] : new[] { node.Cluster.HostSelector, node.Pool.HostSelector })
             {
-                return _byLoad.Select(e => e.Index);
+                foreach (var (key, value) in selector)
+                {
+                    if (!_byLabel.TryGetValue((key, value), out var labelled))
+                    {
+                        return Empty;
+                    }
+
+                    if (order == _all || labelled.Count < order.Count)
+                    {
+                        order = labelled;
+                    }
+                }
             }
 
-            return node.Pool is null ? _index.Select(node.Cluster.HostSelector) : _index.Select(node.Cluster.HostSelector, node.Pool.HostSelector);
+            return order;
         }
-
-        private int OnHost(DesiredNode node, int index) =>
-            _poolOnHost.TryGetValue(PoolKey(node), out var counts) ? counts.GetValueOrDefault(index) : 0;
-
-        private int InDomain(DesiredNode node, int index) =>
-            _poolInDomain.TryGetValue(PoolKey(node), out var counts) ? counts.GetValueOrDefault(Hosts[index].Definition.FailureDomain) : 0;
-
-        private static string PoolKey(DesiredNode node) => node.Cluster.Name + "/" + node.Ref.Pool;
     }
 }

@@ -93,6 +93,25 @@ public class PlacementPropertyTests
         Assert.True(checkedCases > Cases / 4, $"only {checkedCases} cases checked");
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Place_AgreesNodeForNodeWithAScanOfEveryHost(int firstSeed)
+    {
+        // Overlapping selectors on clusters and pools, both spread policies, and a second placement from the first.
+        for (var seed = firstSeed; seed < firstSeed + Cases; seed++)
+        {
+            var random = new Random(seed);
+            var fleet = SelectorFleet(random);
+            var result = Placer.Place(fleet);
+            SameAsScan(ScanPlacer.Place(fleet), result, $"seed {seed}");
+
+            var resized = fleet with { Clusters = [.. fleet.Clusters.Select(c => random.Next(2) == 0 ? Resize(c, random) : c)] };
+            var previous = PlacerTests.Previous(result);
+            var again = Placer.Place(resized, previous);
+            SameAsScan(ScanPlacer.Place(resized, previous), again, $"seed {seed}, from a previous placement");
+        }
+    }
+
     private static void CheckRules(FleetDefinition fleet, PlacementResult result, int seed)
     {
         var hosts = fleet.Hosts.ToDictionary(h => h.Name);
@@ -166,6 +185,52 @@ public class PlacementPropertyTests
         }
 
         return Make(hosts, clusters, overcommit: random.Next(2) == 0 ? 1.0 : 2.0, spread: random.Next(3) == 0 ? Model.WorkerSpreadPolicy.Pack : Model.WorkerSpreadPolicy.Spread);
+    }
+
+    private static void SameAsScan(Dictionary<string, string> scan, PlacementResult result, string what)
+    {
+        foreach (var node in result.Nodes)
+        {
+            var expected = scan.GetValueOrDefault(node.Name, "(not placed)");
+            var actual = result.Placement.HostByNode.GetValueOrDefault(node.Name, "(not placed)");
+            Assert.True(expected == actual, $"{what}: {node.Name} is on {actual}; a scan of every host puts it on {expected}");
+        }
+    }
+
+    private static FleetDefinition SelectorFleet(Random random)
+    {
+        (string, string)[] Selector() => random.Next(4) switch
+        {
+            0 => [],
+            1 => [("zone", random.Next(2) == 0 ? "x" : "y")],
+            2 => [("rack", $"r{random.Next(3)}")],
+            _ => [("zone", random.Next(2) == 0 ? "x" : "y"), ("rack", $"r{random.Next(3)}")],
+        };
+
+        var hosts = new List<HostDefinition>();
+        var count = random.Next(3, 40);
+        for (var i = 0; i < count; i++)
+        {
+            hosts.Add(Host(
+                $"h{i:D2}",
+                $"fd{random.Next(1, 6)}",
+                cpu: random.Next(4, 33),
+                memory: random.Next(8, 65) * 1024L,
+                controlPlane: random.Next(3) > 0,
+                roles: random.Next(8) switch { 0 => HostRoles.Metal, 1 => HostRoles.Metal | HostRoles.Microvm, _ => HostRoles.Microvm },
+                labels: [.. new[] { ("zone", random.Next(2) == 0 ? "x" : "y"), ("rack", $"r{random.Next(3)}") }.Where(_ => random.Next(4) > 0)]));
+        }
+
+        var clusters = new List<ClusterDefinition>();
+        for (var i = 0; i < random.Next(1, 9); i++)
+        {
+            var pools = Enumerable.Range(0, random.Next(0, 3))
+                .Select(p => Pool($"p{p}", random.Next(0, 7), vcpu: random.Next(1, 5), memory: random.Next(1, 9) * 1024L, mode: random.Next(6) == 0 ? PoolMode.Metal : PoolMode.Microvm, selector: Selector()))
+                .ToArray();
+            clusters.Add(Cluster($"c{i}", controlPlanes: random.Next(2) == 0 ? 1 : 3, cpVcpu: random.Next(1, 4), cpMemory: random.Next(1, 5) * 1024L, selector: Labels(Selector()), pools: pools));
+        }
+
+        return Make(hosts, clusters, overcommit: random.Next(2) == 0 ? 1.0 : 2.0, spread: random.Next(3) == 0 ? WorkerSpreadPolicy.Pack : WorkerSpreadPolicy.Spread);
     }
 
     private static ClusterDefinition RandomCluster(Random random, string name, IReadOnlyList<HostDefinition> hosts)
