@@ -46,7 +46,7 @@ public static class SemanticChecks
 
         var resolved = ImmutableArray.CreateBuilder<ClusterDefinition>(fleet.Clusters.Length);
         var nodeOwners = new Dictionary<string, (string Cluster, string Pool)>(StringComparer.Ordinal);
-        var index = new HostIndex(fleet.Hosts);
+        var selections = new Selections(new HostIndex(fleet.Hosts));
         foreach (var cluster in fleet.Clusters)
         {
             var complete = Resolve(cluster, settings, sources, diagnostics);
@@ -54,7 +54,7 @@ public static class SemanticChecks
             CheckPools(complete, sources, diagnostics, nodeOwners);
             if (allHostsLoaded)
             {
-                CheckSelectors(complete, index, sources, diagnostics);
+                CheckSelectors(complete, selections, sources, diagnostics);
             }
         }
 
@@ -164,17 +164,17 @@ public static class SemanticChecks
         }
     }
 
-    private static void CheckSelectors(ClusterDefinition cluster, HostIndex hosts, SourceMap sources, List<Diagnostic> diagnostics)
+    private static void CheckSelectors(ClusterDefinition cluster, Selections selections, SourceMap sources, List<Diagnostic> diagnostics)
     {
-        var inCluster = hosts.SelectHosts(cluster.HostSelector).ToList();
-        if (cluster.HostSelector.Count > 0 && inCluster.Count == 0)
+        var inCluster = selections.Of(cluster.HostSelector);
+        if (cluster.HostSelector.Count > 0 && inCluster.Hosts.Count == 0)
         {
             diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.hostSelector"),
                 $"cluster {cluster.Name}: hostSelector {Show(cluster.HostSelector)} matches no host"));
             return;
         }
 
-        var cpHosts = inCluster.Where(h => h.Roles.HasFlag(HostRoles.Microvm) && h.ControlPlaneAllowed).Select(h => h.Name).ToList();
+        var cpHosts = inCluster.ControlPlaneHosts;
         if (cpHosts.Count < cluster.ControlPlane.Replicas)
         {
             diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.controlPlane.replicas"),
@@ -189,7 +189,8 @@ public static class SemanticChecks
                 continue;
             }
 
-            var selected = hosts.SelectHosts(cluster.HostSelector, pool.HostSelector).ToList();
+            var selection = selections.Of(cluster.HostSelector, pool.HostSelector);
+            var selected = selection.Hosts;
             var role = pool.Mode == PoolMode.Metal ? HostRoles.Metal : HostRoles.Microvm;
             var roleName = pool.Mode == PoolMode.Metal ? "metal" : "microvm";
             var path = pool.HostSelector.Count > 0 ? $"spec.workerPools[{i}].hostSelector" : $"spec.workerPools[{i}]";
@@ -200,7 +201,7 @@ public static class SemanticChecks
                 continue;
             }
 
-            var eligible = selected.Where(h => h.Roles.HasFlag(role)).Select(h => h.Name).ToList();
+            var eligible = selection.WithRole(role);
             if (eligible.Count == 0)
             {
                 diagnostics.Add(new Diagnostic(sources.Find(cluster.File, path),
@@ -215,6 +216,44 @@ public static class SemanticChecks
     }
 
     private static string Within(ClusterDefinition cluster) => cluster.HostSelector.Count > 0 ? $" (within the cluster's hostSelector {Show(cluster.HostSelector)})" : string.Empty;
+
+    /// <summary>
+    /// The hosts each distinct selector (or pair of cluster and pool selectors) picks, found once: thousands of clusters
+    /// that all select the same pool cost one pass over it, not one each.
+    /// </summary>
+    private sealed class Selections(HostIndex index)
+    {
+        private readonly Dictionary<string, Selection> _known = new(StringComparer.Ordinal);
+
+        public Selection Of(params ImmutableSortedDictionary<string, string>[] selectors)
+        {
+            var key = string.Join("|", selectors.Select(Show));
+            if (!_known.TryGetValue(key, out var selection))
+            {
+                _known[key] = selection = new Selection([.. index.SelectHosts(selectors)]);
+            }
+
+            return selection;
+        }
+    }
+
+    private sealed class Selection(List<HostDefinition> hosts)
+    {
+        private List<string>? _controlPlane;
+        private List<string>? _microvm;
+        private List<string>? _metal;
+
+        public List<HostDefinition> Hosts { get; } = hosts;
+
+        /// <summary>Names of the hosts that may run a control plane.</summary>
+        public List<string> ControlPlaneHosts => _controlPlane ??= [.. Hosts.Where(h => h.Roles.HasFlag(HostRoles.Microvm) && h.ControlPlaneAllowed).Select(h => h.Name)];
+
+        public List<string> WithRole(HostRoles role) => role == HostRoles.Metal
+            ? _metal ??= Names(HostRoles.Metal)
+            : _microvm ??= Names(HostRoles.Microvm);
+
+        private List<string> Names(HostRoles role) => [.. Hosts.Where(h => h.Roles.HasFlag(role)).Select(h => h.Name)];
+    }
 
     private static string Count(List<string> hosts) => hosts.Count switch
     {
