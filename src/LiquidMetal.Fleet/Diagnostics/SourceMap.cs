@@ -1,26 +1,33 @@
+using System.Collections.Concurrent;
+using LiquidMetal.Fleet.Yaml;
+
 namespace LiquidMetal.Fleet.Diagnostics;
 
 /// <summary>
 /// Where every key and value of every loaded document sits, addressed by file and a Json.NET style
 /// path ("spec.workerPools[1].hostSelector"). Lets schema errors, semantic checks and placement
-/// failures all point at the YAML that caused them.
+/// failures all point at the YAML that caused them. Holds the files' texts and reads a file's locations the first
+/// time something points into it: a valid fleet of thousands of files never pays for them.
 /// </summary>
 public sealed class SourceMap
 {
-    private readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, SourceLocation>> _byFile;
+    private readonly IReadOnlyDictionary<string, string> _texts;
+    private readonly ConcurrentDictionary<string, Dictionary<string, SourceLocation>> _located = new(StringComparer.Ordinal);
 
-    public SourceMap(IReadOnlyDictionary<string, IReadOnlyDictionary<string, SourceLocation>> byFile) => _byFile = byFile;
+    /// <param name="texts">Each file's text, by its path in the fleet.</param>
+    public SourceMap(IReadOnlyDictionary<string, string> texts) => _texts = texts;
 
-    public static SourceMap Empty { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, SourceLocation>>());
+    public static SourceMap Empty { get; } = new(new Dictionary<string, string>());
 
     /// <summary>The location of <paramref name="path"/> in <paramref name="file"/>, or of its nearest ancestor that exists.</summary>
     public SourceLocation Find(string file, string path)
     {
-        if (!_byFile.TryGetValue(file, out var paths))
+        if (!_texts.TryGetValue(file, out var text))
         {
             return SourceLocation.OfFile(file);
         }
 
+        var paths = _located.GetOrAdd(file, static (name, source) => YamlTree.Parse(name, source, [], keepLocations: true).Locations, text);
         var current = path;
         while (true)
         {

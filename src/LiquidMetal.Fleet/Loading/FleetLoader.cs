@@ -68,6 +68,7 @@ public static class FleetLoader
     /// <summary>Reads a fleet directory from disk (with its safety limits) and loads it.</summary>
     public static FleetLoadResult LoadDirectory(string directory)
     {
+        FleetSchemas.Preload();
         var diagnostics = new List<Diagnostic>();
         if (!Directory.Exists(directory))
         {
@@ -87,6 +88,7 @@ public static class FleetLoader
 
     internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched, bool complete = true)
     {
+        FleetSchemas.Preload();
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
         var parsed = new ParsedFile[ordered.Length];
         if (ordered.Length > 64 && touched is null)
@@ -119,7 +121,7 @@ public static class FleetLoader
         var settings = fleetFiles.FirstOrDefault()?.Settings;
         var hosts = parsed.Where(p => p.Host is not null).Select(p => p.Host!).ToList();
         var clusters = parsed.Where(p => p.Cluster is not null).Select(p => p.Cluster!).ToList();
-        var sources = new SourceMap(parsed.Where(p => p.Locations is not null).ToDictionary(p => p.Path, p => (IReadOnlyDictionary<string, SourceLocation>)p.Locations!, StringComparer.Ordinal));
+        var sources = new SourceMap(parsed.Where(p => p.Text is not null).ToDictionary(p => p.Path, p => p.Text!, StringComparer.Ordinal));
 
         if (settings is not null)
         {
@@ -167,8 +169,17 @@ public static class FleetLoader
             return result;
         }
 
-        var tree = YamlTree.Parse(file.Path, text, diagnostics);
-        result.Locations = tree.Locations;
+        // Read without building a path and a location for every node: only a file with a problem needs them, and it is
+        // read again for them (Located). A third of a 1,000-host load went to locations nobody asked for.
+        // A file the YAML reader finds fault with is read again with them too, for messages such as "first at line 3".
+        var tree = YamlTree.Parse(file.Path, text, [], keepLocations: false);
+        YamlTree? located = null;
+        YamlTree Located() => located ??= YamlTree.Parse(file.Path, text, [], keepLocations: true);
+        if (tree.Root is null)
+        {
+            tree = located = YamlTree.Parse(file.Path, text, diagnostics, keepLocations: true);
+        }
+        result.Text = text;
         if (tree.Root is not JObject root)
         {
             return result;
@@ -183,11 +194,11 @@ public static class FleetLoader
                 "Cluster" => " (move it to clusters/)",
                 _ => string.Empty,
             };
-            diagnostics.Add(new Diagnostic(tree.Locations.GetValueOrDefault("kind", new SourceLocation(file.Path, 1, 1)), $"kind '{kind}' does not belong here: {where}{move}"));
+            diagnostics.Add(new Diagnostic(Located().Locations.GetValueOrDefault("kind", new SourceLocation(file.Path, 1, 1)), $"kind '{kind}' does not belong here: {where}{move}"));
             return result;
         }
 
-        FleetSchemas.Validate(result.Kind, root, tree, file.Path, diagnostics);
+        FleetSchemas.Validate(result.Kind, root, Located, file.Path, diagnostics);
         if (diagnostics.Count > 0)
         {
             return result;
@@ -200,7 +211,7 @@ public static class FleetLoader
             var stem = Path.GetFileNameWithoutExtension(file.Path);
             if (stem != name)
             {
-                diagnostics.Add(new Diagnostic(tree.Locations["metadata.name"],
+                diagnostics.Add(new Diagnostic(Located().Locations["metadata.name"],
                     $"metadata.name '{name}' does not match the file name {file.Path}: rename the file to {Folder(result.Kind)}/{name}.yaml or set metadata.name: {stem}"));
             }
         }
@@ -215,23 +226,24 @@ public static class FleetLoader
                 break;
             case "Cluster":
                 result.Cluster = DocumentMapper.Cluster(reader, file.Path);
-                CheckTemplate(result.Cluster.UserDataTemplate, text, tree, file.Path, diagnostics);
+                CheckTemplate(result.Cluster.UserDataTemplate, text, Located, file.Path, diagnostics);
                 break;
         }
 
         return result;
     }
 
-    private static void CheckTemplate(string template, string text, YamlTree tree, string file, List<Diagnostic> diagnostics)
+    private static void CheckTemplate(string template, string text, Func<YamlTree> locate, string file, List<Diagnostic> diagnostics)
     {
         const string path = "spec.bootstrap.userData";
-        if (template.Length == 0 || !tree.ScalarOffsets.TryGetValue(path, out var scalarStart))
+        var problems = template.Length == 0 ? [] : UserDataTemplate.Check(template);
+        if (problems.IsEmpty || locate() is not { } tree || !tree.ScalarOffsets.TryGetValue(path, out var scalarStart))
         {
             return;
         }
 
         var start = tree.Locations[path];
-        foreach (var problem in UserDataTemplate.Check(template))
+        foreach (var problem in problems)
         {
             diagnostics.Add(new Diagnostic(TemplateLocation(template, problem.Offset, text, (int)scalarStart, start), $"{path}: {problem.Message}"));
         }
@@ -336,7 +348,8 @@ public static class FleetLoader
 
         public List<Diagnostic> Diagnostics { get; } = [];
 
-        public Dictionary<string, SourceLocation>? Locations { get; set; }
+        /// <summary>The file's text, kept so that the fleet's <see cref="SourceMap"/> can point into it later.</summary>
+        public string? Text { get; set; }
 
         public FleetSettings? Settings { get; set; }
 

@@ -19,6 +19,19 @@ public static class FleetSchemas
     // and JsonSchema.Validate building them anew for each document cost about as much as validating a host.
     private static readonly JsonSchemaValidator Validator = new();
 
+    /// <summary>
+    /// Starts building the schemas on the thread pool, so that a cold process does it while it reads and parses the
+    /// fleet's files rather than before validating the first one (about a tenth of a cold 1,000-host load).
+    /// </summary>
+    public static void Preload()
+    {
+        if (!ClusterSchema.IsValueCreated)
+        {
+            _ = Task.Run(() => ClusterSchema.Value);
+            _ = Task.Run(() => (HostSchema.Value, FleetSchema.Value));
+        }
+    }
+
     /// <summary>The schema for a kind ("Fleet", "Host", "Cluster").</summary>
     public static JsonSchema For(string kind) => kind switch
     {
@@ -38,9 +51,16 @@ public static class FleetSchemas
     }
 
     /// <summary>Checks a document against its kind's schema; each error points at the YAML that caused it.</summary>
-    public static void Validate(string kind, JToken document, YamlTree tree, string file, List<Diagnostic> diagnostics)
+    /// <param name="locate">The document parsed again with every location kept, asked for only when it has errors.</param>
+    public static void Validate(string kind, JToken document, Func<YamlTree> locate, string file, List<Diagnostic> diagnostics)
     {
         var errors = Validator.Validate(document, For(kind));
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        var tree = locate();
         var found = new List<(SourceLocation Location, string Message)>();
         foreach (var error in Flatten(errors))
         {
