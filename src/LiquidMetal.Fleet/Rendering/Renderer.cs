@@ -92,13 +92,18 @@ public static class Renderer
 
     private static string SpecHashOf(IEnumerable<RenderedVm> microvms, RenderedMetal? metal)
     {
-        var parts = microvms.Select(vm => (vm.Id, vm.Hash)).ToList();
-        if (metal is not null)
+        var hash = new ContentHash();
+        foreach (var vm in microvms)
         {
-            parts.Add(("metal:" + metal.Node, metal.Hash));
+            hash.Add(vm.Id, vm.Hash);
         }
 
-        return ContentHash.Of([.. parts]);
+        if (metal is not null)
+        {
+            hash.Add("metal:" + metal.Node, metal.Hash);
+        }
+
+        return hash.Finish();
     }
 
     private static RenderedVm BuildVm(FleetDefinition fleet, DesiredNode node, string userData)
@@ -140,22 +145,28 @@ public static class Renderer
     /// </summary>
     public static string HashOf(RenderedVm vm)
     {
-        var fields = new List<(string, string)>
+        var hash = new ContentHash();
+        hash.Add("id", vm.Id);
+        hash.Add("cluster", vm.Cluster);
+        hash.Add("pool", vm.Pool);
+        hash.Add("role", vm.Role);
+        hash.Add("vcpu", vm.Vcpu.ToString(CultureInfo.InvariantCulture));
+        hash.Add("memoryMiB", vm.MemoryMiB.ToString(CultureInfo.InvariantCulture));
+        hash.Add("kernel", vm.Kernel);
+        hash.Add("initrd", vm.Initrd);
+        hash.Add("rootVolume", vm.RootVolume ?? string.Empty);
+        hash.Add("userData", vm.UserData);
+        foreach (var nic in vm.Interfaces)
         {
-            ("id", vm.Id),
-            ("cluster", vm.Cluster),
-            ("pool", vm.Pool),
-            ("role", vm.Role),
-            ("vcpu", vm.Vcpu.ToString(CultureInfo.InvariantCulture)),
-            ("memoryMiB", vm.MemoryMiB.ToString(CultureInfo.InvariantCulture)),
-            ("kernel", vm.Kernel),
-            ("initrd", vm.Initrd),
-            ("rootVolume", vm.RootVolume ?? string.Empty),
-            ("userData", vm.UserData),
-        };
-        fields.AddRange(vm.Interfaces.Select(i => ("interface:" + i.Name, i.Mac)));
-        fields.AddRange(vm.Metadata.Select(m => ("metadata:" + m.Key, m.Value)));
-        return ContentHash.Of([.. fields]);
+            hash.Add("interface:" + nic.Name, nic.Mac);
+        }
+
+        foreach (var (key, value) in vm.Metadata)
+        {
+            hash.Add("metadata:" + key, value);
+        }
+
+        return hash.Finish();
     }
 
     /// <summary>The value of a template variable for one node (the names are <see cref="UserDataTemplate.KnownVariables"/>).</summary>
@@ -183,42 +194,64 @@ public static class Renderer
     }
 }
 
-/// <summary>SHA-256 over named fields, each length-prefixed so no two different field lists hash alike.</summary>
-public static class ContentHash
+/// <summary>
+/// SHA-256 over named fields, each name and value length-prefixed so no two different field lists hash alike. Fields
+/// go into one pooled buffer and are hashed in one call at <see cref="Finish"/>: far cheaper than an incremental hash
+/// fed field by field, and no list of fields is built first.
+/// </summary>
+public ref struct ContentHash
 {
+    private byte[]? _buffer;
+    private int _length;
+
     public static string Of(params (string Name, string Value)[] fields)
     {
-        var size = 0;
+        var hash = new ContentHash();
         foreach (var (name, value) in fields)
         {
-            size += 8 + Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value);
+            hash.Add(name, value);
         }
 
-        // One buffer and one hash call: far cheaper than feeding an incremental hash field by field.
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
-        try
-        {
-            var at = 0;
-            foreach (var (name, value) in fields)
-            {
-                at = Append(buffer, at, name);
-                at = Append(buffer, at, value);
-            }
-
-            Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(buffer.AsSpan(0, at), hash);
-            return "sha256:" + Convert.ToHexStringLower(hash);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return hash.Finish();
     }
 
-    private static int Append(byte[] buffer, int at, string text)
+    public void Add(string name, string value)
     {
-        var length = Encoding.UTF8.GetBytes(text, buffer.AsSpan(at + 4));
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(at), length);
-        return at + 4 + length;
+        Append(name);
+        Append(value);
+    }
+
+    /// <summary>"sha256:" and the hex digest; the buffer goes back to the pool.</summary>
+    public string Finish()
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(_buffer.AsSpan(0, _length), hash);
+        if (_buffer is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+            (_buffer, _length) = (null, 0);
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(hash);
+    }
+
+    private void Append(string text)
+    {
+        var needed = _length + 4 + Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (_buffer is null || needed > _buffer.Length)
+        {
+            var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(1024, (_buffer?.Length ?? 0) * 2)));
+            if (_buffer is not null)
+            {
+                _buffer.AsSpan(0, _length).CopyTo(larger);
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+            }
+
+            _buffer = larger;
+        }
+
+        var length = Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length + 4));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), length);
+        _length += 4 + length;
     }
 }
