@@ -34,7 +34,7 @@ test: test-deps build
 demo: cli
 	scripts/demo.sh $(CLI)
 
-# Generated fleets of 100, 1,000 and 5,000 hosts through `liquidmetal render` (see bench/README.md).
+# Generated fleets of 1,000, 5,000 and 10,000 hosts, edge sites and one large pool, through `liquidmetal render --out`.
 bench: cli build
 	bench/render-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
 

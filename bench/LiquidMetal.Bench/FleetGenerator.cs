@@ -3,17 +3,57 @@ using System.Text;
 
 namespace LiquidMetal.Bench;
 
+/// <summary>The two shapes of fleet LiquidMetal runs: many small edge sites, or one large core location.</summary>
+public enum FleetShape
+{
+    /// <summary>Sites of five sleds; every cluster is pinned to its site.</summary>
+    Edge,
+
+    /// <summary>One pool of identical generic servers in racks of 20; every cluster may be placed on any host.</summary>
+    Pool,
+}
+
 /// <summary>
-/// Generates fleet repos shaped like real edge fleets: sites of five sleds (three that may run control
-/// planes, two workers-only; every tenth site gives its fifth sled to bare metal), about two clusters per
-/// host, each pinned to its site, about ten microVMs per cluster (so about 20 per host). Same seed, same files.
+/// Generates fleet repos shaped like real fleets, about two clusters per host and about ten microVMs per cluster (so
+/// about 20 per host). <see cref="FleetShape.Edge"/>: sites of five sleds (three that may run control planes, two
+/// workers-only; every tenth site gives its fifth sled to bare metal), each cluster pinned to its site.
+/// <see cref="FleetShape.Pool"/>: every host in one pool (64 vCPU, 256 GiB), racks of 20 as failure domains, every
+/// cluster's selector matching every host. Same shape and seed, same files.
 /// </summary>
 public static class FleetGenerator
 {
     public const int HostsPerSite = 5;
 
+    public const int HostsPerRack = 20;
+
     /// <summary>Returns path (relative, '/'-separated) to file text.</summary>
-    public static SortedDictionary<string, string> Generate(int hosts, int seed = 1)
+    public static SortedDictionary<string, string> Generate(int hosts, int seed = 1, FleetShape shape = FleetShape.Edge) =>
+        shape == FleetShape.Pool ? GeneratePool(hosts, seed) : GenerateEdge(hosts, seed);
+
+    private static SortedDictionary<string, string> GeneratePool(int hosts, int seed)
+    {
+        var random = new Random(seed);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["fleet.yaml"] = Fleet(),
+        };
+        for (var i = 1; i <= hosts; i++)
+        {
+            var name = $"core-{i:D5}";
+            var rack = $"rack-{((i - 1) / HostsPerRack) + 1:D4}";
+            files[$"hosts/{name}.yaml"] = Host(name, [("liquidmetal.dev/pool", "core"), ("liquidmetal.dev/rack", rack)], rack, controlPlane: true, metal: false);
+        }
+
+        for (var c = 1; c <= hosts * 2; c++)
+        {
+            var name = $"core-c{c:D5}";
+            files[$"clusters/{name}.yaml"] = Cluster(name, "liquidmetal.dev/pool", "core", 5 + random.Next(5), metalPool: false, random);
+        }
+
+        return files;
+    }
+
+    private static SortedDictionary<string, string> GenerateEdge(int hosts, int seed)
     {
         var random = new Random(seed);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -30,7 +70,11 @@ public static class FleetGenerator
             for (var sled = 1; sled <= sleds; sled++, made++)
             {
                 var metal = metalSite && sled == 5;
-                files[$"hosts/{siteName}-sled-{sled}.yaml"] = Host(siteName, sled, controlPlane: sled <= 3, metal);
+                var hostName = $"{siteName}-sled-{sled}";
+                (string, string)[] labels = metal
+                    ? [("liquidmetal.dev/site", siteName), ("liquidmetal.dev/sled", $"\"{sled}\""), ("liquidmetal.dev/nic", "sriov")]
+                    : [("liquidmetal.dev/site", siteName), ("liquidmetal.dev/sled", $"\"{sled}\"")];
+                files[$"hosts/{hostName}.yaml"] = Host(hostName, labels, hostName, controlPlane: sled <= 3, metal);
             }
 
             // Two clusters per host; a site with fewer than three sleds cannot hold a three-node control plane.
@@ -43,21 +87,21 @@ public static class FleetGenerator
             {
                 var workers = 5 + random.Next(5); // 5..9, about 7
                 var metalPool = metalSite && c == 1 && sleds == HostsPerSite;
-                files[$"clusters/{siteName}-c{c:D2}.yaml"] = Cluster($"{siteName}-c{c:D2}", siteName, workers, metalPool, random);
+                files[$"clusters/{siteName}-c{c:D2}.yaml"] = Cluster($"{siteName}-c{c:D2}", "liquidmetal.dev/site", siteName, workers, metalPool, random);
             }
         }
 
         return files;
     }
 
-    public static void WriteTo(string directory, int hosts, int seed = 1)
+    public static void WriteTo(string directory, int hosts, int seed = 1, FleetShape shape = FleetShape.Edge)
     {
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
 
-        foreach (var (path, text) in Generate(hosts, seed))
+        foreach (var (path, text) in Generate(hosts, seed, shape))
         {
             var full = Path.Combine(directory, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -90,7 +134,7 @@ public static class FleetGenerator
 
         """;
 
-    private static string Host(string site, int sled, bool controlPlane, bool metal)
+    private static string Host(string name, (string Key, string Value)[] labels, string failureDomain, bool controlPlane, bool metal)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"""
@@ -98,14 +142,20 @@ public static class FleetGenerator
             apiVersion: liquidmetal.dev/v1alpha1
             kind: Host
             metadata:
-              name: {site}-sled-{sled}
+              name: {name}
               labels:
-                liquidmetal.dev/site: {site}
-                liquidmetal.dev/sled: "{sled}"
-            {(metal ? "    liquidmetal.dev/nic: sriov\n" : string.Empty)}spec:
+
+            """);
+        foreach (var (key, value) in labels)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"    {key}: {value}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"""
+            spec:
               agent:
-                endpoint: https://{site}-sled-{sled}.edge.example:7443
-              failureDomain: {site}-sled-{sled}
+                endpoint: https://{name}.edge.example:7443
+              failureDomain: {failureDomain}
               capacity:
                 cpu: 64
                 memoryMiB: 262144
@@ -119,7 +169,7 @@ public static class FleetGenerator
         return text.ToString();
     }
 
-    private static string Cluster(string name, string site, int workers, bool metalPool, Random random)
+    private static string Cluster(string name, string labelKey, string labelValue, int workers, bool metalPool, Random random)
     {
         var size = random.Next(3) switch
         {
@@ -147,7 +197,7 @@ public static class FleetGenerator
             spec:
               hostSelector:
                 matchLabels:
-                  liquidmetal.dev/site: {site}
+                  {labelKey}: {labelValue}
               controlPlane:
                 replicas: 3
                 endpoint: https://{name}.api.edge.example:6443

@@ -1,10 +1,10 @@
 using System.Globalization;
 using LiquidMetal.Bench;
 
-// liquidmetal-bench generate --hosts N --out DIR [--seed S]
+// liquidmetal-bench generate --hosts N --out DIR [--seed S] [--shape edge|pool]
 // liquidmetal-bench agent-latency CLI [VMS] [CALLS]
 // liquidmetal-bench agent-boot CLI KERNEL INITRD [ROUNDS]
-const string Usage = "usage: liquidmetal-bench generate --hosts N --out DIR [--seed S] | agent-latency PATH-TO-liquidmetal [VMS] [CALLS] | agent-boot PATH-TO-liquidmetal KERNEL INITRD [ROUNDS] | reconcile [HOSTS] [BOOT-DELAY-MS] | reconcile-qemu KERNEL INITRD [ROUNDS]";
+const string Usage = "usage: liquidmetal-bench generate --hosts N --out DIR [--seed S] [--shape edge|pool] | agent-latency PATH-TO-liquidmetal [VMS] [CALLS] | agent-boot PATH-TO-liquidmetal KERNEL INITRD [ROUNDS] | reconcile [HOSTS] [BOOT-DELAY-MS] | reconcile-qemu KERNEL INITRD [ROUNDS]";
 if (args.Length >= 2 && args[0] == "agent-latency")
 {
     return await AgentBenchmarks.LatencyAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000);
@@ -35,6 +35,7 @@ if (args.Length < 1 || args[0] != "generate")
 
 int hosts = 0, seed = 1;
 string? output = null;
+var shape = FleetShape.Edge;
 for (var i = 1; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -48,6 +49,9 @@ for (var i = 1; i + 1 < args.Length; i += 2)
         case "--out":
             output = args[i + 1];
             break;
+        case "--shape" when Enum.TryParse<FleetShape>(args[i + 1], ignoreCase: true, out var parsed):
+            shape = parsed;
+            break;
         default:
             Console.Error.WriteLine($"unknown option {args[i]}");
             return 2;
@@ -60,7 +64,7 @@ if (hosts <= 0 || output is null)
     return 2;
 }
 
-FleetGenerator.WriteTo(output, hosts, seed);
+FleetGenerator.WriteTo(output, hosts, seed, shape);
 var files = Directory.GetFiles(output, "*.yaml", SearchOption.AllDirectories).Length;
 Console.WriteLine($"generated {hosts} hosts, {Directory.GetFiles(Path.Combine(output, "clusters")).Length} clusters ({files} files) into {output}");
 return 0;
