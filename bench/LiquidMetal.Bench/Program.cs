@@ -20,6 +20,11 @@ if (args.Length >= 3 && args[0] == "reconcile-qemu" && OperatingSystem.IsLinux()
     return await QemuReconcileBenchmark.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
 }
 
+if (args.Length >= 3 && args[0] == "sim-agents" && OperatingSystem.IsLinux())
+{
+    return await SimAgents.ServeAsync(args[1], TimeSpan.FromMilliseconds(int.Parse(args[2], CultureInfo.InvariantCulture)));
+}
+
 if (args.Length >= 1 && args[0] == "reconcile" && OperatingSystem.IsLinux())
 {
     return await ReconcileBenchmark.RunAsync(
