@@ -28,8 +28,9 @@ public static class FleetCompiler
     public static CompiledFleet Compile(string directory, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
         Compile(() => FleetLoader.LoadDirectory(directory), previous);
 
-    public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
-        Compile(() => FleetLoader.Load(files), previous);
+    /// <param name="cache">Parses only the files whose bytes changed since the last compile through the same cache.</param>
+    public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null, ParseCache? cache = null) =>
+        Compile(() => FleetLoader.Load(files, cache), previous);
 
     private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous)
     {

@@ -84,24 +84,35 @@ public static class FleetLoader
     }
 
     /// <summary>Pure: parses, schema-checks and semantically checks in-memory files.</summary>
-    public static FleetLoadResult Load(IReadOnlyList<FleetFile> files) => Load(files, touched: null);
+    /// <param name="cache">Reuses what files with unchanged bytes parsed to in the last load through the same cache.</param>
+    public static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ParseCache? cache = null) => Load(files, touched: null, cache: cache);
 
-    internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched, bool complete = true)
+    internal static FleetLoadResult Load(IReadOnlyList<FleetFile> files, ISet<string>? touched, bool complete = true, ParseCache? cache = null)
     {
         FleetSchemas.Preload();
         var ordered = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
         var parsed = new ParsedFile[ordered.Length];
+        var parses = 0;
+        ParsedFile Parse(FleetFile file)
+        {
+            Interlocked.Increment(ref parses);
+            return ParseFile(file, touched);
+        }
+
+        cache?.Begin();
         if (ordered.Length > 64 && touched is null)
         {
-            Parallel.For(0, ordered.Length, i => parsed[i] = ParseFile(ordered[i], null));
+            Parallel.For(0, ordered.Length, i => parsed[i] = cache is null ? Parse(ordered[i]) : cache.GetOrParse(ordered[i], Parse));
         }
         else
         {
             for (var i = 0; i < ordered.Length; i++)
             {
-                parsed[i] = ParseFile(ordered[i], touched);
+                parsed[i] = cache is null || touched is not null ? Parse(ordered[i]) : cache.GetOrParse(ordered[i], Parse);
             }
         }
+
+        cache?.End(parses);
 
         var diagnostics = new List<Diagnostic>();
         foreach (var file in parsed)

@@ -1,4 +1,5 @@
 using LiquidMetal.Fleet;
+using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Reconciler.Source;
@@ -12,6 +13,7 @@ namespace LiquidMetal.Reconciler.Pass;
 /// </summary>
 public sealed class CompileCache
 {
+    private readonly ParseCache _parsed = new();
     private Entry? _last;
 
     public async Task<(CompiledFleet Compiled, FleetFiles Files, IReadOnlyList<RenderedHost> Hosts)> CompileAsync(
@@ -24,7 +26,7 @@ public sealed class CompileCache
         }
 
         var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
-        var compiled = FleetCompiler.Compile(files.Files, placement);
+        var compiled = FleetCompiler.Compile(files.Files, placement, _parsed);
         var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
         _last = new Entry(files, placement, compiled, hosts);
         return (compiled, files, hosts);
