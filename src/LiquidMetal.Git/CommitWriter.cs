@@ -71,21 +71,25 @@ public sealed class CommitWriter
 
     /// <summary>
     /// Blobs first, hashed (and, when new, staged) on every core: at 200 hosts that is 7 ms on two cores instead of 12
-    /// for a commit that changes a few files, 17-28 ms instead of 28-50 for a first one. Then the tree and the commit,
-    /// and the staged objects stored as one pack.
+    /// for a commit that changes a few files, 17-28 ms instead of 28-50 for a first one. An array stored before (the
+    /// same object, see <see cref="GitMirror.KnownBlobs"/>) is not hashed again while its blob is in the mirror: 25 MB
+    /// of rendered hosts at 1,000 hosts. Then the tree and the commit, and the staged objects stored as one pack.
     /// </summary>
     private string? Write(CommitRequest request, List<string> owned, Signature who, CancellationToken cancellationToken)
     {
         var objects = new ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)>();
         var files = request.Files.ToArray();
         var ids = new ObjectId[files.Length];
+        var known = _mirror.KnownBlobs;
         InParts.Run(files.Length, 64, (part, parts) =>
         {
             using var writer = Open(objects);
             for (var i = part; i < files.Length; i += parts)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                ids[i] = writer.ObjectDatabase.Write<Blob>(files[i].Value);
+                ids[i] = known.TryGetValue(files[i].Value, out var id) && writer.ObjectDatabase.Contains(id)
+                    ? id
+                    : writer.ObjectDatabase.Write<Blob>(files[i].Value);
             }
         }, cancellationToken);
 
@@ -120,6 +124,11 @@ public sealed class CommitWriter
         using (var packer = Open(objects))
         {
             PackFolder.Write(packer, [.. objects.Keys]);
+        }
+
+        for (var i = 0; i < files.Length; i++)
+        {
+            known.AddOrUpdate(files[i].Value, ids[i]); // stored (now or before): the next commit may skip hashing it
         }
 
         return commit;

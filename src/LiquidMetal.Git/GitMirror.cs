@@ -48,6 +48,12 @@ public sealed class GitMirror : IAsyncDisposable
     /// <summary>Taken by whatever adds or removes packs (a status commit, a compaction).</summary>
     internal SemaphoreSlim WriteGate => _writeGate;
 
+    /// <summary>
+    /// The blob each byte array was stored as in this mirror, for as long as the array lives: a status commit hands in
+    /// the same arrays for documents that did not change (rendered hosts above all), and they are not hashed again.
+    /// </summary>
+    internal System.Runtime.CompilerServices.ConditionalWeakTable<byte[], LibGit2Sharp.ObjectId> KnownBlobs { get; } = [];
+
     /// <summary>Opens the mirror at <paramref name="path"/>, creating it on first use; the remote URL is updated when it changed.</summary>
     public static Task<GitMirror> OpenAsync(string path, string remoteUrl, GitCredentials? credentials = null, CancellationToken cancellationToken = default) => Completed(() =>
     {

@@ -49,6 +49,30 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
     }
 
     [Fact]
+    public async Task CreateCommitAsync_SameArraysAgainInANewMirror_StoredThereTooNotTakenFromTheOldOne()
+    {
+        // The same byte arrays handed to a second mirror: the blob ids known from the first must not be trusted there.
+        var rendered = Encoding.UTF8.GetBytes("kind: RenderedHost\n");
+        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("rendered/hosts/a.yaml", rendered)]);
+        await using (var mirror = await GitMirror.OpenAsync(_mirrorPath, _url))
+        {
+            Assert.NotNull(await new CommitWriter(mirror).CreateCommitAsync(Request(null) with { Files = files }));
+        }
+
+        var otherPath = Path.Combine(Path.GetDirectoryName(_mirrorPath)!, "other.git");
+        await using var other = await GitMirror.OpenAsync(otherPath, _url);
+        var writer = new CommitWriter(other);
+        var first = await writer.CreateCommitAsync(Request(null) with { Files = files });
+        var second = await writer.CreateCommitAsync(Request(first) with { Files = files.SetItem("status/fleet.yaml", Encoding.UTF8.GetBytes("b")) });
+
+        Assert.True((await writer.PushAsync(second!, Branch, expected: null)).Accepted);
+        Git.Run(_clone, "fetch", "--quiet", "origin");
+        Assert.Equal("kind: RenderedHost", Git.Run(_clone, "show", $"origin/{Branch}:rendered/hosts/a.yaml"));
+        Assert.Equal("b", Git.Run(_clone, "show", $"origin/{Branch}:status/fleet.yaml"));
+        Git.Run(_clone, "fsck", "--strict", "--no-dangling");
+    }
+
+    [Fact]
     public async Task PushAsync_HumanCommittedMeanwhile_IsRejectedThenRedoneOnNewTipKeepingTheHumanFile()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
