@@ -54,6 +54,33 @@ public sealed class StatusBytesTests
     }
 
     [Fact]
+    public void Compose_Again_UnchangedDocumentsAreTheSameBytesAndAChangedVmIsWrittenAnew()
+    {
+        var compiled = Example();
+        var started = Noon.AddMinutes(-3);
+        Dictionary<string, ObservedHost> Observe(string failing) => compiled.Hosts.ToDictionary(h => h.Host, h => new ObservedHost(
+            h.Host,
+            new HostReport(h.Host, 3, h.SpecHash, new Resources(30, 94208), null,
+                [.. h.Microvms.Select(vm => new VmReport(vm.Id, vm.Cluster, vm.Hash, vm.Id == failing ? VmPhase.Failed : VmPhase.Running, vm.Id == failing ? "exited" : string.Empty, started, 0))],
+                null),
+            null,
+            Applied: false));
+
+        var written = new WrittenDocuments();
+        var first = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, Observe(string.Empty), null, Noon, written: written);
+        var again = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, Observe("cluster-b-workers-2"), first.Snapshot, Noon, written: written);
+
+        var failingHost = compiled.Hosts.Single(h => h.Microvms.Any(vm => vm.Id == "cluster-b-workers-2")).Host;
+        foreach (var (path, bytes) in again.Files)
+        {
+            var changed = path == $"status/hosts/{failingHost}.yaml" || path is "status/clusters/cluster-b.yaml" or "status/fleet.yaml";
+            Assert.True(changed != ReferenceEquals(bytes, first.Files[path]), $"{path}: {(changed ? "changed but its old bytes were reused" : "unchanged but written again")}");
+        }
+
+        Assert.Contains("exited", Encoding.UTF8.GetString(again.Files[$"status/hosts/{failingHost}.yaml"]));
+    }
+
+    [Fact]
     public void Rejected_ErrorsWithAwkwardText_BytesAsPinned()
     {
         Diagnostic[] errors =

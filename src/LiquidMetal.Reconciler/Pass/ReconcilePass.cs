@@ -28,6 +28,7 @@ public sealed class ReconcilePass : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IAsyncDisposable? _owned;
     private readonly CompileCache _compiles = new();
+    private readonly WrittenDocuments _written = new();
     private readonly RunningClock _running;
     private readonly ChangeLog _changes;
 
@@ -186,15 +187,21 @@ public sealed class ReconcilePass : IAsyncDisposable
 
         // rendered/ records what each host was told: an untouched host keeps its earlier record, and a departed host
         // stays recorded until its agent confirms it runs nothing.
-        var told = shape.Hosts.Select(h => shape.Untouched.Contains(h.Host) ? previous.Rendered.FirstOrDefault(p => p.Host == h.Host) ?? h : h)
+        var recorded = new Dictionary<string, RenderedHost>(StringComparer.Ordinal);
+        foreach (var record in previous.Rendered)
+        {
+            recorded.TryAdd(record.Host, record); // the first record of a host, as a search of the list would give
+        }
+
+        var told = shape.Hosts.Select(h => shape.Untouched.Contains(h.Host) ? recorded.GetValueOrDefault(h.Host) ?? h : h)
             .Concat(departed.Where(d => observed.GetValueOrDefault(d.Host)?.Report?.SpecHash != d.SpecHash))
             .ToList();
-        var status = StatusComposer.Compose(revision, fleet, told, observed, previous.Snapshot, now, shape);
+        var status = StatusComposer.Compose(revision, fleet, told, observed, previous.Snapshot, now, shape, _written);
         var composeTime = stage.Elapsed;
 
         // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
         var written = await _status.WriteAsync(
-            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, fleet, told, observed, (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot, now, shape),
+            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, fleet, told, observed, (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot, now, shape, _written),
             statusTip,
             warnings,
             cancellationToken);

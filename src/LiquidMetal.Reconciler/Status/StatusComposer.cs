@@ -28,8 +28,10 @@ public static class StatusComposer
         IReadOnlyDictionary<string, ObservedHost> observed,
         StatusSnapshot? previous,
         DateTimeOffset now,
-        RolloutShape? rollout = null)
+        RolloutShape? rollout = null,
+        WrittenDocuments? written = null)
     {
+        written ??= new WrittenDocuments();
         var heldBack = rollout?.HeldBack ?? 0;
         var untouched = rollout?.Untouched.Count ?? 0;
         var halted = rollout?.Halted ?? ImmutableSortedDictionary<string, string>.Empty;
@@ -67,7 +69,8 @@ public static class StatusComposer
                 report?.ObservedGeneration ?? 0,
                 [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))]);
             hostDocuments.Add(document);
-            pending.Add(($"status/hosts/{host.Host}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
+            var hostPath = $"status/hosts/{host.Host}.yaml";
+            pending.Add((hostPath, () => written.Bytes(hostPath, document, (a, b) => a.Vms.SequenceEqual(b.Vms) && a == b with { Vms = a.Vms }, StatusYaml.Write)));
             // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
             var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
@@ -109,7 +112,12 @@ public static class StatusComposer
                 Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));
             var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
             clusters.Add(document);
-            pending.Add(($"status/clusters/{cluster.Name}.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(document))));
+            var clusterPath = $"status/clusters/{cluster.Name}.yaml";
+            pending.Add((clusterPath, () => written.Bytes(
+                clusterPath,
+                document,
+                (a, b) => a.Conditions.SequenceEqual(b.Conditions) && a.Nodes.SequenceEqual(b.Nodes) && a == b with { Conditions = a.Conditions, Nodes = a.Nodes },
+                StatusYaml.Write)));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
@@ -126,9 +134,9 @@ public static class StatusComposer
             ],
             []);
         pending.Add(("status/fleet.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(fleetDocument))));
-        var written = new byte[pending.Count][];
-        Parallel.For(0, pending.Count, i => written[i] = pending[i].Write());
-        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, written[i])));
+        var bytes = new byte[pending.Count][];
+        Parallel.For(0, pending.Count, i => bytes[i] = pending[i].Write());
+        var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, bytes[i])));
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
         // The documents as a snapshot of the commit to be, in the order a read of it gives, so the next pass need not read it back.
         var snapshot = new StatusSnapshot(string.Empty, fleetDocument, [.. clusters.OrderBy(c => c.Name + ".yaml", StringComparer.Ordinal)], [.. hostDocuments.OrderBy(h => h.Name + ".yaml", StringComparer.Ordinal)]);
