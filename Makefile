@@ -47,7 +47,7 @@ bench-micro: build
 bench-agent: cli build
 	bench/agent-bench.sh $(CLI) artifacts/bin/LiquidMetal.Bench/$(shell echo $(CONFIGURATION) | tr A-Z a-z)/liquidmetal-bench
 
-# The reconciler: 5 and 200 in-process sim agents behind real gRPC and a real Git repository. The benchmark is published
+# The reconciler: 5, 200 and 1,000 sim agents (in a second process) behind real gRPC and a real Git repository. The benchmark is published
 # ReadyToRun, as the liquidmetal executable is, so a first pass in a new process measures the reconciler people run.
 BENCH_BIN := artifacts/bench-bin
 bench-reconcile:
@@ -55,6 +55,7 @@ bench-reconcile:
 		-p:PublishReadyToRun=true -o $(BENCH_BIN) -nologo -clp:ErrorsOnly
 	$(BENCH_BIN)/liquidmetal-bench reconcile 5 500
 	$(BENCH_BIN)/liquidmetal-bench reconcile 200 500
+	$(BENCH_BIN)/liquidmetal-bench reconcile 1000 500
 	guest=$${LIQUIDMETAL_GUEST_DIR:-$$HOME/.cache/liquidmetal/guest}; \
 	if command -v qemu-system-x86_64 >/dev/null && [ -f $$guest/vmlinuz ]; then \
 		$(BENCH_BIN)/liquidmetal-bench reconcile-qemu $$guest/vmlinuz $$guest/initramfs.cpio.gz 5; \
