@@ -29,10 +29,11 @@ public static class FleetCompiler
         Compile(() => FleetLoader.LoadDirectory(directory), previous);
 
     /// <param name="cache">Parses only the files whose bytes changed since the last compile through the same cache.</param>
-    public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null, ParseCache? cache = null) =>
-        Compile(() => FleetLoader.Load(files, cache), previous);
+    /// <param name="rendered">Renders only the hosts whose inputs changed since the last compile through the same cache.</param>
+    public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null, ParseCache? cache = null, RenderCache? rendered = null) =>
+        Compile(() => FleetLoader.Load(files, cache), previous, rendered);
 
-    private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous)
+    private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous, RenderCache? rendered = null)
     {
         var clock = Stopwatch.StartNew();
         var loaded = load();
@@ -52,7 +53,7 @@ public static class FleetCompiler
         }
 
         clock.Restart();
-        var hosts = Renderer.Render(fleet, placement);
+        var hosts = Renderer.Render(fleet, placement, rendered);
         return new CompiledFleet(fleet, placement, hosts, [], new CompileTimings(loadTime, placeTime, clock.Elapsed));
     }
 }

@@ -14,7 +14,8 @@ namespace LiquidMetal.Fleet.Rendering;
 /// </summary>
 public static class Renderer
 {
-    public static ImmutableArray<RenderedHost> Render(FleetDefinition fleet, PlacementResult placement)
+    /// <param name="cache">Takes a host whose inputs are unchanged since the last render through it from there.</param>
+    public static ImmutableArray<RenderedHost> Render(FleetDefinition fleet, PlacementResult placement, RenderCache? cache = null)
     {
         var nodesByHost = new Dictionary<string, List<DesiredNode>>(StringComparer.Ordinal);
         foreach (var node in placement.Nodes)
@@ -31,11 +32,13 @@ public static class Renderer
         }
 
         var templates = fleet.Clusters.ToDictionary(c => c.Name, c => UserDataTemplate.Compile(c.UserDataTemplate), StringComparer.Ordinal);
+        cache?.Begin();
         var hosts = new RenderedHost[fleet.Hosts.Length];
         Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = fleet.Hosts.Length > 64 ? -1 : 1 }, i =>
         {
             var host = fleet.Hosts[i];
-            hosts[i] = RenderHost(fleet, host, nodesByHost.GetValueOrDefault(host.Name) ?? [], templates);
+            var nodes = nodesByHost.GetValueOrDefault(host.Name) ?? [];
+            hosts[i] = cache is null ? RenderHost(fleet, host, nodes, templates) : cache.GetOrRender(fleet, host, nodes, () => RenderHost(fleet, host, nodes, templates));
         });
         return [.. hosts];
     }

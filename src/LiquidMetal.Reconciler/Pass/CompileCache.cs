@@ -14,6 +14,7 @@ namespace LiquidMetal.Reconciler.Pass;
 public sealed class CompileCache
 {
     private readonly ParseCache _parsed = new();
+    private readonly RenderCache _rendered = new();
     private Entry? _last;
 
     public async Task<(CompiledFleet Compiled, FleetFiles Files, IReadOnlyList<RenderedHost> Hosts)> CompileAsync(
@@ -26,7 +27,7 @@ public sealed class CompileCache
         }
 
         var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
-        var compiled = FleetCompiler.Compile(files.Files, placement, _parsed);
+        var compiled = FleetCompiler.Compile(files.Files, placement, _parsed, _rendered);
         var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
         _last = new Entry(files, placement, compiled, hosts);
         return (compiled, files, hosts);
