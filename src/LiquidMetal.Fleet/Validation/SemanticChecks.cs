@@ -227,7 +227,8 @@ public static class SemanticChecks
 
         public Selection Of(params ImmutableSortedDictionary<string, string>[] selectors)
         {
-            var key = string.Join("|", selectors.Select(Show));
+            // Labels may hold any text: every part length-prefixed, so two different selectors never share a key.
+            var key = string.Concat(selectors.Select(s => $"{s.Count};" + string.Concat(s.Select(kv => $"{kv.Key.Length}:{kv.Key}{kv.Value.Length}:{kv.Value}"))));
             if (!_known.TryGetValue(key, out var selection))
             {
                 _known[key] = selection = new Selection([.. index.SelectHosts(selectors)]);
