@@ -44,15 +44,16 @@ public static class RolloutPlanner
         var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
+        // Each cluster's control planes, found in one pass over the hosts (not one per cluster: 2,000 x 20,000 VMs).
+        var controlPlanesOf = desired.SelectMany(h => h.Microvms).Where(vm => vm.Role == ControlPlaneRole)
+            .GroupBy(vm => vm.Cluster, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Id, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var released = new HashSet<string>(StringComparer.Ordinal);
         var halted = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var heldBack = 0;
         foreach (var cluster in fleet.Clusters.Where(c => !c.Suspend))
         {
-            var controlPlanes = desired.SelectMany(h => h.Microvms)
-                .Where(vm => vm.Cluster == cluster.Name && vm.Role == ControlPlaneRole)
-                .OrderBy(vm => vm.Id, StringComparer.Ordinal)
-                .ToList();
+            var controlPlanes = controlPlanesOf.GetValueOrDefault(cluster.Name) ?? [];
             // First one released before that still runs its old spec: its agent has yet to start it, or never got it
             // (an Apply refused or lost on the way). It keeps its turn and is told again; held, it would need the old
             // spec, which rendered/ no longer has, and its host would be left as it is for good. Then a failed one
@@ -131,6 +132,12 @@ public static class RolloutPlanner
             if (!safe)
             {
                 untouched.Add(host.Host);
+            }
+
+            if (metal == host.Metal && vms.Count == host.Microvms.Length && vms.Zip(host.Microvms).All(pair => ReferenceEquals(pair.First, pair.Second)))
+            {
+                hosts.Add(host); // told what was rendered: nothing held back or frozen here, no spec hash to compute again
+                continue;
             }
 
             var shaped = Renderer.WithWork(host, vms.ToImmutable(), metal);
