@@ -22,6 +22,12 @@ internal sealed class FakeAgentPool : IAgentPool
     /// <summary>The phase a VM of an Apply starts in: Running (boots at once), or Creating (boots when a test says).</summary>
     public VmPhase BootTo { get; set; } = VmPhase.Running;
 
+    /// <summary>
+    /// When set, every WaitForChangeAsync returns at once, as with an agent whose Watch stream keeps sending news that
+    /// never settles (a flapping VM): the pass it wakes finds nothing it can make better.
+    /// </summary>
+    public bool NewsNeverStops { get; set; }
+
     /// <summary>The hosts each ObserveAsync was asked about, in order.</summary>
     public IReadOnlyList<string> Observed => [.. _observed];
 
@@ -92,6 +98,11 @@ internal sealed class FakeAgentPool : IAgentPool
     public async Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waits);
+        if (NewsNeverStops)
+        {
+            return;
+        }
+
         while (true)
         {
             Task changed;
