@@ -135,7 +135,11 @@ internal static class ReconcileCommand
         builder.Services.AddReconciler(await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken), options.Branch, loopOptions);
         using var host = builder.Build();
         host.Services.GetRequiredService<ReconcilerWorker>().Reconciled += result => Report(result, output, Console.Error);
-        await host.StartAsync(cancellationToken);
+        if (!await DaemonHost.StartAsync(host, cancellationToken))
+        {
+            return ExitCodes.Ok; // a signal came while it started: stopped as after any other signal
+        }
+
         var address = host.Services.GetRequiredService<HealthEndpoints>().Address;
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
             (address is not null ? $", webhook and health on {address}" : string.Empty));
