@@ -74,6 +74,29 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(refusal, document.RootElement.GetProperty("hosts")[1].GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task RunAsync_AgentOffersLessThanDeclared_TableAndJsonFlagTheHostWithBothFigures()
+    {
+        var condition = CapacityCondition.Of(new Resources(32, 65536), new Resources(64, 262144), new Resources(24, 49152), Noon);
+        var repo = RepoWithStatus(new HostStatusDocument("sled-2", true, null, new Resources(32, 65536), new Resources(24, 49152), 2, []) { Conditions = [condition] });
+        var table = new StringWriter();
+        var json = new StringWriter();
+
+        Assert.Equal(0, await StatusCommand.RunAsync(repo, "liquidmetal/status", "table", table, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git")));
+        Assert.Equal(0, await StatusCommand.RunAsync(repo, "liquidmetal/status", "json", json, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git")));
+
+        Assert.Contains(
+            "\n  sled-2: CapacityMatches=False AgentOffersLess: the agent offers 32 vCPU and 65536 MiB; the fleet declares 64 vCPU and 262144 MiB; the VMs placed here (49152 MiB) fit, but it refuses any spec whose VMs need more than 65536 MiB together; it refuses nothing for CPU (vCPUs are shared)\n",
+            table.ToString());
+        Assert.DoesNotContain("sled-1: CapacityMatches", table.ToString()); // no condition recorded for it
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
+        var written = document.RootElement.GetProperty("hosts")[1].GetProperty("conditions")[0];
+        Assert.Equal("CapacityMatches", written.GetProperty("type").GetString());
+        Assert.False(written.GetProperty("status").GetBoolean());
+        Assert.Equal("AgentOffersLess", written.GetProperty("reason").GetString());
+        Assert.Equal(condition.Message, written.GetProperty("message").GetString());
+    }
+
     [Theory]
     [InlineData("agent refused: ResourceExhausted: not enough memory", "refused: not enough memory")]
     [InlineData("agent refused: FailedPrecondition: this agent runs host sled-9, not sled-2: check the host's agent.endpoint in the fleet",

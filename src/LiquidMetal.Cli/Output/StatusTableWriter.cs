@@ -49,6 +49,12 @@ internal static partial class StatusTableWriter
             string.Create(CultureInfo.InvariantCulture, $"{h.Allocated.MemoryMiB}/{h.Capacity.MemoryMiB}"),
             VmSummary(h),
         }));
+        // A host's conditions that do not hold, whole: each is one sentence with its figures (e.g. CapacityMatches).
+        foreach (var (host, condition) in snapshot.Hosts.SelectMany(h => h.Conditions.Where(c => !c.Status).Select(c => (h.Name, c))))
+        {
+            output.WriteLine($"  {host}: {condition.Type}={condition.Status} {condition.Reason}: {condition.Message}");
+        }
+
         if (snapshot.Hosts.Any(h => !h.Reachable && ShortReason(h.Error).EndsWith('…')))
         {
             output.WriteLine("(reasons cut short: each whole is in --format json, and in status/hosts/<host>.yaml on the status branch)");
