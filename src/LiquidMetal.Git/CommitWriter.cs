@@ -66,7 +66,7 @@ public sealed class CommitWriter
             return PushOutcome.Rejected(rejected.Split('\t').Last().Trim());
         }
 
-        throw new GitException($"git push to {GitCli.Redact(_mirror.RemoteUrl)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
+        throw new GitException($"git push to {GitCli.Redact(_mirror.RemoteUrl)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}") { ExitCode = result.ExitCode };
     }
 
     /// <summary>

@@ -90,7 +90,7 @@ public sealed class GitMirror : IAsyncDisposable
         var result = await RunRemoteAsync(arguments, QueryTimeout, cancellationToken);
         var output = result.ExitCode == 0
             ? result.Text
-            : throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
+            : throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}") { ExitCode = result.ExitCode };
         var heads = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -132,7 +132,7 @@ public sealed class GitMirror : IAsyncDisposable
         var result = await RunRemoteAsync(arguments, TransferTimeout, cancellationToken);
         if (result.ExitCode != 0)
         {
-            throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}");
+            throw new GitException($"git {GitCli.Describe(arguments)} failed (exit {result.ExitCode}): {GitCli.Redact(result.Stderr.Trim())}") { ExitCode = result.ExitCode };
         }
     }
 
@@ -243,7 +243,7 @@ public sealed class GitMirror : IAsyncDisposable
         try
         {
             var result = await Cli.RunAsync(["repack", "--geometric=2", "-d", "-q"], cancellationToken);
-            return result.ExitCode == 0 ? true : throw new GitException($"git repack failed (exit {result.ExitCode}): {result.Stderr.Trim()}");
+            return result.ExitCode == 0 ? true : throw new GitException($"git repack failed (exit {result.ExitCode}): {result.Stderr.Trim()}") { ExitCode = result.ExitCode };
         }
         finally
         {

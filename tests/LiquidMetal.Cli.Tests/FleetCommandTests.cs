@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LiquidMetal.Cli.Commands;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Reconciler.Status;
 
 namespace LiquidMetal.Cli.Tests;
 
@@ -168,6 +170,56 @@ public sealed class FleetCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("+ create  cluster-b-workers-4", output.ToString());
         Assert.Equal(0, await PlanCommand.RunFromGitAsync(bare, "main", "main", "liquidmetal/status", "text", new StringWriter(), new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git")));
+    }
+
+    [Fact]
+    public async Task PlanFromGit_StatusBranchKnowsAgentsOfferLess_PlanSaysSoWithBothFigures()
+    {
+        var bare = Path.Combine(_root, "fleet.git");
+        var clone = CopyOfExample("clone");
+        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        GitIn(clone, "init", "--quiet", "--initial-branch=main");
+        GitIn(clone, "add", "-A");
+        GitIn(clone, "commit", "--quiet", "-m", "fleet");
+        GitIn(clone, "remote", "add", "origin", bare);
+        GitIn(clone, "push", "--quiet", "origin", "main");
+        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
+        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
+        GitIn(clone, "commit", "--quiet", "-am", "scale");
+        GitIn(clone, "push", "--quiet", "origin", "scale-b");
+
+        // What a reconciler recorded: every sled's agent offers 16384 MiB where the fleet declares 98304.
+        GitIn(clone, "checkout", "--quiet", "--orphan", "liquidmetal/status");
+        GitIn(clone, "rm", "--quiet", "-r", "-f", ".");
+        Directory.CreateDirectory(Path.Combine(clone, "status", "hosts"));
+        var offered = new Resources(32, 16384);
+        foreach (var sled in Enumerable.Range(1, 5).Select(i => $"sled-{i}"))
+        {
+            var condition = CapacityCondition.Of(offered, new Resources(32, 98304), new Resources(12, 24576), DateTimeOffset.UnixEpoch);
+            File.WriteAllText(Path.Combine(clone, "status", "hosts", sled + ".yaml"), StatusYaml.Write(new HostStatusDocument(sled, false, "agent refused", offered, Resources.Zero, 1, []) { Conditions = [condition] }));
+        }
+
+        GitIn(clone, "add", "-A");
+        GitIn(clone, "commit", "--quiet", "-m", "status");
+        GitIn(clone, "push", "--quiet", "origin", "liquidmetal/status");
+
+        var text = new StringWriter();
+        var json = new StringWriter();
+        var code = await PlanCommand.RunFromGitAsync(bare, "main", "scale-b", "liquidmetal/status", "text", text, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"));
+        await PlanCommand.RunFromGitAsync(bare, "main", "scale-b", "liquidmetal/status", "json", json, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"));
+
+        Assert.Equal(1, code); // what the status branch knows is no change of its own
+        var lines = text.ToString().Split('\n');
+        Assert.Equal("Known from the status branch:", lines[2]);
+        Assert.StartsWith("  sled-1: CapacityMatches=False (AgentOffersLess): the agent offers 32 vCPU and 16384 MiB; the fleet declares 32 vCPU and 98304 MiB", lines[3]);
+        Assert.Equal(5, lines.Count(l => l.Contains("CapacityMatches=False (AgentOffersLess)", StringComparison.Ordinal)));
+
+        // The host that gets the new worker: its VMs need more than the agent offers after the change too.
+        var changed = Assert.Single(lines, l => l.Contains("with this change", StringComparison.Ordinal));
+        Assert.Matches(@"with this change its VMs need \d+ MiB together, more than the agent offers: it will refuse the host's spec$", changed);
+        using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
+        var notice = document.RootElement.GetProperty("notices")[0];
+        Assert.Equal(("sled-1", "CapacityMatches", "AgentOffersLess"), (notice.GetProperty("host").GetString(), notice.GetProperty("condition").GetString(), notice.GetProperty("reason").GetString()));
     }
 
     private static void GitIn(string directory, params string[] arguments)

@@ -51,7 +51,21 @@ public sealed class StatusYamlTests
         Assert.Contains("error: \"true\"", yaml);
         Assert.Contains("reason: \"123\"", yaml);
         Assert.Equal(status.Vms.AsEnumerable(), back.Vms);
-        Assert.Equal(status with { Vms = back.Vms }, back);
+        Assert.Empty(back.Conditions);
+        Assert.Equal(status with { Vms = back.Vms, Conditions = back.Conditions }, back);
+    }
+
+    [Fact]
+    public void WriteHost_CapacityCondition_WrittenLikeTheClustersAndReadBack()
+    {
+        var condition = CapacityCondition.Of(new Resources(32, 65536), new Resources(64, 262144), new Resources(24, 49152), Noon);
+        var status = new HostStatusDocument("sled-1", true, null, new Resources(32, 65536), new Resources(24, 49152), 3, []) { Conditions = [condition] };
+
+        var yaml = StatusYaml.Write(status);
+        var back = StatusYaml.ReadHost(yaml);
+
+        Assert.Contains("  observedGeneration: 3\n  conditions:\n  - type: CapacityMatches\n    status: \"False\"\n    reason: AgentOffersLess\n", yaml);
+        Assert.Equal(condition, Assert.Single(back.Conditions));
     }
 
     [Fact]

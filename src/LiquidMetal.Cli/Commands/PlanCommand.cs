@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using LiquidMetal.Cli.Output;
 using LiquidMetal.Fleet;
@@ -72,12 +73,16 @@ internal static class PlanCommand
             placement => FleetCompiler.Compile(baseDirectory, placement),
             placement => FleetCompiler.Compile(headDirectory, placement),
             previous,
+            null,
             format,
             output,
             error);
     }
 
-    /// <summary>Both revisions read from the mirror's objects; base starts from the status branch's placement, as the reconciler would.</summary>
+    /// <summary>
+    /// Both revisions read from the mirror's objects; base starts from the status branch's placement, as the reconciler
+    /// would, and the hosts' conditions that do not hold there (an agent that offers less than declared) come with the plan.
+    /// </summary>
     internal static async Task<int> RunFromGitAsync(string repository, string baseRevision, string headRevision, string statusBranch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null, GitCredentials? credentials = null)
     {
         try
@@ -88,6 +93,13 @@ internal static class PlanCommand
             var previous = heads.TryGetValue(statusBranch, out var statusTip)
                 ? RenderedDirectory.PlacementOf(await RenderedHostsReader.ReadAsync(mirror, statusTip, cancellationToken))
                 : null;
+            var unreadable = new List<string>();
+            var status = statusTip is null ? null : await StatusBranchReader.ReadAsync(mirror, statusTip, cancellationToken, unreadable);
+            foreach (var problem in unreadable)
+            {
+                await error.WriteLineAsync($"warning: {problem}; the plan goes without what it says");
+            }
+
             var baseCommit = heads.GetValueOrDefault(baseRevision) ?? baseRevision;
             var headCommit = heads.GetValueOrDefault(headRevision) ?? headRevision;
             var source = new GitFleetSource(mirror);
@@ -99,6 +111,7 @@ internal static class PlanCommand
                 placement => WithErrors(FleetCompiler.Compile(baseFleet.Files, placement), baseFleet.Refused),
                 placement => WithErrors(FleetCompiler.Compile(headFleet.Files, placement), headFleet.Refused),
                 previous,
+                status,
                 format,
                 output,
                 error);
@@ -110,6 +123,34 @@ internal static class PlanCommand
         }
     }
 
+    /// <summary>
+    /// Each host condition the status branch records as not holding, in host order. A host whose agent offers less memory
+    /// than the change would have its VMs need gets that said too: the agent refuses such a spec (memory is never
+    /// overcommitted), so merging the change would not bring the host there.
+    /// </summary>
+    private static ImmutableArray<HostNotice> Notices(StatusSnapshot? status, Plan plan)
+    {
+        var planned = plan.Hosts.ToDictionary(h => h.Host, StringComparer.Ordinal);
+        var notices = ImmutableArray.CreateBuilder<HostNotice>();
+        foreach (var host in (status?.Hosts ?? []).OrderBy(h => h.Name, StringComparer.Ordinal))
+        {
+            foreach (var condition in host.Conditions.Where(c => !c.Status))
+            {
+                var message = condition.Message;
+                if (condition.Type == CapacityCondition.Type
+                    && planned.GetValueOrDefault(host.Name) is { Change: HostChange.Changed or HostChange.Added } change
+                    && change.AllocatedAfter.MemoryMiB > host.Capacity.MemoryMiB)
+                {
+                    message += $"; with this change its VMs need {change.AllocatedAfter.MemoryMiB} MiB together, more than the agent offers: it will refuse the host's spec";
+                }
+
+                notices.Add(new HostNotice(host.Name, condition.Type, condition.Reason, message));
+            }
+        }
+
+        return notices.ToImmutable();
+    }
+
     private static CompiledFleet WithErrors(CompiledFleet compiled, IReadOnlyList<Diagnostic> errors) =>
         errors.Count == 0 ? compiled : compiled with { Fleet = null, Diagnostics = [.. errors, .. compiled.Diagnostics] };
 
@@ -119,6 +160,7 @@ internal static class PlanCommand
         Func<IReadOnlyDictionary<string, PlacedNode>?, CompiledFleet> compileBase,
         Func<IReadOnlyDictionary<string, PlacedNode>?, CompiledFleet> compileHead,
         IReadOnlyDictionary<string, PlacedNode>? previous,
+        StatusSnapshot? status,
         string format,
         TextWriter output,
         TextWriter error)
@@ -141,6 +183,7 @@ internal static class PlanCommand
 
         var baseClusters = before.Fleet!.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var plan = Planner.Diff(before.Hosts, after.Hosts, after.Fleet!, baseClusters);
+        plan = plan with { Notices = Notices(status, plan) };
         output.Write(format switch
         {
             "markdown" => PlanWriter.Markdown(plan),

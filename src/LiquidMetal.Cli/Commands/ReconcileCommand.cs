@@ -13,8 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace LiquidMetal.Cli.Commands;
 
 /// <summary>
-/// <c>liquidmetal reconcile --repo URL</c>: the reconcile loop. With <c>--once</c>, reconciles until the fleet converges
-/// (or <c>--wait</c> runs out) and exits 0 converged, 1 not converged, 2 head revision invalid, 3 failure.
+/// <c>liquidmetal reconcile --repo URL</c>: the reconcile loop. With <c>--once</c>, one pass (with <c>--wait S</c>, passes
+/// until the fleet converges or S seconds have passed) and exit 0 converged, 1 not converged, 2 head revision invalid, 3 failure.
 /// </summary>
 internal static class ReconcileCommand
 {
@@ -23,8 +23,15 @@ internal static class ReconcileCommand
         var repo = new Option<string>("--repo") { Description = "The fleet repo: a URL or a local path", Required = true };
         var branch = new Option<string>("--branch") { Description = "The branch the fleet is read from", DefaultValueFactory = _ => "main" };
         var statusBranch = new Option<string>("--status-branch") { Description = "The branch status is written to", DefaultValueFactory = _ => "liquidmetal/status" };
-        var once = new Option<bool>("--once") { Description = "Reconcile until converged (or --wait), then exit with a code that says whether it converged" };
-        var wait = new Option<int>("--wait") { Description = "With --once: seconds to wait for convergence", DefaultValueFactory = _ => 300 };
+        var once = new Option<bool>("--once") { Description = "One pass (with --wait: passes until converged or the wait runs out), then exit 0 converged, 1 not converged, 2 head invalid, 3 failure" };
+        var wait = new Option<int>("--wait") { Description = "With --once: seconds to keep passing (one a second at most) until the fleet converges; 0 is one pass", DefaultValueFactory = _ => 0 };
+        wait.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError($"--wait {result.GetValueOrDefault<int>()}: the seconds to keep passing cannot be negative; give 0 (one pass) or more");
+            }
+        });
         var interval = new Option<int>("--interval") { Description = "Seconds between polls (10% jitter); a poll that finds nothing new does nothing", DefaultValueFactory = _ => 30 };
         var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that ask every agent (corrects drift)", DefaultValueFactory = _ => 600 };
         var agentToken = new Option<string?>("--agent-token-file") { Description = "Bearer token the agents require" };
@@ -112,7 +119,14 @@ internal static class ReconcileCommand
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ReconcileOnce>());
         using var host = builder.Build();
         await DaemonHost.RunAsync(host, cancellationToken);
-        return host.Services.GetRequiredService<ReconcileOnce>().ExitCode;
+        if (host.Services.GetRequiredService<ReconcileOnce>().ExitCode is { } code)
+        {
+            return code;
+        }
+
+        // A signal stopped the host before its first pass began.
+        await error.WriteLineAsync("reconcile: stopped before the fleet converged");
+        return ExitCodes.Changes;
     }
 
     private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, ILoggerFactory logging, CancellationToken cancellationToken)
@@ -121,7 +135,11 @@ internal static class ReconcileCommand
         builder.Services.AddReconciler(await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken), options.Branch, loopOptions);
         using var host = builder.Build();
         host.Services.GetRequiredService<ReconcilerWorker>().Reconciled += result => Report(result, output, Console.Error);
-        await host.StartAsync(cancellationToken);
+        if (!await DaemonHost.StartAsync(host, cancellationToken))
+        {
+            return ExitCodes.Ok; // a signal came while it started: stopped as after any other signal
+        }
+
         var address = host.Services.GetRequiredService<HealthEndpoints>().Address;
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
             (address is not null ? $", webhook and health on {address}" : string.Empty));

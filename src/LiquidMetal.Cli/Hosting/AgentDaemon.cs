@@ -33,7 +33,7 @@ internal sealed class AgentDaemon(HostAgentOptions options, AgentServerOptions s
         // Said once the signal handlers are in place (the host installs them before starting services): whoever reads
         // this line may signal at once.
         await output.WriteLineAsync($"agent for host {options.HostName} listening on {_server.Address} (provider {_core.GetStatus().Provider}, state {_core.StateDirectory})");
-        await output.FlushAsync(cancellationToken);
+        await output.FlushAsync(CancellationToken.None); // serving now: a signal from here on stops it like any other
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -26,7 +26,29 @@ internal static class DaemonHost
     /// <summary>Starts the host and runs it until a signal (or <paramref name="cancellationToken"/>) stops it.</summary>
     public static async Task RunAsync(IHost host, CancellationToken cancellationToken)
     {
-        await host.StartAsync(cancellationToken);
-        await host.WaitForShutdownAsync(cancellationToken);
+        if (await StartAsync(host, cancellationToken))
+        {
+            await host.WaitForShutdownAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Starts the host. The console lifetime handles signals from before the services start, so a signal may stop the
+    /// host while it starts: then what did start is stopped again, as after any other signal, and this returns false
+    /// (rather than letting the cancelled start escape as an exception with a stack trace).
+    /// </summary>
+    public static async Task<bool> StartAsync(IHost host, CancellationToken cancellationToken)
+    {
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+        {
+            await host.StopAsync(CancellationToken.None);
+            return false;
+        }
     }
 }

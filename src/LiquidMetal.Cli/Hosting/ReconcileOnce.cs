@@ -1,34 +1,41 @@
 using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Hosting;
 using LiquidMetal.Reconciler.Pass;
 using Microsoft.Extensions.Hosting;
 
 namespace LiquidMetal.Cli.Hosting;
 
 /// <summary>
-/// <c>reconcile --once</c> in the daemon host: passes until the fleet converges, the head is rejected, or
-/// <paramref name="wait"/> runs out; then it stops the host with an exit code. A signal stops it the same way, with
-/// "not converged" and no stack trace.
+/// <c>reconcile --once</c> in the daemon host: one pass, or with a wait passes until the fleet converges, the head is
+/// rejected or the wait runs out (see <see cref="ReconcileUntilConverged"/>); then it stops the host with an exit code.
+/// SIGTERM or Ctrl+C stops it the same way, with "not converged" and no stack trace.
 /// </summary>
 internal sealed class ReconcileOnce(ReconcilePass pass, TimeSpan wait, TimeProvider time, Action<ReconcileResult> report, TextWriter error, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    /// <summary>The command's exit code once the host stopped.</summary>
-    public int ExitCode { get; private set; } = ExitCodes.Failed;
+    /// <summary>How long a git command that a signal killed may wait for this process's own stop to begin (both come from one Ctrl+C).</summary>
+    private static readonly TimeSpan SignalGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The command's exit code once the host stopped; null when the host was stopped before this service began.</summary>
+    public int? ExitCode { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        ExitCode = ExitCodes.Failed; // what an exception no case below expects leaves
         try
         {
             ExitCode = await RunAsync(stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (Stopping(stoppingToken))
         {
-            await error.WriteLineAsync("reconcile: stopped before the fleet converged");
-            ExitCode = ExitCodes.Changes;
+            ExitCode = await StoppedAsync();
         }
         catch (GitException e)
         {
-            await error.WriteLineAsync("reconcile: " + e.Message);
-            ExitCode = ExitCodes.Failed;
+            // A Ctrl+C at the terminal reaches git as well as this process, and git may die of it before the signal
+            // has been handled here: then the failure is the stop, not a problem with the repository.
+            ExitCode = Stopping(stoppingToken) || (e.Interrupted && await StopBeginsAsync(stoppingToken))
+                ? await StoppedAsync()
+                : await FailedAsync("reconcile: " + e.Message);
         }
         finally
         {
@@ -38,38 +45,48 @@ internal sealed class ReconcileOnce(ReconcilePass pass, TimeSpan wait, TimeProvi
 
     private async Task<int> RunAsync(CancellationToken stoppingToken)
     {
-        var until = time.GetUtcNow() + wait;
-        while (true)
+        var last = await new ReconcileUntilConverged(pass, time).RunAsync(wait, report, stoppingToken);
+        switch (last.Outcome)
         {
-            var result = await pass.RunAsync(resync: true, stoppingToken);
-            report(result);
-            switch (result.Outcome)
-            {
-                case ReconcileOutcome.Failed:
-                    return ExitCodes.Failed;
-                case ReconcileOutcome.Rejected:
-                    return ExitCodes.Invalid;
-                case ReconcileOutcome.Converged or ReconcileOutcome.Idle:
-                    return ExitCodes.Ok;
-            }
-
-            if (time.GetUtcNow() >= until)
-            {
-                await error.WriteLineAsync($"not converged within {wait.TotalSeconds:0} s");
-                return ExitCodes.Changes;
-            }
-
-            // Look again as soon as an agent reports a VM up or failed, and after a second at most.
-            using var second = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
-            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, second.Token);
-            try
-            {
-                await pass.WaitForAgentChangeAsync(wake.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A second passed with no news.
-            }
+            case ReconcileOutcome.Failed:
+                return ExitCodes.Failed;
+            case ReconcileOutcome.Rejected:
+                return ExitCodes.Invalid;
+            case ReconcileOutcome.Converged or ReconcileOutcome.Idle:
+                return ExitCodes.Ok;
         }
+
+        await error.WriteLineAsync(wait <= TimeSpan.Zero
+            ? "not converged after one pass; --wait S passes until it converges or S seconds have passed"
+            : $"not converged within {wait.TotalSeconds:0} s");
+        return ExitCodes.Changes;
+    }
+
+    private bool Stopping(CancellationToken stoppingToken) => stoppingToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested;
+
+    private async Task<bool> StopBeginsAsync(CancellationToken stoppingToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        try
+        {
+            await Task.Delay(SignalGrace, time, either.Token);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private async Task<int> StoppedAsync()
+    {
+        await error.WriteLineAsync("reconcile: stopped before the fleet converged");
+        return ExitCodes.Changes;
+    }
+
+    private async Task<int> FailedAsync(string message)
+    {
+        await error.WriteLineAsync(message);
+        return ExitCodes.Failed;
     }
 }

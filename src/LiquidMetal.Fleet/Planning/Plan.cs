@@ -6,6 +6,9 @@ namespace LiquidMetal.Fleet.Planning;
 /// <summary>What moving the fleet from a base to a head revision does, host by host.</summary>
 public sealed record Plan(string Fleet, double CpuOvercommit, ImmutableArray<HostPlan> Hosts)
 {
+    /// <summary>What the status branch knows about hosts that a reader of the plan should know too (none without a status branch).</summary>
+    public ImmutableArray<HostNotice> Notices { get; init; } = [];
+
     public int Count(ActionKind kind) => Hosts.Sum(h => h.Actions.Count(a => a.Kind == kind && !a.Held));
 
     public int Held => Hosts.Sum(h => h.Actions.Count(a => a.Held));
@@ -55,3 +58,9 @@ public sealed record PlanAction(
 
 /// <summary>A field that differs between base and head (long values such as user-data are summarized).</summary>
 public sealed record FieldChange(string Field, string Before, string After);
+
+/// <summary>
+/// A host's condition that does not hold, as the reconciler last recorded it on the status branch (e.g. CapacityMatches:
+/// its agent offers less than the fleet declares), with what the plan adds to it.
+/// </summary>
+public sealed record HostNotice(string Host, string Condition, string Reason, string Message);

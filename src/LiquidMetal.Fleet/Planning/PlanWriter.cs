@@ -20,6 +20,15 @@ public static class PlanWriter
     {
         var text = new StringBuilder();
         text.Append("Plan for fleet ").Append(plan.Fleet).Append(": ").Append(Headline(plan)).Append('\n');
+        if (!plan.Notices.IsEmpty)
+        {
+            text.Append("\nKnown from the status branch:\n");
+            foreach (var notice in plan.Notices)
+            {
+                text.Append("  ").Append(notice.Host).Append(": ").Append(notice.Condition).Append("=False (").Append(notice.Reason).Append("): ").Append(notice.Message).Append('\n');
+            }
+        }
+
         foreach (var host in plan.Hosts)
         {
             if (host.Change == HostChange.Unchanged)
@@ -59,6 +68,17 @@ public static class PlanWriter
     {
         var md = new StringBuilder();
         md.Append("### LiquidMetal plan: ").Append(Headline(plan)).Append("\n\n");
+        if (!plan.Notices.IsEmpty)
+        {
+            md.Append("**Known from the status branch:**\n\n");
+            foreach (var notice in plan.Notices)
+            {
+                md.Append("- `").Append(notice.Host).Append("`: ").Append(notice.Condition).Append("=False (").Append(notice.Reason).Append("): ").Append(Escape(notice.Message)).Append('\n');
+            }
+
+            md.Append('\n');
+        }
+
         if (!plan.HasChanges && plan.Held == 0)
         {
             md.Append("No host changes: every microVM and metal claim stays as it is.\n");
@@ -114,6 +134,7 @@ public static class PlanWriter
                 delete = plan.Count(ActionKind.Delete),
                 held = plan.Held,
             },
+            notices = plan.Notices.Select(n => new { host = n.Host, condition = n.Condition, status = false, reason = n.Reason, message = n.Message }),
             hosts = plan.Hosts.Select(h => new
             {
                 host = h.Host,

@@ -52,9 +52,10 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
         string? lastError = null;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
+            HostReport? report = null;
             try
             {
-                var report = known ?? WireReport.From(await client.GetStatusAsync(new Wire.GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken));
+                report = known ?? WireReport.From(await client.GetStatusAsync(new Wire.GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken));
                 known = null; // a retry asks again
                 if (report.Host.Length > 0 && report.Host != host.Host)
                 {
@@ -78,8 +79,8 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
             {
-                // The agent refused: retrying the same request cannot help.
-                return new ObservedHost(host.Host, null, $"agent refused: {e.StatusCode}: {e.Status.Detail}", Applied: false);
+                // The agent refused: retrying the same request cannot help. What it offers stays known (status compares it with the fleet's figures).
+                return new ObservedHost(host.Host, null, $"agent refused: {e.StatusCode}: {e.Status.Detail}", Applied: false) { Offered = report?.Capacity };
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or HttpRequestException or IOException or OperationCanceledException)
             {

@@ -3,7 +3,11 @@ using LiquidMetal.Fleet.Model;
 
 namespace LiquidMetal.Reconciler.Status;
 
-/// <summary>status/hosts/&lt;name&gt;.yaml: whether the agent answered, what is allocated against capacity, and every VM's state.</summary>
+/// <summary>
+/// status/hosts/&lt;name&gt;.yaml: whether the agent answered, what is allocated against capacity (the agent's figures
+/// when it answered), every VM's state, and the host's conditions (<see cref="CapacityCondition"/>; none while its agent
+/// has not answered).
+/// </summary>
 public sealed record HostStatusDocument(
     string Name,
     bool Reachable,
@@ -11,4 +15,7 @@ public sealed record HostStatusDocument(
     Resources Capacity,
     Resources Allocated,
     long ObservedGeneration,
-    ImmutableArray<VmStatusEntry> Vms);
+    ImmutableArray<VmStatusEntry> Vms)
+{
+    public ImmutableArray<Condition> Conditions { get; init; } = [];
+}

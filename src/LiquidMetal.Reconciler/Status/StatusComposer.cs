@@ -53,6 +53,7 @@ public static class StatusComposer
         }
 
         // Each host's documents, and every node under its cluster, in one pass over the hosts.
+        var previousHosts = (previous?.Hosts ?? []).DistinctBy(h => h.Name).ToDictionary(h => h.Name, StringComparer.Ordinal);
         var nodesOf = new Dictionary<string, List<NodeStatus>>(StringComparer.Ordinal);
         var hostDocuments = new List<HostStatusDocument>(rendered.Count);
         foreach (var host in rendered)
@@ -60,14 +61,20 @@ public static class StatusComposer
             pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
             var observation = observed.GetValueOrDefault(host.Host);
             var report = observation?.Report;
+            var offered = observation?.Offered;
             var document = new HostStatusDocument(
                 host.Host,
                 observation?.Reachable == true,
                 observation?.Error,
-                report?.Capacity ?? host.Capacity,
+                offered ?? host.Capacity,
                 report?.Allocated ?? Resources.Zero,
                 report?.ObservedGeneration ?? 0,
-                [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))]);
+                [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))])
+            {
+                Conditions = offered is { } agent
+                    ? [Keep(previousHosts.GetValueOrDefault(host.Host)?.Conditions, CapacityCondition.Of(agent, host.Capacity, host.Allocated, now))]
+                    : [],
+            };
             hostDocuments.Add(document);
             var hostPath = $"status/hosts/{host.Host}.yaml";
             pending.Add((hostPath, () => written.Bytes(hostPath, document, (a, b) => a.Vms.SequenceEqual(b.Vms) && a == b with { Vms = a.Vms }, StatusYaml.Write)));

@@ -57,6 +57,11 @@ public static class StatusYaml
             .Flag(2, "reachable", status.Reachable)
             .Text(2, "error", status.Error)
             .Number(2, "observedGeneration", status.ObservedGeneration);
+        if (!status.Conditions.IsDefaultOrEmpty)
+        {
+            Conditions(y, status.Conditions); // none until its agent answers: the file of a host never reached stays as it was
+        }
+
         Size(y, "capacity", status.Capacity);
         Size(y, "allocated", status.Allocated);
         y.Sequence(2, "vms", 2, status.Vms, static (y, v) => y
@@ -100,7 +105,10 @@ public static class StatusYaml
             ReadResources(status.Mapping("capacity")),
             ReadResources(status.Mapping("allocated")),
             status.Number("observedGeneration"),
-            [.. vms]);
+            [.. vms])
+        {
+            Conditions = ReadConditions(status),
+        };
     }
 
     private static YamlWriter Header(string kind, string? name, int capacity)

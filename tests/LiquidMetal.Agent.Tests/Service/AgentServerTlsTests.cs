@@ -55,7 +55,12 @@ public sealed class AgentServerTlsTests : IDisposable
         using var anonymous = AgentChannel.Create(agent.Address, new AgentClientOptions { CertificateAuthority = ca, BearerToken = "agent-token" });
         var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
             new Wire.HostAgent.HostAgentClient(anonymous).GetStatusAsync(new Wire.GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync);
-        Assert.Equal(Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
+
+        // TLS 1.3: the client counts its handshake done before the server has judged the client's (missing) certificate,
+        // so the request is on its way when the refusal comes, and the call fails as Unavailable or as Internal depending
+        // on when the two meet (Internal seen only on a loaded machine, in about one full test run in two). Either way
+        // nothing was served; the detail says what the client saw.
+        Assert.True(refused.StatusCode is Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.Internal, $"{refused.StatusCode}: {refused.Status.Detail} ({refused.Status.DebugException?.GetType().Name})");
     }
 
     [Fact]

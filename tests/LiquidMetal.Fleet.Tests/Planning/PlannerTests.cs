@@ -140,4 +140,23 @@ public class PlannerTests
         Assert.True(json.RootElement.GetProperty("hasChanges").GetBoolean());
         Assert.Equal("replace", json.RootElement.GetProperty("hosts")[0].GetProperty("actions")[0].GetProperty("action").GetString());
     }
+
+    [Fact]
+    public void Writers_NoticesFromTheStatusBranch_InEveryFormatEvenWithoutChanges()
+    {
+        var fleet = Make(Hosts, [Cluster("k", pools: Pool("w", 2))]);
+        var plan = PlanOf(fleet, fleet) with { Notices = [new HostNotice("h2", "CapacityMatches", "AgentOffersLess", "the agent offers 8 vCPU | 4096 MiB")] };
+
+        var text = PlanWriter.Text(plan);
+        var markdown = PlanWriter.Markdown(plan);
+        using var json = JsonDocument.Parse(PlanWriter.JsonText(plan));
+
+        Assert.Contains("\nKnown from the status branch:\n  h2: CapacityMatches=False (AgentOffersLess): the agent offers 8 vCPU | 4096 MiB\n", text);
+        Assert.Contains("**Known from the status branch:**\n\n- `h2`: CapacityMatches=False (AgentOffersLess): the agent offers 8 vCPU \\| 4096 MiB\n", markdown);
+        Assert.Contains("No host changes", markdown);
+        var notice = Assert.Single(json.RootElement.GetProperty("notices").EnumerateArray());
+        Assert.Equal("h2", notice.GetProperty("host").GetString());
+        Assert.False(notice.GetProperty("status").GetBoolean());
+        Assert.False(plan.HasChanges);
+    }
 }

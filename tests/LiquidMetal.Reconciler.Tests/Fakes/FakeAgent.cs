@@ -21,6 +21,9 @@ internal sealed class FakeAgent(string host, Action changed)
 
     public string Host => host;
 
+    /// <summary>What the agent says its machine offers: fleet-example's figures for a sled unless a test says otherwise.</summary>
+    public Resources Capacity { get; set; } = new(32, 98304);
+
     /// <summary>When set, the agent answers GetStatus but refuses every Apply (out of capacity, a full disk).</summary>
     public string? RefusesApplies { get; set; }
 
@@ -45,7 +48,7 @@ internal sealed class FakeAgent(string host, Action changed)
     {
         lock (_lock)
         {
-            return new HostReport(host, _generation, _specHash, new Resources(32, 98304), _allocated, [.. _vms.Values], _metal);
+            return new HostReport(host, _generation, _specHash, Capacity, _allocated, [.. _vms.Values], _metal);
         }
     }
 

@@ -7,7 +7,8 @@ namespace LiquidMetal.Reconciler.Tests.Fakes;
 
 /// <summary>
 /// The hosts' agents in memory, by endpoint, answering as <see cref="GrpcAgentPool"/> does: a down agent or one that is
-/// another host is an error for that host only; an Apply goes only where the spec hash differs. It records every call.
+/// another host is an error for that host only; an Apply goes only where the spec hash differs, and is refused where its
+/// VMs need more memory together than the agent offers, as a real agent refuses it. It records every call.
 /// </summary>
 internal sealed class FakeAgentPool : IAgentPool
 {
@@ -21,6 +22,12 @@ internal sealed class FakeAgentPool : IAgentPool
 
     /// <summary>The phase a VM of an Apply starts in: Running (boots at once), or Creating (boots when a test says).</summary>
     public VmPhase BootTo { get; set; } = VmPhase.Running;
+
+    /// <summary>
+    /// When set, every WaitForChangeAsync returns at once, as with an agent whose Watch stream keeps sending news that
+    /// never settles (a flapping VM): the pass it wakes finds nothing it can make better.
+    /// </summary>
+    public bool NewsNeverStops { get; set; }
 
     /// <summary>The hosts each ObserveAsync was asked about, in order.</summary>
     public IReadOnlyList<string> Observed => [.. _observed];
@@ -72,9 +79,18 @@ internal sealed class FakeAgentPool : IAgentPool
         foreach (var host in hosts)
         {
             var observation = Ask(host, out var agent);
+            var memory = host.Microvms.Sum(vm => vm.MemoryMiB);
             if (agent?.RefusesApplies is { } refusal && observation.Report is { } refused && refused.SpecHash != host.SpecHash)
             {
-                observation = new ObservedHost(host.Host, null, $"agent refused: ResourceExhausted: {refusal}", Applied: false);
+                observation = new ObservedHost(host.Host, null, $"agent refused: ResourceExhausted: {refusal}", Applied: false) { Offered = refused.Capacity };
+            }
+            else if (agent is not null && observation.Report is { } tooBig && tooBig.SpecHash != host.SpecHash && memory > agent.Capacity.MemoryMiB)
+            {
+                // As the agent's DesiredStateValidator refuses it: memory is never overcommitted, vCPUs are never counted.
+                observation = new ObservedHost(host.Host, null, $"agent refused: InvalidArgument: desired state refused: the VMs need {memory} MiB of memory together but the host offers {agent.Capacity.MemoryMiB} MiB; memory is never overcommitted", Applied: false)
+                {
+                    Offered = tooBig.Capacity,
+                };
             }
             else if (agent is not null && observation.Report is { } report && report.SpecHash != host.SpecHash)
             {
@@ -92,6 +108,11 @@ internal sealed class FakeAgentPool : IAgentPool
     public async Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _waits);
+        if (NewsNeverStops)
+        {
+            return;
+        }
+
         while (true)
         {
             Task changed;

@@ -29,6 +29,9 @@ internal sealed class FakeFleetSource : IFleetSource
     /// <summary>When set, every sync throws it (the remote is unreachable).</summary>
     public Exception? SyncFails { get; set; }
 
+    /// <summary>Runs in every sync: a test moves its clock here to make a pass take time, as a slow remote would.</summary>
+    public Action? DuringSync { get; set; }
+
     public int Syncs => Volatile.Read(ref _syncs);
 
     public int FleetReads => Volatile.Read(ref _fleetReads);
@@ -81,6 +84,7 @@ internal sealed class FakeFleetSource : IFleetSource
     public Task<ImmutableDictionary<string, string>> SyncAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _syncs);
+        DuringSync?.Invoke();
         if (SyncFails is { } failure)
         {
             throw failure;

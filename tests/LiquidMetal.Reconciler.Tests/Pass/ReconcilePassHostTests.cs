@@ -1,5 +1,6 @@
 using LiquidMetal.Git;
 using LiquidMetal.Reconciler.Pass;
+using LiquidMetal.Reconciler.Status;
 using LiquidMetal.Reconciler.Tests.Fakes;
 
 namespace LiquidMetal.Reconciler.Tests.Pass;
@@ -30,6 +31,22 @@ public sealed class ReconcilePassHostTests
         Assert.Equal(12, fleet.RunningVms);
         Assert.Single(fleet.Log.Of(511));
         Assert.Equal("sled-3", Assert.Single(fleet.Log.Of(518)).Fields["Host"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_AgentRefusesWithThousandsOfCharacters_TheStatusFileKeepsTheWholeMessage()
+    {
+        var fleet = new FakeFleet();
+        var refusal = "desired state refused: " + string.Join("; ", Enumerable.Range(1, 40).Select(i => $"vm cluster-a-workers-{i}: kernel \"/srv/images/vmlinuz\" is outside the allowed image folders"));
+        fleet.Agents["sled-1"].RefusesApplies = refusal;
+        await using var pass = fleet.Pass();
+
+        var result = await pass.RunAsync();
+
+        Assert.Equal(ReconcileOutcome.Converging, result.Outcome);
+        var host = StatusYaml.ReadHost(fleet.Status.File("status/hosts/sled-1.yaml")!);
+        Assert.False(host.Reachable);
+        Assert.Equal("agent refused: ResourceExhausted: " + refusal, host.Error); // the table shortens it, the file never does
     }
 
     [Fact]
