@@ -77,7 +77,11 @@ public static class StatusComposer
             };
             hostDocuments.Add(document);
             var hostPath = $"status/hosts/{host.Host}.yaml";
-            pending.Add((hostPath, () => written.Bytes(hostPath, document, (a, b) => a.Vms.SequenceEqual(b.Vms) && a == b with { Vms = a.Vms }, StatusYaml.Write)));
+            pending.Add((hostPath, () => written.Bytes(
+                hostPath,
+                document,
+                (a, b) => a.Vms.SequenceEqual(b.Vms) && a.Conditions.SequenceEqual(b.Conditions) && a == b with { Vms = a.Vms, Conditions = a.Conditions },
+                StatusYaml.Write)));
             // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
             var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
