@@ -14,11 +14,11 @@ namespace LiquidMetal.Bench;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SimAgents
 {
-    private const string Ready = "ready";
+    private const string Ready = "-- ready"; // not a host name (and not "NAME URL")
 
     /// <summary>
     /// The child: one agent per host name on standard input (one per line, until an empty line), each on a loopback
-    /// port; prints "NAME URL" per agent, then "ready", and serves until standard input closes.
+    /// port; prints "NAME URL" per agent, then "-- ready", and serves until standard input closes.
     /// </summary>
     public static async Task<int> ServeAsync(string stateRoot, TimeSpan bootDelay)
     {
@@ -102,24 +102,40 @@ internal static class SimAgents
             }
 
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sim agents' process");
-            foreach (var host in hosts)
-            {
-                await process.StandardInput.WriteLineAsync(host);
-            }
-
-            await process.StandardInput.WriteLineAsync();
-            await process.StandardInput.FlushAsync();
             var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (await process.StandardOutput.ReadLineAsync() is { } line && line != Ready)
+            try
             {
-                var space = line.IndexOf(' ');
-                addresses[line[..space]] = line[(space + 1)..];
-            }
+                foreach (var host in hosts)
+                {
+                    await process.StandardInput.WriteLineAsync(host);
+                }
 
-            if (addresses.Count != hosts.Count)
+                await process.StandardInput.WriteLineAsync();
+                await process.StandardInput.FlushAsync();
+
+                // "NAME URL" per agent, then the ready line; a minute per 1,000 agents at most.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60 + (hosts.Count * 60 / 1000)));
+                while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != Ready)
+                {
+                    var space = line.IndexOf(' ');
+                    if (space <= 0)
+                    {
+                        throw new InvalidOperationException($"the sim agents' process wrote '{line}', not 'NAME URL'");
+                    }
+
+                    addresses[line[..space]] = line[(space + 1)..];
+                }
+
+                if (hosts.FirstOrDefault(h => !addresses.ContainsKey(h)) is { } missing)
+                {
+                    throw new InvalidOperationException($"the sim agents' process started {addresses.Count} of {hosts.Count} agents; none for {missing} (exit code {(process.HasExited ? process.ExitCode : "none yet")})");
+                }
+            }
+            catch
             {
-                process.Kill();
-                throw new InvalidOperationException($"the sim agents' process started {addresses.Count} of {hosts.Count} agents (exit code {(process.HasExited ? process.ExitCode : "none yet")})");
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+                throw;
             }
 
             return new Child(process, addresses);

@@ -14,7 +14,10 @@ public sealed record CommitRequest
     /// <summary>The folders this writer owns, each ending in '/', like "status/" and "rendered/"; every file must be under one.</summary>
     public required ImmutableArray<string> OwnedPrefixes { get; init; }
 
-    /// <summary>The full content of the owned prefixes, by path.</summary>
+    /// <summary>
+    /// The full content of the owned prefixes, by path. An array must not change once handed in: the mirror remembers
+    /// the blob each array was stored as and does not hash the same array again.
+    /// </summary>
     public required ImmutableSortedDictionary<string, byte[]> Files { get; init; }
 
     public required string Message { get; init; }

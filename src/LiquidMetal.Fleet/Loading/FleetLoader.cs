@@ -99,6 +99,7 @@ public static class FleetLoader
             return ParseFile(file, touched);
         }
 
+        cache = touched is null ? cache : null; // a load that lists the fields it reads parses every file itself
         cache?.Begin();
         if (ordered.Length > 64 && touched is null)
         {
@@ -108,7 +109,7 @@ public static class FleetLoader
         {
             for (var i = 0; i < ordered.Length; i++)
             {
-                parsed[i] = cache is null || touched is not null ? Parse(ordered[i]) : cache.GetOrParse(ordered[i], Parse);
+                parsed[i] = cache is null ? Parse(ordered[i]) : cache.GetOrParse(ordered[i], Parse);
             }
         }
 

@@ -231,7 +231,7 @@ public ref struct ContentHash
         SHA256.HashData(_buffer.AsSpan(0, _length), hash);
         if (_buffer is not null)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer, clearArray: true); // it held user-data
             (_buffer, _length) = (null, 0);
         }
 
@@ -247,7 +247,7 @@ public ref struct ContentHash
             if (_buffer is not null)
             {
                 _buffer.AsSpan(0, _length).CopyTo(larger);
-                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
             }
 
             _buffer = larger;

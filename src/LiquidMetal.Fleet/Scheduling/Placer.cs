@@ -23,8 +23,9 @@ public sealed record PlacementResult(Placement Placement, ImmutableArray<Desired
 /// <item>Deterministic: ties are broken by host name; no hashing order, no clock, no randomness.</item>
 /// </list>
 /// Cost: O(nodes × labels per host × log hosts) to keep the load orders, plus, per node, the hosts its search skips:
-/// those its pool already uses and those too full for it. O(nodes × selected hosts) only when nearly every selected
-/// host is full or already holds the pool.
+/// those its pool already uses and those too full for it. O(nodes × selected hosts) when nearly every selected host is
+/// full or already holds the pool, or when every failure domain already holds some of it (a pool larger than the
+/// number of domains): then no host has the best possible rank and the search looks at them all.
 /// </summary>
 public static class Placer
 {

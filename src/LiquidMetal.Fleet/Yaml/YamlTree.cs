@@ -228,7 +228,8 @@ public sealed class YamlTree
                 var childPath = keepLocations ? YamlPath.Child(path, key) : path;
                 if (mapping.ContainsKey(key))
                 {
-                    var first = keepLocations ? $" (first at line {Locations[childPath].Line})" : string.Empty;
+                    // The first value's line, when it has one of its own (an alias records none).
+                    var first = keepLocations && Locations.TryGetValue(childPath, out var at) ? $" (first at line {at.Line})" : string.Empty;
                     Fail(keyEvent.Start, $"duplicate key '{key}'{first}; keys must be unique");
                     SkipNode();
                     continue;

@@ -72,6 +72,17 @@ public sealed class YamlReaderWriterTests
     }
 
     [Fact]
+    public void Parse_WithLocations_DuplicateKeyWhoseFirstValueIsAnAlias_ReportedNotThrown()
+    {
+        var diagnostics = new List<LiquidMetal.Fleet.Diagnostics.Diagnostic>();
+
+        var tree = YamlTree.Parse("hosts/a.yaml", "a: &x 1\nb: *x\nb: 2\n", diagnostics, keepLocations: true);
+
+        Assert.Null(tree.Root);
+        Assert.Contains(diagnostics, d => d.Message.Contains("duplicate key 'b'", StringComparison.Ordinal) && d.Location.Line == 3);
+    }
+
+    [Fact]
     public void ReadMapping_NestedDeeperThanTheLimit_FormatExceptionNotAStackOverflow()
     {
         var error = Assert.Throws<FormatException>(() => YamlTree.ReadMapping("a: " + new string('[', 10_000)));
