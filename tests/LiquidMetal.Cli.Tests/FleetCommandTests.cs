@@ -9,6 +9,24 @@ namespace LiquidMetal.Cli.Tests;
 /// <summary>validate, render and plan on fleet-example and on copies of it with one thing changed.</summary>
 public sealed class FleetCommandTests : IDisposable
 {
+    /// <summary>The example fleet pushed to a bare repository as main, and a branch scale-b giving cluster-b a fourth worker.</summary>
+    private (string Bare, string Clone) PushExampleWithScaleBranch()
+    {
+        var bare = Path.Combine(_root, "fleet.git");
+        var clone = CopyOfExample("clone");
+        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        GitIn(clone, "init", "--quiet", "--initial-branch=main");
+        GitIn(clone, "add", "-A");
+        GitIn(clone, "commit", "--quiet", "-m", "fleet");
+        GitIn(clone, "remote", "add", "origin", bare);
+        GitIn(clone, "push", "--quiet", "origin", "main");
+        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
+        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
+        GitIn(clone, "commit", "--quiet", "-am", "scale");
+        GitIn(clone, "push", "--quiet", "origin", "scale-b");
+        return (bare, clone);
+    }
+
     private readonly string _root = Directory.CreateTempSubdirectory("lm-fleet-cmd-").FullName;
 
     private static string Example([CallerFilePath] string source = "") =>
@@ -151,18 +169,7 @@ public sealed class FleetCommandTests : IDisposable
     [Fact]
     public async Task PlanFromGit_PullRequestBranch_PlansWhatMergingItDoes()
     {
-        var bare = Path.Combine(_root, "fleet.git");
-        var clone = CopyOfExample("clone");
-        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        GitIn(clone, "init", "--quiet", "--initial-branch=main");
-        GitIn(clone, "add", "-A");
-        GitIn(clone, "commit", "--quiet", "-m", "fleet");
-        GitIn(clone, "remote", "add", "origin", bare);
-        GitIn(clone, "push", "--quiet", "origin", "main");
-        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
-        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
-        GitIn(clone, "commit", "--quiet", "-am", "scale");
-        GitIn(clone, "push", "--quiet", "origin", "scale-b");
+        var (bare, _) = PushExampleWithScaleBranch();
 
         var output = new StringWriter();
         var code = await PlanCommand.RunFromGitAsync(bare, "main", "scale-b", "liquidmetal/status", "text", output, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"));
@@ -175,18 +182,7 @@ public sealed class FleetCommandTests : IDisposable
     [Fact]
     public async Task PlanFromGit_StatusBranchKnowsAgentsOfferLess_PlanSaysSoWithBothFigures()
     {
-        var bare = Path.Combine(_root, "fleet.git");
-        var clone = CopyOfExample("clone");
-        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        GitIn(clone, "init", "--quiet", "--initial-branch=main");
-        GitIn(clone, "add", "-A");
-        GitIn(clone, "commit", "--quiet", "-m", "fleet");
-        GitIn(clone, "remote", "add", "origin", bare);
-        GitIn(clone, "push", "--quiet", "origin", "main");
-        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
-        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
-        GitIn(clone, "commit", "--quiet", "-am", "scale");
-        GitIn(clone, "push", "--quiet", "origin", "scale-b");
+        var (bare, clone) = PushExampleWithScaleBranch();
 
         // What a reconciler recorded: every sled's agent offers 16384 MiB where the fleet declares 98304.
         GitIn(clone, "checkout", "--quiet", "--orphan", "liquidmetal/status");
