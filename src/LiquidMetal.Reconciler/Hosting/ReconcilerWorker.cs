@@ -38,11 +38,12 @@ public sealed partial class ReconcilerWorker(
                     waking = null;
                 }
 
+                var started = time.GetUtcNow();
                 var result = await RunPassAsync(reasons, stoppingToken);
                 if (result is { Valid: true, Converged: false })
                 {
                     waking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    _ = WakeOnAgentChangeAsync(waking.Token);
+                    _ = WakeOnAgentChangeAsync(started, waking.Token);
                     _ = RecheckAsync(_backoff.Next(wroteStatus: result.StatusCommit is not null), waking.Token);
                 }
                 else
@@ -97,11 +98,22 @@ public sealed partial class ReconcilerWorker(
         return result;
     }
 
-    private async Task WakeOnAgentChangeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// An agent's news starts the next pass, but never sooner than <see cref="ReconcileUntilConverged.Spacing"/> after the
+    /// last one started: news that keeps coming while the fleet gets nowhere (a VM that flaps) costs a pass a second at
+    /// most, not a loop. A webhook, a poll or a resync is not held back.
+    /// </summary>
+    private async Task WakeOnAgentChangeAsync(DateTimeOffset lastPassStarted, CancellationToken cancellationToken)
     {
         try
         {
             await pass.WaitForAgentChangeAsync(cancellationToken);
+            var early = lastPassStarted + ReconcileUntilConverged.Spacing - time.GetUtcNow();
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early, time, cancellationToken);
+            }
+
             trigger.Request("agent");
         }
         catch (OperationCanceledException)

@@ -58,7 +58,7 @@ public sealed class ReconcilerWorkerTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_AnAgentReportsAChange_WakesTheLoopWithoutATimer()
+    public async Task ExecuteAsync_AnAgentReportsAChange_WakesTheLoopASecondAfterTheLastPassBegan()
     {
         var fleet = new FakeFleet();
         fleet.Agents.BootTo = VmPhase.Creating;
@@ -75,9 +75,15 @@ public sealed class ReconcilerWorkerTests
 
             fleet.Agents.BootAll();
 
+            // The news came within a second of the start pass's start: the woken pass waits for that second (a flapping
+            // VM costs a pass a second, not a loop), and not a moment longer.
+            await Eventually.TrueAsync(() => fleet.Clock.Pending.Contains(TimeSpan.FromSeconds(1)), "the wake-up held until a second after the last pass began");
+            Assert.Equal(1, fleet.Source.Syncs);
+            fleet.Clock.Advance(TimeSpan.FromSeconds(1));
+
             await Eventually.TrueAsync(() => readiness.Last!.Converged, "a pass woken by the agents");
             Assert.Equal(2, fleet.Source.Syncs);
-            Assert.Equal(0, fleet.Clock.Fired);
+            Assert.Equal(1, fleet.Clock.Fired); // the second's wait; the hour's recheck never fired
             Assert.Empty(fleet.Clock.Pending); // the recheck was dropped when the woken pass began
             Assert.Equal(12, fleet.RunningVms);
         }
