@@ -23,9 +23,9 @@ public sealed record PlacementResult(Placement Placement, ImmutableArray<Desired
 /// <item>Deterministic: ties are broken by host name; no hashing order, no clock, no randomness.</item>
 /// </list>
 /// Cost: O(nodes × labels per host × log hosts) to keep the load orders, plus, per node, the hosts its search skips:
-/// those its pool already uses and those too full for it. O(nodes × selected hosts) when nearly every selected host is
-/// full or already holds the pool, or when every failure domain already holds some of it (a pool larger than the
-/// number of domains): then no host has the best possible rank and the search looks at them all.
+/// those its pool already uses and those too full for it, plus the domains when every one holds the pool. O(nodes ×
+/// selected hosts) only when nearly every selected host is full or already holds the pool, or when the selection
+/// misses the fleet's least-used domains (no host in it can reach the best possible rank).
 /// </summary>
 public static class Placer
 {
@@ -204,6 +204,7 @@ public static class Placer
                 }
 
                 var host = Hosts[i] = new HostState(definition, i, domain, overcommit);
+                Domains = domains.Count;
                 IndexByName[definition.Name] = i;
                 if (definition.Roles.HasFlag(HostRoles.Metal))
                 {
@@ -232,6 +233,9 @@ public static class Placer
         }
 
         public HostState[] Hosts { get; }
+
+        /// <summary>How many failure domains the fleet has.</summary>
+        public int Domains { get; private set; }
 
         public Dictionary<string, int> IndexByName { get; } = new(StringComparer.Ordinal);
 
@@ -304,6 +308,7 @@ public static class Placer
             // then the least loaded host. In load order the first allowed host in an unused domain cannot be beaten.
             var best = -1;
             var bestDomain = int.MaxValue;
+            var floor = Floor(pool);
             foreach (var (_, index) in Order(node))
             {
                 if (!Allows(node, pool, index))
@@ -315,7 +320,7 @@ public static class Placer
                 if (domain < bestDomain)
                 {
                     (best, bestDomain) = (index, domain);
-                    if (domain == 0)
+                    if (domain == floor)
                     {
                         break;
                     }
@@ -331,6 +336,7 @@ public static class Placer
             // first allowed host holding none of the pool, in a domain holding none, cannot be beaten.
             var best = -1;
             var bestKey = (Host: int.MaxValue, Domain: int.MaxValue);
+            var floor = (0, Floor(pool));
             foreach (var (_, index) in Order(node))
             {
                 if (!Allows(node, pool, index))
@@ -342,7 +348,7 @@ public static class Placer
                 if (key.CompareTo(bestKey) < 0)
                 {
                     (best, bestKey) = (index, key);
-                    if (key == (0, 0))
+                    if (key == floor)
                     {
                         break;
                     }
@@ -392,6 +398,13 @@ public static class Placer
 
             return best;
         }
+
+        /// <summary>
+        /// The fewest nodes of the pool any failure domain holds: 0 while some domain holds none, else the least count.
+        /// No host can rank better than a domain at the floor, so a search that finds one (on a host without the pool)
+        /// stops there; a pool larger than the number of domains would otherwise look at every host for each node.
+        /// </summary>
+        private int Floor(PoolCounts pool) => pool.InDomain.Count < Domains ? 0 : pool.InDomain.Values.Min();
 
         /// <summary>Why <paramref name="node"/> cannot be placed: the rule that excludes every host, or the capacity shortfall.</summary>
         public string Explain(DesiredNode node)
