@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using LiquidMetal.Cli.Commands;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Reconciler.Status;
@@ -9,28 +8,9 @@ namespace LiquidMetal.Cli.Tests;
 /// <summary>validate, render and plan on fleet-example and on copies of it with one thing changed.</summary>
 public sealed class FleetCommandTests : IDisposable
 {
-    /// <summary>The example fleet pushed to a bare repository as main, and a branch scale-b giving cluster-b a fourth worker.</summary>
-    private (string Bare, string Clone) PushExampleWithScaleBranch()
-    {
-        var bare = Path.Combine(_root, "fleet.git");
-        var clone = CopyOfExample("clone");
-        GitIn(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        GitIn(clone, "init", "--quiet", "--initial-branch=main");
-        GitIn(clone, "add", "-A");
-        GitIn(clone, "commit", "--quiet", "-m", "fleet");
-        GitIn(clone, "remote", "add", "origin", bare);
-        GitIn(clone, "push", "--quiet", "origin", "main");
-        GitIn(clone, "checkout", "--quiet", "-b", "scale-b");
-        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
-        GitIn(clone, "commit", "--quiet", "-am", "scale");
-        GitIn(clone, "push", "--quiet", "origin", "scale-b");
-        return (bare, clone);
-    }
-
     private readonly string _root = Directory.CreateTempSubdirectory("lm-fleet-cmd-").FullName;
 
-    private static string Example([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+    private static string Example() => TestRepos.Example();
 
     private string CopyOfExample(string name)
     {
@@ -43,6 +23,24 @@ public sealed class FleetCommandTests : IDisposable
         }
 
         return target;
+    }
+
+    /// <summary>The example fleet pushed to a bare repository as main, and a branch scale-b giving cluster-b a fourth worker.</summary>
+    private (string Bare, string Clone) PushExampleWithScaleBranch()
+    {
+        var bare = Path.Combine(_root, "fleet.git");
+        var clone = CopyOfExample("clone");
+        TestRepos.Git(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        TestRepos.Git(clone, "init", "--quiet", "--initial-branch=main");
+        TestRepos.Git(clone, "add", "-A");
+        TestRepos.Git(clone, "commit", "--quiet", "-m", "fleet");
+        TestRepos.Git(clone, "remote", "add", "origin", bare);
+        TestRepos.Git(clone, "push", "--quiet", "origin", "main");
+        TestRepos.Git(clone, "checkout", "--quiet", "-b", "scale-b");
+        Edit(clone, "clusters/cluster-b.yaml", "replicas: 3  # demo: workers", "replicas: 4  # demo: workers");
+        TestRepos.Git(clone, "commit", "--quiet", "-am", "scale");
+        TestRepos.Git(clone, "push", "--quiet", "origin", "scale-b");
+        return (bare, clone);
     }
 
     private static void Edit(string directory, string file, string from, string to)
@@ -185,8 +183,8 @@ public sealed class FleetCommandTests : IDisposable
         var (bare, clone) = PushExampleWithScaleBranch();
 
         // What a reconciler recorded: every sled's agent offers 16384 MiB where the fleet declares 98304.
-        GitIn(clone, "checkout", "--quiet", "--orphan", "liquidmetal/status");
-        GitIn(clone, "rm", "--quiet", "-r", "-f", ".");
+        TestRepos.Git(clone, "checkout", "--quiet", "--orphan", "liquidmetal/status");
+        TestRepos.Git(clone, "rm", "--quiet", "-r", "-f", ".");
         Directory.CreateDirectory(Path.Combine(clone, "status", "hosts"));
         var offered = new Resources(32, 16384);
         foreach (var sled in Enumerable.Range(1, 5).Select(i => $"sled-{i}"))
@@ -195,9 +193,9 @@ public sealed class FleetCommandTests : IDisposable
             File.WriteAllText(Path.Combine(clone, "status", "hosts", sled + ".yaml"), StatusYaml.Write(new HostStatusDocument(sled, false, "agent refused", offered, Resources.Zero, 1, []) { Conditions = [condition] }));
         }
 
-        GitIn(clone, "add", "-A");
-        GitIn(clone, "commit", "--quiet", "-m", "status");
-        GitIn(clone, "push", "--quiet", "origin", "liquidmetal/status");
+        TestRepos.Git(clone, "add", "-A");
+        TestRepos.Git(clone, "commit", "--quiet", "-m", "status");
+        TestRepos.Git(clone, "push", "--quiet", "origin", "liquidmetal/status");
 
         var text = new StringWriter();
         var json = new StringWriter();
@@ -216,22 +214,6 @@ public sealed class FleetCommandTests : IDisposable
         using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
         var notice = document.RootElement.GetProperty("notices")[0];
         Assert.Equal(("sled-1", "CapacityMatches", "AgentOffersLess"), (notice.GetProperty("host").GetString(), notice.GetProperty("condition").GetString(), notice.GetProperty("reason").GetString()));
-    }
-
-    private static void GitIn(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["GIT_AUTHOR_NAME"] = start.Environment["GIT_COMMITTER_NAME"] = "Test";
-        start.Environment["GIT_AUTHOR_EMAIL"] = start.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

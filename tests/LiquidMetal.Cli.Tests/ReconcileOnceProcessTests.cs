@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LiquidMetal.Cli.Tests;
@@ -101,11 +100,11 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
         }
 
         var bare = Path.Combine(_root, "fleet.git");
-        Git(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        Git(clone, "init", "--quiet", "--initial-branch=main");
-        Git(clone, "add", "-A");
-        Git(clone, "commit", "--quiet", "-m", "fleet");
-        Git(clone, "push", "--quiet", bare, "main");
+        TestRepos.Git(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        TestRepos.Git(clone, "init", "--quiet", "--initial-branch=main");
+        TestRepos.Git(clone, "add", "-A");
+        TestRepos.Git(clone, "commit", "--quiet", "-m", "fleet");
+        TestRepos.Git(clone, "push", "--quiet", bare, "main");
         return bare;
     }
 
@@ -156,25 +155,7 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
-
-    private static string Example([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.Environment["GIT_AUTHOR_NAME"] = info.Environment["GIT_COMMITTER_NAME"] = "Test";
-        info.Environment["GIT_AUTHOR_EMAIL"] = info.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
-    }
+    private static string Example() => TestRepos.Example();
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LiquidMetal.Cli.Commands;
 using LiquidMetal.Cli.Output;
 using LiquidMetal.Fleet.Model;
@@ -44,8 +43,8 @@ public sealed class StatusCommandTests : IDisposable
     {
         var repo = Path.Combine(_root, "empty");
         Directory.CreateDirectory(repo);
-        Git(repo, "init", "--quiet", "--initial-branch=main");
-        Git(repo, "commit", "--quiet", "--allow-empty", "-m", "first");
+        TestRepos.Git(repo, "init", "--quiet", "--initial-branch=main");
+        TestRepos.Git(repo, "commit", "--quiet", "--allow-empty", "-m", "first");
         var error = new StringWriter();
 
         var code = await StatusCommand.RunAsync(repo, "liquidmetal/status", "table", new StringWriter(), error, CancellationToken.None, Path.Combine(_root, "mirror.git"));
@@ -118,7 +117,7 @@ public sealed class StatusCommandTests : IDisposable
         var repo = Path.Combine(_root, "repo");
         Directory.CreateDirectory(Path.Combine(repo, "status", "clusters"));
         Directory.CreateDirectory(Path.Combine(repo, "status", "hosts"));
-        Git(repo, "init", "--quiet", "--initial-branch=liquidmetal/status");
+        TestRepos.Git(repo, "init", "--quiet", "--initial-branch=liquidmetal/status");
         File.WriteAllText(Path.Combine(repo, "status", "fleet.yaml"), StatusYaml.Write(new FleetStatusDocument("abc123", "abc123", "abc123", [], [])));
         File.WriteAllText(Path.Combine(repo, "status", "clusters", "cluster-a.yaml"), StatusYaml.Write(new ClusterStatusDocument("cluster-a", "Provisioning",
             [new Condition("Reconciling", true, "Creating", "1 node creating", Noon)],
@@ -130,24 +129,9 @@ public sealed class StatusCommandTests : IDisposable
             File.WriteAllText(Path.Combine(repo, "status", "hosts", host.Name + ".yaml"), StatusYaml.Write(host));
         }
 
-        Git(repo, "add", ".");
-        Git(repo, "commit", "--quiet", "-m", "status");
+        TestRepos.Git(repo, "add", ".");
+        TestRepos.Git(repo, "commit", "--quiet", "-m", "status");
         return repo;
-    }
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["GIT_AUTHOR_NAME"] = info.Environment["GIT_COMMITTER_NAME"] = "Test";
-        info.Environment["GIT_AUTHOR_EMAIL"] = info.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
-        using var process = Process.Start(info)!;
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
