@@ -3,6 +3,8 @@ using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Fleet.Scheduling;
+using LiquidMetal.Fleet.Yaml;
+using Newtonsoft.Json.Linq;
 
 namespace LiquidMetal.Bench.Micro;
 
@@ -18,6 +20,7 @@ public class FleetCoreBenchmarks
     private PlacementResult _placement = null!;
     private Dictionary<string, PlacedNode> _previous = null!;
     private List<RenderedHost> _rendered = null!;
+    private List<(string Kind, string Path, string Text, JToken Tree)> _documents = null!;
 
     [Params(1000)]
     public int Hosts { get; set; }
@@ -36,6 +39,57 @@ public class FleetCoreBenchmarks
 
         _rendered = [.. Renderer.Render(_fleet, _placement)];
         _previous = RenderedDirectory.PlacementOf(_rendered);
+        _documents = [.. _files.Select(f =>
+        {
+            var text = System.Text.Encoding.UTF8.GetString(f.Content);
+            return (FleetLoader.KindOf(f.Path)!, f.Path, text, YamlTree.Parse(f.Path, text, [], keepLocations: false).Root!);
+        })];
+    }
+
+    // The floor under LoadAndValidate: what the two standard parts it rests on cost by themselves, one thread.
+
+    /// <summary>YamlDotNet's parser alone over every file: events read, nothing built.</summary>
+    [Benchmark]
+    public int YamlDotNetEventsOnly()
+    {
+        var events = 0;
+        foreach (var (_, _, text, _) in _documents)
+        {
+            var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+            while (parser.MoveNext())
+            {
+                events++;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Every file into the tree the loader validates and maps (YamlDotNet's events into JObjects).</summary>
+    [Benchmark]
+    public int YamlTreesOnly()
+    {
+        var nodes = 0;
+        foreach (var (_, path, text, _) in _documents)
+        {
+            nodes += YamlTree.Parse(path, text, [], keepLocations: false).Root is JObject root ? root.Count : 0;
+        }
+
+        return nodes;
+    }
+
+    /// <summary>NJsonSchema's validator alone over every parsed file, against its kind's schema.</summary>
+    [Benchmark]
+    public int SchemaValidationOnly()
+    {
+        var validator = new NJsonSchema.Validation.JsonSchemaValidator();
+        var errors = 0;
+        foreach (var (kind, _, _, tree) in _documents)
+        {
+            errors += validator.Validate(tree, FleetSchemas.For(kind)).Count;
+        }
+
+        return errors;
     }
 
     /// <summary>Parse every file (YAML), check it against its schema, map it and run the semantic checks.</summary>

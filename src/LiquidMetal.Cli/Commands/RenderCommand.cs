@@ -63,7 +63,8 @@ internal static class RenderCommand
             error.WriteLine(
                 $"stats: load+validate {t.Load.TotalMilliseconds:0} ms, place {t.Place.TotalMilliseconds:0} ms, render {t.Render.TotalMilliseconds:0} ms, " +
                 $"write {writeClock.Elapsed.TotalMilliseconds:0} ms, in-process total {clock.Elapsed.TotalMilliseconds:0} ms, " +
-                $"GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms in {GC.CollectionCount(0)} collections ({GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2), peak RSS {self.PeakWorkingSet64 / (1024 * 1024)} MiB, " +
+                $"GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms in {GC.CollectionCount(0)} collections ({GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2), " +
+                $"JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, peak RSS {self.PeakWorkingSet64 / (1024 * 1024)} MiB, " +
                 $"{compiled.Fleet!.Hosts.Length} hosts, {compiled.Fleet.Clusters.Length} clusters, {compiled.Hosts.Sum(h => h.Microvms.Length)} microVMs");
         }
 
