@@ -85,11 +85,37 @@ internal static class DocumentMapper
                 doc.Int(controlPlane, "replicas") ?? 0,
                 doc.Int(controlPlane, "vcpu") ?? 0,
                 doc.Long(controlPlane, "memoryMiB") ?? 0,
-                doc.String(controlPlane, "endpoint") ?? string.Empty),
+                doc.String(controlPlane, "endpoint") ?? string.Empty)
+            {
+                Vip = doc.String(controlPlane, "vip"),
+            },
             WorkerPools = pools.ToImmutable(),
             Image = Image(doc, doc.Object(spec, "image")) ?? new ImageRef(string.Empty, string.Empty, null),
             UserDataTemplate = doc.String(spec, "bootstrap.userData") ?? string.Empty,
+            Network = doc.String(spec, "network"),
             Suspend = doc.Bool(spec, "suspend") ?? false,
+        };
+    }
+
+    public static NetworkDefinition Network(DocumentReader doc, string file)
+    {
+        var spec = doc.Object(doc.Root, "spec");
+        var ipv4 = doc.Object(spec, "ipv4");
+        var ipv6 = doc.Object(spec, "ipv6");
+        return new NetworkDefinition
+        {
+            Name = doc.String(doc.Root, "metadata.name")!,
+            File = file,
+            HostSelector = doc.Map(spec, "hostSelector.matchLabels"),
+            Bridge = doc.String(spec, "bridge")!,
+            Vlan = doc.Int(spec, "vlan") ?? 0,
+            Ipv4Cidr = doc.String(ipv4, "cidr")!,
+            Ipv4Gateway = doc.String(ipv4, "gateway"),
+            NodeAddresses = [.. doc.Strings(ipv4, "nodeAddresses")],
+            Ipv6Cidr = doc.String(ipv6, "cidr"),
+            Ipv6Gateway = doc.String(ipv6, "gateway"),
+            DnsServers = [.. doc.Strings(spec, "dns.servers")],
+            DnsSearch = [.. doc.Strings(spec, "dns.search")],
         };
     }
 

@@ -3,8 +3,8 @@ using LiquidMetal.Fleet.Diagnostics;
 namespace LiquidMetal.Fleet.Loading;
 
 /// <summary>
-/// Reads the fleet files of a directory: fleet.yaml and any YAML at the root, everything under hosts/ and
-/// clusters/. Hidden entries (.git, .github) are skipped; symlinks are followed only while they stay inside
+/// Reads the fleet files of a directory: fleet.yaml and any YAML at the root, everything under hosts/,
+/// clusters/ and networks/. Hidden entries (.git, .github) are skipped; symlinks are followed only while they stay inside
 /// the fleet directory; files over <see cref="FleetLoader.MaxFileBytes"/> are reported, not read.
 /// </summary>
 internal static class FleetDirectory
@@ -94,7 +94,7 @@ internal static class FleetDirectory
     /// <summary>Whether the loader cares about a path: YAML files it reads, and the folders that hold them.</summary>
     private static bool Relevant(string path, bool isDirectory) =>
         isDirectory
-            ? path is "hosts" or "clusters" || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal)
+            ? FleetLoader.Folders.Any(f => path == f || (path.StartsWith(f, StringComparison.Ordinal) && path[f.Length] == '/'))
             : FleetLoader.IsFleetPath(path);
 
     /// <summary>The canonical path with every symlink resolved, in every component (realpath(3)); null when it does not exist.</summary>

@@ -47,13 +47,17 @@ public static class FleetLoader
         {
             "hosts" => "Host",
             "clusters" => "Cluster",
+            "networks" => "Network",
             _ => null,
         };
     }
 
-    /// <summary>Whether a path is one the loader reads or must complain about (any YAML at the root, in hosts/ or in clusters/).</summary>
+    /// <summary>The folders that hold the fleet's documents, one kind each.</summary>
+    public static readonly IReadOnlyList<string> Folders = ["clusters", "hosts", "networks"];
+
+    /// <summary>Whether a path is one the loader reads or must complain about (any YAML at the root, in hosts/, clusters/ or networks/).</summary>
     public static bool IsFleetPath(string path) =>
-        IsYaml(path) && !IsHidden(path) && (path.IndexOf('/') < 0 || path.StartsWith("hosts/", StringComparison.Ordinal) || path.StartsWith("clusters/", StringComparison.Ordinal));
+        IsYaml(path) && !IsHidden(path) && (path.IndexOf('/') < 0 || Folders.Any(f => path.Length > f.Length && path.StartsWith(f, StringComparison.Ordinal) && path[f.Length] == '/'));
 
     /// <summary>
     /// verify.mode as a fleet.yaml text declares it, read without loading the fleet: "none" when it declares none,
@@ -133,6 +137,7 @@ public static class FleetLoader
         var settings = fleetFiles.FirstOrDefault()?.Settings;
         var hosts = parsed.Where(p => p.Host is not null).Select(p => p.Host!).ToList();
         var clusters = parsed.Where(p => p.Cluster is not null).Select(p => p.Cluster!).ToList();
+        var networks = parsed.Where(p => p.Network is not null).Select(p => p.Network!).ToList();
         var sources = new SourceMap(parsed.Where(p => p.Text is not null).ToDictionary(p => p.Path, p => p.Text!, StringComparer.Ordinal));
 
         if (settings is not null)
@@ -141,9 +146,13 @@ public static class FleetLoader
                 settings,
                 [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal).ThenBy(h => h.File, StringComparer.Ordinal)],
                 [.. clusters.OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.File, StringComparer.Ordinal)],
-                sources);
+                sources)
+            {
+                Networks = [.. networks.OrderBy(n => n.Name, StringComparer.Ordinal).ThenBy(n => n.File, StringComparer.Ordinal)],
+            };
             var allHostsLoaded = complete && parsed.All(p => p.Kind != "Host" || p.Host is not null);
-            var (resolved, semantic) = SemanticChecks.Run(fleet, allHostsLoaded);
+            var allLoaded = complete && parsed.All(p => p.Diagnostics.Count == 0);
+            var (resolved, semantic) = SemanticChecks.Run(fleet, allHostsLoaded, allLoaded);
             diagnostics.AddRange(semantic);
             if (diagnostics.Count == 0)
             {
@@ -204,6 +213,7 @@ public static class FleetLoader
             {
                 "Host" => " (move it to hosts/)",
                 "Cluster" => " (move it to clusters/)",
+                "Network" => " (move it to networks/)",
                 _ => string.Empty,
             };
             diagnostics.Add(new Diagnostic(Located().Locations.GetValueOrDefault("kind", new SourceLocation(file.Path, 1, 1)), $"kind '{kind}' does not belong here: {where}{move}"));
@@ -239,6 +249,9 @@ public static class FleetLoader
             case "Cluster":
                 result.Cluster = DocumentMapper.Cluster(reader, file.Path);
                 CheckTemplate(result.Cluster.UserDataTemplate, text, Located, file.Path, diagnostics);
+                break;
+            case "Network":
+                result.Network = DocumentMapper.Network(reader, file.Path);
                 break;
         }
 
@@ -344,7 +357,12 @@ public static class FleetLoader
         return true;
     }
 
-    private static string Folder(string kind) => kind == "Host" ? "hosts" : "clusters";
+    private static string Folder(string kind) => kind switch
+    {
+        "Host" => "hosts",
+        "Network" => "networks",
+        _ => "clusters",
+    };
 
     /// <summary>Hidden entries (.git, .github, .draft.yaml) are never part of the fleet, on disk or in a tree.</summary>
     private static bool IsHidden(string path) => path.StartsWith('.') || path.Contains("/.", StringComparison.Ordinal);
@@ -368,5 +386,7 @@ public static class FleetLoader
         public HostDefinition? Host { get; set; }
 
         public ClusterDefinition? Cluster { get; set; }
+
+        public NetworkDefinition? Network { get; set; }
     }
 }

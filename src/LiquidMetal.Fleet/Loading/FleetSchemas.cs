@@ -14,6 +14,7 @@ public static class FleetSchemas
     private static readonly Lazy<JsonSchema> FleetSchema = new(() => Load("fleet.schema.json"));
     private static readonly Lazy<JsonSchema> HostSchema = new(() => Load("host.schema.json"));
     private static readonly Lazy<JsonSchema> ClusterSchema = new(() => Load("cluster.schema.json"));
+    private static readonly Lazy<JsonSchema> NetworkSchema = new(() => Load("network.schema.json"));
 
     // One validator for every document, from every thread: it holds only read-only settings and format validators,
     // and JsonSchema.Validate building them anew for each document cost about as much as validating a host.
@@ -28,16 +29,17 @@ public static class FleetSchemas
         if (!ClusterSchema.IsValueCreated)
         {
             _ = Task.Run(() => ClusterSchema.Value);
-            _ = Task.Run(() => (HostSchema.Value, FleetSchema.Value));
+            _ = Task.Run(() => (HostSchema.Value, FleetSchema.Value, NetworkSchema.Value));
         }
     }
 
-    /// <summary>The schema for a kind ("Fleet", "Host", "Cluster").</summary>
+    /// <summary>The schema for a kind ("Fleet", "Host", "Cluster", "Network").</summary>
     public static JsonSchema For(string kind) => kind switch
     {
         "Fleet" => FleetSchema.Value,
         "Host" => HostSchema.Value,
         "Cluster" => ClusterSchema.Value,
+        "Network" => NetworkSchema.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
     };
 

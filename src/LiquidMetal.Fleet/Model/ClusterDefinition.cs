@@ -18,6 +18,9 @@ public sealed record ClusterDefinition
 
     public ImmutableArray<WorkerPoolSpec> WorkerPools { get; init; } = [];
 
+    /// <summary>The network (networks/&lt;name&gt;.yaml) its microVM nodes get addresses from; null: nodes get none.</summary>
+    public string? Network { get; init; }
+
     public required ImageRef Image { get; init; }
 
     /// <summary>The bootstrap user-data template, with <c>{{ node.name }}</c>-style variables.</summary>
@@ -28,7 +31,11 @@ public sealed record ClusterDefinition
 }
 
 /// <summary>The control plane of a cluster: its replicas, their size and the API endpoint.</summary>
-public sealed record ControlPlaneSpec(int Replicas, int Vcpu, long MemoryMiB, string Endpoint);
+public sealed record ControlPlaneSpec(int Replicas, int Vcpu, long MemoryMiB, string Endpoint)
+{
+    /// <summary>The API's virtual IPv4 address on the cluster's network (held by one control plane at a time).</summary>
+    public string? Vip { get; init; }
+}
 
 /// <summary>A pool of workers: microVMs, or whole hosts in metal mode.</summary>
 public sealed record WorkerPoolSpec

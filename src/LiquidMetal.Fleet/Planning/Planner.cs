@@ -32,7 +32,7 @@ public static class Planner
                 if (!oldVms.TryGetValue(vm.Id, out var was))
                 {
                     var reason = hostOfBefore.TryGetValue(vm.Id, out var from)
-                        ? $"moved from {from}"
+                        ? $"moved from {from.Host}{Renumbered(from.Vm, vm, " and renumbered")}"
                         : basePools.Contains(vm.Cluster + "/" + vm.Pool) ? $"pool {vm.Pool} scaled up"
                         : baseClusters is not null && !baseClusters.Contains(vm.Cluster) ? "new cluster" : $"new pool {vm.Pool}";
                     actions.Add(new PlanAction(ActionKind.Create, vm.Id, vm.Cluster, vm.Role, vm.Size, reason, [], suspended.Contains(vm.Cluster)));
@@ -40,14 +40,15 @@ public static class Planner
                 else if (was.Hash != vm.Hash)
                 {
                     var changes = Changes(was, vm);
-                    actions.Add(new PlanAction(ActionKind.Replace, vm.Id, vm.Cluster, vm.Role, vm.Size, "spec changed: " + string.Join(", ", changes.Select(c => c.Field)), changes, suspended.Contains(vm.Cluster)));
+                    var reason = Renumbered(was, vm, "renumbers the running node") is { Length: > 0 } renumbered ? renumbered.TrimStart() + "; " : string.Empty;
+                    actions.Add(new PlanAction(ActionKind.Replace, vm.Id, vm.Cluster, vm.Role, vm.Size, reason + "spec changed: " + string.Join(", ", changes.Select(c => c.Field)), changes, suspended.Contains(vm.Cluster)));
                 }
             }
 
             foreach (var vm in oldVms.Values.Where(v => !newVms.ContainsKey(v.Id)))
             {
                 var reason = hostOfAfter.TryGetValue(vm.Id, out var to)
-                    ? $"moved to {to}"
+                    ? $"moved to {to.Host}"
                     : headClusters.Contains(vm.Cluster) ? $"pool {vm.Pool} scaled down" : "cluster removed";
                 actions.Add(new PlanAction(ActionKind.Delete, vm.Id, vm.Cluster, vm.Role, vm.Size, reason, [], suspended.Contains(vm.Cluster)));
             }
@@ -116,7 +117,13 @@ public static class Planner
         Compare("kernel", before.Kernel, after.Kernel);
         Compare("initrd", before.Initrd, after.Initrd);
         Compare("rootVolume", before.RootVolume, after.RootVolume);
-        Compare("interfaces", string.Join(",", before.Interfaces.Select(i => $"{i.Name}={i.Mac}")), string.Join(",", after.Interfaces.Select(i => $"{i.Name}={i.Mac}")));
+        Compare("interfaces", string.Join(",", before.Interfaces.Select(i => i.Name)), string.Join(",", after.Interfaces.Select(i => i.Name)));
+        Compare("addresses", Nics(before, i => string.Join(" ", i.Addresses)), Nics(after, i => string.Join(" ", i.Addresses)));
+        Compare("mac", Nics(before, i => i.Mac), Nics(after, i => i.Mac));
+        Compare("network", Nics(before, i => i.Network), Nics(after, i => i.Network));
+        Compare("bridge", Nics(before, i => i.Vlan == 0 ? i.Bridge : $"{i.Bridge} vlan {i.Vlan}"), Nics(after, i => i.Vlan == 0 ? i.Bridge : $"{i.Bridge} vlan {i.Vlan}"));
+        Compare("gateways", Nics(before, i => $"{i.Gateway4} {i.Gateway6}".Trim()), Nics(after, i => $"{i.Gateway4} {i.Gateway6}".Trim()));
+        Compare("dns", Nics(before, i => $"{string.Join(" ", i.Nameservers)} search {string.Join(" ", i.SearchDomains)}"), Nics(after, i => $"{string.Join(" ", i.Nameservers)} search {string.Join(" ", i.SearchDomains)}"));
         foreach (var key in before.Metadata.Keys.Union(after.Metadata.Keys).Order(StringComparer.Ordinal))
         {
             Compare("metadata." + key, before.Metadata.GetValueOrDefault(key), after.Metadata.GetValueOrDefault(key));
@@ -135,20 +142,31 @@ public static class Planner
         return changes.ToImmutable();
     }
 
+    /// <summary>One interface field of every NIC, as "eth0=value" joined with commas.</summary>
+    private static string Nics(RenderedVm vm, Func<RenderedInterface, string> field) => string.Join(",", vm.Interfaces.Select(i => $"{i.Name}={field(i)}"));
+
+    /// <summary>" {what} A → B" when a node that had an address gets another; empty otherwise (a new address is not a renumbering).</summary>
+    private static string Renumbered(RenderedVm before, RenderedVm after, string what)
+    {
+        var was = string.Join(" ", before.Interfaces.SelectMany(i => i.Addresses));
+        var now = string.Join(" ", after.Interfaces.SelectMany(i => i.Addresses));
+        return was.Length > 0 && was != now ? $" {what} {was} → {(now.Length > 0 ? now : "no address")}" : string.Empty;
+    }
+
     private static string Summary(string text)
     {
         var lines = text.Length == 0 ? 0 : text.TrimEnd('\n').Split('\n').Length;
         return $"{lines} line(s), {ContentHash.Of(("userData", text))[7..19]}";
     }
 
-    private static Dictionary<string, string> Locate(IReadOnlyList<RenderedHost> hosts)
+    private static Dictionary<string, (string Host, RenderedVm Vm)> Locate(IReadOnlyList<RenderedHost> hosts)
     {
-        var where = new Dictionary<string, string>(StringComparer.Ordinal);
+        var where = new Dictionary<string, (string Host, RenderedVm Vm)>(StringComparer.Ordinal);
         foreach (var host in hosts)
         {
             foreach (var vm in host.Microvms)
             {
-                where[vm.Id] = host.Host;
+                where[vm.Id] = (host.Host, vm);
             }
         }
 

@@ -21,9 +21,9 @@ public sealed class RenderCache
 
     internal void Begin() => _rendered = 0;
 
-    internal RenderedHost GetOrRender(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Func<RenderedHost> render)
+    internal RenderedHost GetOrRender(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Dictionary<string, RenderedInterface> nics, Func<RenderedHost> render)
     {
-        var inputs = new Inputs(fleet.Settings.Name, host, [.. nodes.Select(NodeInputs.Of)]);
+        var inputs = new Inputs(fleet.Settings.Name, host, [.. nodes.Select(n => NodeInputs.Of(n, nics.GetValueOrDefault(n.Name)))]);
         if (_last.TryGetValue(host.Name, out var last) && last.Inputs.Same(inputs))
         {
             return last.Host;
@@ -36,10 +36,10 @@ public sealed class RenderCache
     }
 
     /// <summary>What rendering reads of a node and its cluster: all values (strings, records of strings and numbers).</summary>
-    private readonly record struct NodeInputs(NodeRef Ref, Resources Size, string Endpoint, string KubernetesVersion, ImageRef Image, string UserDataTemplate)
+    private readonly record struct NodeInputs(NodeRef Ref, Resources Size, string Endpoint, string? Vip, string KubernetesVersion, ImageRef Image, string UserDataTemplate, string? Nic)
     {
-        public static NodeInputs Of(DesiredNode node) =>
-            new(node.Ref, node.Size, node.Cluster.ControlPlane.Endpoint, node.Cluster.KubernetesVersion, node.Cluster.Image, node.Cluster.UserDataTemplate);
+        public static NodeInputs Of(DesiredNode node, RenderedInterface? nic) =>
+            new(node.Ref, node.Size, node.Cluster.ControlPlane.Endpoint, node.Cluster.ControlPlane.Vip, node.Cluster.KubernetesVersion, node.Cluster.Image, node.Cluster.UserDataTemplate, nic?.Describe());
     }
 
     private sealed record Inputs(string Fleet, HostDefinition Host, NodeInputs[] Nodes)

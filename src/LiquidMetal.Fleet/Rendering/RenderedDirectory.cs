@@ -63,7 +63,7 @@ public static class RenderedDirectory
         {
             foreach (var vm in host.Microvms)
             {
-                placed[vm.Id] = new PlacedNode(host.Host, vm.Size);
+                placed[vm.Id] = new PlacedNode(host.Host, vm.Size, vm.Interfaces.FirstOrDefault(i => i.Network.Length > 0)?.Ipv4Address);
             }
 
             if (host.Metal is { } metal)

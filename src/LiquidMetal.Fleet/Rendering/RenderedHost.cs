@@ -61,8 +61,38 @@ public sealed record RenderedVm
     public Resources Size => new(Vcpu, MemoryMiB);
 }
 
-/// <summary>A network interface of a microVM; the MAC is derived from the node name, so it survives re-renders.</summary>
-public sealed record RenderedInterface(string Name, string Mac);
+/// <summary>
+/// A network interface of a microVM. On a fleet network it carries the node's addresses and the network's gateway,
+/// DNS, bridge and VLAN, and its MAC is made from the node's IPv4 address (so unique in the fleet, and as stable as
+/// the address); without one, the MAC is made from the node's name and the NIC has no addresses.
+/// </summary>
+public sealed record RenderedInterface(string Name, string Mac)
+{
+    /// <summary>The fleet network's name; empty when the cluster has none.</summary>
+    public string Network { get; init; } = string.Empty;
+
+    public string Bridge { get; init; } = string.Empty;
+
+    public int Vlan { get; init; }
+
+    /// <summary>Static addresses in CIDR form: IPv4 first, then IPv6 when the network has it.</summary>
+    public ImmutableArray<string> Addresses { get; init; } = [];
+
+    public string Gateway4 { get; init; } = string.Empty;
+
+    public string Gateway6 { get; init; } = string.Empty;
+
+    public ImmutableArray<string> Nameservers { get; init; } = [];
+
+    public ImmutableArray<string> SearchDomains { get; init; } = [];
+
+    /// <summary>The IPv4 address without its prefix length, or null.</summary>
+    public string? Ipv4Address => Addresses.FirstOrDefault(a => !a.Contains(':')) is { } cidr ? cidr[..cidr.IndexOf('/')] : null;
+
+    /// <summary>Every field as one line, for comparing two interfaces by value (the arrays compare by reference).</summary>
+    public string Describe() =>
+        $"{Name} mac={Mac} network={Network} bridge={Bridge} vlan={Vlan} addresses={string.Join(",", Addresses)} gateway4={Gateway4} gateway6={Gateway6} dns={string.Join(",", Nameservers)} search={string.Join(",", SearchDomains)}";
+}
 
 /// <summary>A whole host claimed as a bare-metal worker: what the metal bootstrap hook is given.</summary>
 public sealed record RenderedMetal

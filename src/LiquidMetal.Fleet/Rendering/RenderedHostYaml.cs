@@ -45,6 +45,19 @@ public static class RenderedHostYaml
             foreach (var nic in vm.Interfaces)
             {
                 y.Item(6).Lines(8, "name", nic.Name).Lines(8, "mac", nic.Mac);
+                if (nic.Network.Length > 0)
+                {
+                    y.Lines(8, "network", nic.Network).Lines(8, "bridge", nic.Bridge);
+                    if (nic.Vlan != 0)
+                    {
+                        y.Number(8, "vlan", nic.Vlan);
+                    }
+
+                    Strings(y, 8, "addresses", nic.Addresses);
+                    y.Lines(8, "gateway4", NullIfEmpty(nic.Gateway4)).Lines(8, "gateway6", NullIfEmpty(nic.Gateway6));
+                    Strings(y, 8, "nameservers", nic.Nameservers);
+                    Strings(y, 8, "searchDomains", nic.SearchDomains);
+                }
             }
 
             y.Open(4, "metadata");
@@ -127,11 +140,41 @@ public static class RenderedHostYaml
         Kernel = vm.Value<string>("kernel")!,
         Initrd = vm.Value<string>("initrd")!,
         RootVolume = vm.Value<string>("rootVolume"),
-        Interfaces = [.. (vm["interfaces"] as JArray ?? []).OfType<JObject>().Select(i => new RenderedInterface(i.Value<string>("name")!, i.Value<string>("mac")!))],
+        Interfaces = [.. (vm["interfaces"] as JArray ?? []).OfType<JObject>().Select(InterfaceOf)],
         Metadata = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, (vm["metadata"] as JObject ?? []).Properties().Select(p => KeyValuePair.Create(p.Name, p.Value.Value<string>() ?? string.Empty))),
         UserData = vm.Value<string>("userData") ?? string.Empty,
         Hash = vm.Value<string>("hash")!,
     };
+
+    private static RenderedInterface InterfaceOf(JObject nic) => new(nic.Value<string>("name")!, nic.Value<string>("mac")!)
+    {
+        Network = nic.Value<string>("network") ?? string.Empty,
+        Bridge = nic.Value<string>("bridge") ?? string.Empty,
+        Vlan = nic.Value<int?>("vlan") ?? 0,
+        Addresses = StringsOf(nic["addresses"]),
+        Gateway4 = nic.Value<string>("gateway4") ?? string.Empty,
+        Gateway6 = nic.Value<string>("gateway6") ?? string.Empty,
+        Nameservers = StringsOf(nic["nameservers"]),
+        SearchDomains = StringsOf(nic["searchDomains"]),
+    };
+
+    private static ImmutableArray<string> StringsOf(JToken? token) => [.. (token as JArray ?? []).Select(t => t.Value<string>()).OfType<string>()];
+
+    private static void Strings(YamlWriter y, int indent, string key, ImmutableArray<string> values)
+    {
+        if (values.IsEmpty)
+        {
+            return;
+        }
+
+        y.Open(indent, key);
+        foreach (var value in values)
+        {
+            y.TextItem(indent + 2, value);
+        }
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private static Resources SizeOf(JToken? token) => token is JObject size ? new Resources(size.Value<int>("cpu"), size.Value<long>("memoryMiB")) : Resources.Zero;
 

@@ -32,25 +32,28 @@ public static class Renderer
         }
 
         var templates = fleet.Clusters.ToDictionary(c => c.Name, c => UserDataTemplate.Compile(c.UserDataTemplate), StringComparer.Ordinal);
+        var macPrefix = MacPrefix(fleet.Settings.Name);
+        var nics = placement.Addresses.ToDictionary(a => a.Key, a => Interface(macPrefix, a.Value), StringComparer.Ordinal);
         cache?.Begin();
         var hosts = new RenderedHost[fleet.Hosts.Length];
         Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = fleet.Hosts.Length > 64 ? -1 : 1 }, i =>
         {
             var host = fleet.Hosts[i];
             var nodes = nodesByHost.GetValueOrDefault(host.Name) ?? [];
-            hosts[i] = cache is null ? RenderHost(fleet, host, nodes, templates) : cache.GetOrRender(fleet, host, nodes, () => RenderHost(fleet, host, nodes, templates));
+            hosts[i] = cache is null ? RenderHost(fleet, host, nodes, templates, nics) : cache.GetOrRender(fleet, host, nodes, nics, () => RenderHost(fleet, host, nodes, templates, nics));
         });
         return [.. hosts];
     }
 
-    private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Dictionary<string, CompiledTemplate> templates)
+    private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Dictionary<string, CompiledTemplate> templates, Dictionary<string, RenderedInterface> nics)
     {
         var vms = ImmutableArray.CreateBuilder<RenderedVm>();
         RenderedMetal? metal = null;
         var allocated = Resources.Zero;
         foreach (var node in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            var userData = templates[node.Cluster.Name].Render(name => Variable(fleet, host, node, name));
+            var nic = nics.GetValueOrDefault(node.Name);
+            var userData = templates[node.Cluster.Name].Render(name => Variable(fleet, host, node, nic, name));
             if (node.IsMetal)
             {
                 metal = new RenderedMetal
@@ -64,7 +67,7 @@ public static class Renderer
                 continue;
             }
 
-            vms.Add(BuildVm(fleet, node, userData));
+            vms.Add(BuildVm(fleet, node, userData, nic));
             allocated += node.Size;
         }
 
@@ -109,7 +112,7 @@ public static class Renderer
         return hash.Finish();
     }
 
-    private static RenderedVm BuildVm(FleetDefinition fleet, DesiredNode node, string userData)
+    private static RenderedVm BuildVm(FleetDefinition fleet, DesiredNode node, string userData, RenderedInterface? nic)
     {
         var cluster = node.Cluster;
         var role = RoleNames.Of(node.Ref.Role);
@@ -122,7 +125,7 @@ public static class Renderer
             ["liquidmetal.dev/pool"] = node.Ref.Pool,
             ["liquidmetal.dev/role"] = role,
         });
-        var interfaces = ImmutableArray.Create(new RenderedInterface("eth0", Mac(fleet.Settings.Name, node.Name, "eth0")));
+        var interfaces = ImmutableArray.Create(nic ?? new RenderedInterface("eth0", Mac(fleet.Settings.Name, node.Name, "eth0")));
         var vm = new RenderedVm
         {
             Id = node.Name,
@@ -162,6 +165,12 @@ public static class Renderer
         foreach (var nic in vm.Interfaces)
         {
             hash.Add("interface:" + nic.Name, nic.Mac);
+
+            // Only a NIC on a fleet network has these: a VM without one hashes as it did before networks existed.
+            if (nic.Network.Length > 0)
+            {
+                hash.Add("interface:" + nic.Name, nic.Describe());
+            }
         }
 
         foreach (var (key, value) in vm.Metadata)
@@ -173,10 +182,12 @@ public static class Renderer
     }
 
     /// <summary>The value of a template variable for one node (the names are <see cref="UserDataTemplate.KnownVariables"/>).</summary>
-    private static string Variable(FleetDefinition fleet, HostDefinition host, DesiredNode node, string name) => name switch
+    private static string Variable(FleetDefinition fleet, HostDefinition host, DesiredNode node, RenderedInterface? nic, string name) => name switch
     {
         "cluster.name" => node.Cluster.Name,
         "controlPlane.endpoint" => node.Cluster.ControlPlane.Endpoint,
+        "controlPlane.vip" => node.Cluster.ControlPlane.Vip ?? string.Empty,
+        "node.ipv4" => nic?.Ipv4Address ?? string.Empty,
         "fleet.name" => fleet.Settings.Name,
         "host.failureDomain" => host.FailureDomain,
         "host.name" => host.Name,
@@ -187,6 +198,31 @@ public static class Renderer
         "node.role" => RoleNames.Of(node.Ref.Role),
         _ => throw new ArgumentException($"no value for template variable '{name}'", nameof(name)),
     };
+
+    /// <summary>The NIC of a node with an address on its cluster's network.</summary>
+    private static RenderedInterface Interface(string macPrefix, NodeAddress address)
+    {
+        var network = address.Network;
+        var addressing = network.Addressing!;
+        var v4 = $"{address.Ipv4}/{addressing.Subnet.Length}";
+        return new RenderedInterface("eth0", macPrefix + string.Join(':', address.Ipv4.GetBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture))))
+        {
+            Network = network.Name,
+            Bridge = network.Bridge,
+            Vlan = network.Vlan,
+            Addresses = address.Ipv6 is { } v6 ? [v4, $"{v6}/{addressing.Ipv6Subnet!.Value.PrefixLength}"] : [v4],
+            Gateway4 = addressing.Gateway?.ToString() ?? string.Empty,
+            Gateway6 = addressing.Ipv6Gateway?.ToString() ?? string.Empty,
+            Nameservers = network.DnsServers,
+            SearchDomains = network.DnsSearch,
+        };
+    }
+
+    /// <summary>
+    /// "02:" and a byte of the fleet name's hash: a NIC's MAC is this and its four IPv4 bytes, unique wherever its
+    /// address is (every network's subnet is its own), and locally administered unicast.
+    /// </summary>
+    internal static string MacPrefix(string fleet) => $"02:{SHA256.HashData(Encoding.UTF8.GetBytes(fleet))[0]:x2}:";
 
     /// <summary>A locally administered unicast MAC (02:...) derived from fleet, node and interface names.</summary>
     internal static string Mac(string fleet, string node, string device)

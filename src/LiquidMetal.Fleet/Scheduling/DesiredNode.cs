@@ -42,5 +42,5 @@ public sealed record DesiredNode(NodeRef Ref, Resources Size, ClusterDefinition 
     }
 }
 
-/// <summary>Where a node ran before and how big it was then (from the last rendered specs).</summary>
-public readonly record struct PlacedNode(string Host, Resources Size);
+/// <summary>Where a node ran before, how big it was then and its IPv4 address if it had one (from the last rendered specs).</summary>
+public readonly record struct PlacedNode(string Host, Resources Size, string? Ipv4 = null);

@@ -9,6 +9,9 @@ namespace LiquidMetal.Fleet.Scheduling;
 public sealed record PlacementResult(Placement Placement, ImmutableArray<DesiredNode> Nodes, ImmutableArray<Diagnostic> Diagnostics)
 {
     public bool Succeeded => Diagnostics.IsEmpty;
+
+    /// <summary>Each microVM node's address on its cluster's network (<see cref="Addresser"/>), keyed by node name.</summary>
+    public ImmutableSortedDictionary<string, NodeAddress> Addresses { get; init; } = ImmutableSortedDictionary<string, NodeAddress>.Empty.WithComparers(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -116,7 +119,10 @@ public static class Placer
             byNode[node] = state.Hosts[host].Definition.Name;
         }
 
-        return new PlacementResult(new Placement(byNode.ToImmutable()), [.. nodes], diagnostics);
+        return new PlacementResult(new Placement(byNode.ToImmutable()), [.. nodes], diagnostics)
+        {
+            Addresses = Addresser.Assign(fleet, nodes, previous),
+        };
     }
 
     private enum KeepPass

@@ -15,10 +15,12 @@ public static class UserDataTemplate
     [
         "cluster.name",
         "controlPlane.endpoint",
+        "controlPlane.vip",
         "fleet.name",
         "host.failureDomain",
         "host.name",
         "kubernetes.version",
+        "node.ipv4",
         "node.name",
         "node.ordinal",
         "node.pool",

@@ -9,16 +9,17 @@ namespace LiquidMetal.Fleet.Validation;
 /// names included), selectors that select something, reserved within capacity. Rules within one
 /// document that a schema can say (a reserved pool name, a metal pool's shape) are in schemas/.
 /// </summary>
-public static class SemanticChecks
+public static partial class SemanticChecks
 {
     /// <summary>The longest a node name may be: it becomes a hostname, one DNS label.</summary>
     public const int MaxNodeNameLength = 63;
 
     /// <summary>
     /// Checks <paramref name="fleet"/> and returns it with cluster defaults resolved. Selector checks need
-    /// every host, so they run only when <paramref name="allHostsLoaded"/>.
+    /// every host, so they run only when <paramref name="allHostsLoaded"/>; a reference to a network that is not
+    /// there is only an error when <paramref name="allLoaded"/> (a broken network file is not reported twice).
     /// </summary>
-    public static (FleetDefinition Fleet, List<Diagnostic> Diagnostics) Run(FleetDefinition fleet, bool allHostsLoaded)
+    public static (FleetDefinition Fleet, List<Diagnostic> Diagnostics) Run(FleetDefinition fleet, bool allHostsLoaded, bool allLoaded = true)
     {
         var diagnostics = new List<Diagnostic>();
         var sources = fleet.Sources;
@@ -58,7 +59,8 @@ public static class SemanticChecks
             }
         }
 
-        return (fleet with { Clusters = resolved.MoveToImmutable() }, diagnostics);
+        var (networks, clusters) = CheckNetworks(fleet, resolved.MoveToImmutable(), selections, allHostsLoaded, allLoaded, diagnostics);
+        return (fleet with { Clusters = clusters, Networks = networks }, diagnostics);
     }
 
     private static ClusterDefinition Resolve(ClusterDefinition cluster, FleetSettings settings, SourceMap sources, List<Diagnostic> diagnostics)

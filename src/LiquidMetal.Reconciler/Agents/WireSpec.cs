@@ -25,7 +25,7 @@ internal static class WireSpec
                 UserData = vm.UserData,
                 Hash = vm.Hash,
             };
-            wire.Interfaces.AddRange(vm.Interfaces.Select(i => new Wire.NetworkInterface { Name = i.Name, Mac = i.Mac }));
+            wire.Interfaces.AddRange(vm.Interfaces.Select(Nic));
             wire.Metadata.Add(vm.Metadata);
             spec.Microvms.Add(wire);
         }
@@ -36,5 +36,23 @@ internal static class WireSpec
         }
 
         return spec;
+    }
+
+    private static Wire.NetworkInterface Nic(RenderedInterface nic)
+    {
+        var wire = new Wire.NetworkInterface
+        {
+            Name = nic.Name,
+            Mac = nic.Mac,
+            Network = nic.Network,
+            Bridge = nic.Bridge,
+            Vlan = nic.Vlan,
+            Gateway4 = nic.Gateway4,
+            Gateway6 = nic.Gateway6,
+        };
+        wire.Addresses.AddRange(nic.Addresses);
+        wire.Nameservers.AddRange(nic.Nameservers);
+        wire.SearchDomains.AddRange(nic.SearchDomains);
+        return wire;
     }
 }

@@ -86,9 +86,10 @@ public static class StatusComposer
             var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
             {
-                NodesOf(nodesOf, vm.Cluster).Add(vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
+                var node = vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
                     ? new NodeStatus(vm.Id, vm.Role, host.Host, seen.Vm.Phase.ToString(), seen.Vm.Since, Empty(seen.Vm.Reason))
-                    : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation)));
+                    : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation));
+                NodesOf(nodesOf, vm.Cluster).Add(vm.Interfaces.IsDefaultOrEmpty || vm.Interfaces[0].Addresses.IsEmpty ? node : node with { Addresses = vm.Interfaces[0].Addresses });
             }
 
             if (host.Metal is { } metal)

@@ -41,13 +41,24 @@ public static class StatusYaml
     {
         var y = Header("ClusterStatus", status.Name, 512 + (status.Nodes.Length * 160)).Scalar(2, "phase", status.Phase);
         Conditions(y, status.Conditions);
-        y.Sequence(2, "nodes", 2, status.Nodes, static (y, n) => y
-            .Scalar(4, "name", n.Name)
-            .Scalar(4, "role", n.Role)
-            .Scalar(4, "host", n.Host)
-            .Scalar(4, "state", n.State)
-            .Time(4, "since", n.Since)
-            .Text(4, "reason", n.Reason));
+        y.Sequence(2, "nodes", 2, status.Nodes, static (y, n) =>
+        {
+            y.Scalar(4, "name", n.Name)
+                .Scalar(4, "role", n.Role)
+                .Scalar(4, "host", n.Host);
+            if (!n.Addresses.IsDefaultOrEmpty)
+            {
+                y.Open(4, "addresses");
+                foreach (var address in n.Addresses)
+                {
+                    y.TextItem(6, address);
+                }
+            }
+
+            y.Scalar(4, "state", n.State)
+                .Time(4, "since", n.Since)
+                .Text(4, "reason", n.Reason);
+        });
         return y.ToString();
     }
 
@@ -89,7 +100,10 @@ public static class StatusYaml
     {
         var (root, status) = Body(yaml, "ClusterStatus");
         var nodes = status.Items("nodes").OfType<JObject>().Select(n => new NodeStatus(
-            n.RequiredText("name"), n.RequiredText("role"), n.Text("host"), n.RequiredText("state"), n.Time("since"), n.Text("reason")));
+            n.RequiredText("name"), n.RequiredText("role"), n.Text("host"), n.RequiredText("state"), n.Time("since"), n.Text("reason"))
+        {
+            Addresses = [.. n.Items("addresses").OfType<JValue>().Select(a => YamlFields.AsText(a) ?? string.Empty)],
+        });
         return new ClusterStatusDocument(Name(root), status.RequiredText("phase"), ReadConditions(status), [.. nodes]);
     }
 

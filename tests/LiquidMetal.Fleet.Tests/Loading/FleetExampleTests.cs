@@ -25,7 +25,7 @@ public sealed class FleetExampleTests
         // cluster-b says nothing about sizes, image or version: all come from fleet.yaml.
         var b = fleet.Clusters.Single(c => c.Name == "cluster-b");
         Assert.Equal("clusters/cluster-b.yaml", b.File);
-        Assert.Equal(new ControlPlaneSpec(3, 2, 4096, "https://10.20.2.10:6443"), b.ControlPlane);
+        Assert.Equal(new ControlPlaneSpec(3, 2, 4096, "https://10.20.1.11:6443") { Vip = "10.20.1.11" }, b.ControlPlane); // the endpoint defaults to the VIP
         var workers = Assert.Single(b.WorkerPools);
         Assert.Equal(("workers", PoolMode.Microvm, 3, 4, 8192L), (workers.Name, workers.Mode, workers.Replicas, workers.Vcpu, workers.MemoryMiB));
         Assert.Equal(defaultImage, b.Image);
@@ -35,7 +35,7 @@ public sealed class FleetExampleTests
 
         // cluster-a sizes its own; its metal pool takes whole hosts and gets no microVM size.
         var a = fleet.Clusters.Single(c => c.Name == "cluster-a");
-        Assert.Equal(new ControlPlaneSpec(3, 2, 4096, "https://10.20.1.10:6443"), a.ControlPlane);
+        Assert.Equal(new ControlPlaneSpec(3, 2, 4096, "https://10.20.1.10:6443") { Vip = "10.20.1.10" }, a.ControlPlane);
         Assert.Equal(["workers", "upf"], a.WorkerPools.Select(p => p.Name));
         var upf = a.WorkerPools[1];
         Assert.Equal((PoolMode.Metal, 2, 0, 0L), (upf.Mode, upf.Replicas, upf.Vcpu, upf.MemoryMiB));

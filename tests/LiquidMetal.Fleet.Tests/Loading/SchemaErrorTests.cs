@@ -52,7 +52,7 @@ public sealed class SchemaErrorTests
         Assert.Null(result.Fleet);
         Assert.True(result.Diagnostics.Length == 2, LoadAssert.Show(result));
         var unknown = Assert.Single(result.Diagnostics, d => d.Message.Contains("unknown field", StringComparison.Ordinal));
-        Assert.Equal((ClusterA, 21), (unknown.Location.File, unknown.Location.Line));
+        Assert.Equal((ClusterA, 22), (unknown.Location.File, unknown.Location.Line));
         LoadAssert.Contains(unknown, "spec.workerPools[0]", "unknown field 'replica'", "expected one of hostSelector, memoryMiB, mode, name, replicas, vcpu");
         // The typo also leaves the pool without replicas: reported at the pool (its first key).
         LoadAssert.Has(result, files.At(ClusterA, "name: workers"), "missing required field 'replicas'");

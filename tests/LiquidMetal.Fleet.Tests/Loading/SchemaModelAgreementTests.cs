@@ -17,12 +17,14 @@ public sealed class SchemaModelAgreementTests
         ["Fleet"] = ["apiVersion", "kind", "metadata.annotations", "metadata.labels"],
         ["Host"] = ["apiVersion", "kind", "metadata.annotations"],
         ["Cluster"] = ["apiVersion", "kind", "metadata.annotations", "metadata.labels"],
+        ["Network"] = ["apiVersion", "kind", "metadata.annotations", "metadata.labels"],
     };
 
     [Theory]
     [InlineData("Fleet")]
     [InlineData("Host")]
     [InlineData("Cluster")]
+    [InlineData("Network")]
     public void DocumentMapper_DocumentWithEverySchemaField_ReadsExactlyTheSchemaFields(string kind)
     {
         var leaves = new SortedSet<string>(StringComparer.Ordinal);
@@ -35,6 +37,7 @@ public sealed class SchemaModelAgreementTests
         {
             "Fleet" => (object)DocumentMapper.Fleet(reader, "fleet.yaml"),
             "Host" => DocumentMapper.Host(reader, "hosts/x.yaml"),
+            "Network" => DocumentMapper.Network(reader, "networks/x.yaml"),
             _ => DocumentMapper.Cluster(reader, "clusters/x.yaml"),
         };
 
@@ -51,7 +54,7 @@ public sealed class SchemaModelAgreementTests
     public void Load_FleetExample_ReadsOnlySchemaFields()
     {
         var allPaths = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var kind in new[] { "Fleet", "Host", "Cluster" })
+        foreach (var kind in new[] { "Fleet", "Host", "Cluster", "Network" })
         {
             Generate(FleetSchemas.For(kind), string.Empty, new SortedSet<string>(StringComparer.Ordinal), allPaths);
         }

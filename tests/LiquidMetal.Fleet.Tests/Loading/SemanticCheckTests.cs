@@ -60,7 +60,7 @@ public sealed class SemanticCheckTests
     {
         // Cluster "a", pool "b-c" and cluster "a-b", pool "c" both name their first node a-b-c-1.
         var files = FleetFiles.Example();
-        var template = files[ClusterB];
+        var template = files[ClusterB].Replace("vip: 10.20.1.11", "endpoint: https://api.example:6443", StringComparison.Ordinal); // one VIP per cluster
         files["clusters/a.yaml"] = template.Replace("name: cluster-b", "name: a", StringComparison.Ordinal).Replace("name: workers", "name: b-c", StringComparison.Ordinal);
         files["clusters/a-b.yaml"] = template.Replace("name: cluster-b", "name: a-b", StringComparison.Ordinal).Replace("name: workers", "name: c", StringComparison.Ordinal);
 

@@ -16,7 +16,7 @@ public sealed class UserDataTemplateLoadingTests
 
         var diagnostic = LoadAssert.Single(result, files.At(ClusterA, "{{ node.nmae }}"),
             "spec.bootstrap.userData: unknown template variable 'node.nmae'", "(did you mean 'node.name'?)", "known: cluster.name");
-        Assert.Equal((33, 17), (diagnostic.Location.Line, diagnostic.Location.Column));
+        Assert.Equal((34, 17), (diagnostic.Location.Line, diagnostic.Location.Column));
     }
 
     [Fact]
