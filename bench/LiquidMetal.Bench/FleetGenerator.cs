@@ -47,8 +47,11 @@ public static class FleetGenerator
         for (var c = 1; c <= hosts * 2; c++)
         {
             var name = $"core-c{c:D5}";
-            files[$"clusters/{name}.yaml"] = Cluster(name, "liquidmetal.dev/pool", "core", 5 + random.Next(5), metalPool: false, random);
+            files[$"clusters/{name}.yaml"] = Cluster(name, "liquidmetal.dev/pool", "core", 5 + random.Next(5), metalPool: false, random, "core", $"10.64.{(c + 1) >> 8}.{(c + 1) & 255}");
         }
+
+        // One network for the pool: VIPs in its first /16, node addresses (about a million) after it.
+        files["networks/core.yaml"] = Network("core", "liquidmetal.dev/pool", "core", "10.64.0.0/12", "10.64.0.1", "10.65.0.0-10.79.255.254");
 
         return files;
     }
@@ -87,12 +90,38 @@ public static class FleetGenerator
             {
                 var workers = 5 + random.Next(5); // 5..9, about 7
                 var metalPool = metalSite && c == 1 && sleds == HostsPerSite;
-                files[$"clusters/{siteName}-c{c:D2}.yaml"] = Cluster($"{siteName}-c{c:D2}", "liquidmetal.dev/site", siteName, workers, metalPool, random);
+                files[$"clusters/{siteName}-c{c:D2}.yaml"] = Cluster($"{siteName}-c{c:D2}", "liquidmetal.dev/site", siteName, workers, metalPool, random, siteName, $"{SiteSubnet(site)}.{1 + c}");
             }
+
+            // A /24 per site: the gateway at .1, the clusters' VIPs from .2, node addresses from .20.
+            files[$"networks/{siteName}.yaml"] = Network(siteName, "liquidmetal.dev/site", siteName, $"{SiteSubnet(site)}.0/24", $"{SiteSubnet(site)}.1", $"{SiteSubnet(site)}.20-{SiteSubnet(site)}.254");
         }
 
         return files;
     }
+
+    private static string SiteSubnet(int site) => $"10.{site >> 8}.{site & 255}";
+
+    private static string Network(string name, string labelKey, string labelValue, string cidr, string gateway, string nodeAddresses) => $"""
+        # yaml-language-server: $schema=../../schemas/network.schema.json
+        apiVersion: liquidmetal.dev/v1alpha1
+        kind: Network
+        metadata:
+          name: {name}
+        spec:
+          hostSelector:
+            matchLabels:
+              {labelKey}: {labelValue}
+          bridge: br-nodes
+          ipv4:
+            cidr: {cidr}
+            gateway: {gateway}
+            nodeAddresses:
+              - {nodeAddresses}
+          dns:
+            servers: [{gateway}]
+
+        """;
 
     public static void WriteTo(string directory, int hosts, int seed = 1, FleetShape shape = FleetShape.Edge)
     {
@@ -169,7 +198,7 @@ public static class FleetGenerator
         return text.ToString();
     }
 
-    private static string Cluster(string name, string labelKey, string labelValue, int workers, bool metalPool, Random random)
+    private static string Cluster(string name, string labelKey, string labelValue, int workers, bool metalPool, Random random, string network, string vip)
     {
         var size = random.Next(3) switch
         {
@@ -195,12 +224,14 @@ public static class FleetGenerator
             metadata:
               name: {name}
             spec:
+              network: {network}
               hostSelector:
                 matchLabels:
                   {labelKey}: {labelValue}
               controlPlane:
                 replicas: 3
                 endpoint: https://{name}.api.edge.example:6443
+                vip: {vip}
               workerPools:
                 - name: workers
                   replicas: {workers}

@@ -14,7 +14,7 @@ namespace LiquidMetal.Fleet.Tests.Rendering;
 public sealed class RenderedBytesTests
 {
     /// <summary>SHA-256 of the generated 60-host fleet's rendered documents, one after another in host order.</summary>
-    private const string Generated60Hosts = "529efdc3f667980c0f3333832cd1cca0bbbb0ce16da1c615bd44caac7662a5ac";
+    private const string Generated60Hosts = "ea054ec9ab625a9bb2a1e1a706c0d2e6e5461a5cde6a90bf96db26c7f9bdbc1b";
 
     [Fact]
     public void Write_FleetExample_BytesAsPinned()
