@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the agent tests need: QEMU to boot real microVMs and cpio to
+# Installs the Debian packages the agent tests need: QEMU to boot real microVMs, cpio to
 # build the guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox
-# .debs itself, so neither needs installing). Idempotent: exits at once when all are there.
+# .debs itself, so neither needs installing) and iproute2 for the bridges and taps.
+# Idempotent: exits at once when all are there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio)
+packages=(qemu-system-x86 cpio iproute2)
 
 missing=()
 for package in "${packages[@]}"; do

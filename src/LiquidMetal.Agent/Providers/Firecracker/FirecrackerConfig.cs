@@ -12,12 +12,10 @@ internal static class FirecrackerConfig
     /// <summary>Where the guest finds its user-data in MMDS (a JSON pointer path).</summary>
     public const string UserDataPath = "liquidmetal/user-data";
 
-    public const string NetworkInterfaceId = "eth0";
-
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>MMDS is reached over a NIC: without a network there is no MMDS, and the guest gets no user-data.</summary>
-    public static bool HasMmds(VmLaunch launch) => launch.Spec.Network is not null;
+    /// <summary>MMDS is reached over a NIC (the first): without one there is no MMDS, and the guest gets no user-data this way.</summary>
+    public static bool HasMmds(VmLaunch launch) => !launch.Spec.Nics.IsEmpty;
 
     public static string BootArgs(VmLaunch launch)
     {
@@ -58,14 +56,15 @@ internal static class FirecrackerConfig
             });
         }
 
+        // The agent made each tap already, on its bridge; Firecracker opens it by name.
         var interfaces = new JsonArray();
-        if (spec.Network is { } network)
+        foreach (var nic in spec.Nics)
         {
             interfaces.Add(new JsonObject
             {
-                ["iface_id"] = NetworkInterfaceId,
-                ["guest_mac"] = network.Mac,
-                ["host_dev_name"] = network.Interface,
+                ["iface_id"] = nic.Name,
+                ["guest_mac"] = nic.Mac,
+                ["host_dev_name"] = nic.Tap,
             });
         }
 
@@ -85,7 +84,7 @@ internal static class FirecrackerConfig
             config["mmds-config"] = new JsonObject
             {
                 ["version"] = "V2",
-                ["network_interfaces"] = new JsonArray(NetworkInterfaceId),
+                ["network_interfaces"] = new JsonArray(spec.Nics[0].Name),
             };
         }
 

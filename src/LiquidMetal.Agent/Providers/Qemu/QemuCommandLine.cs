@@ -72,12 +72,13 @@ internal static class QemuCommandLine
             ]);
         }
 
-        if (spec.Network is { } network)
+        // The agent made each tap already (persistent, on its bridge); QEMU only opens it.
+        foreach (var (nic, index) in spec.Nics.Select((nic, index) => (nic, index)))
         {
             args.AddRange(
             [
-                "-netdev", $"tap,id=net0,ifname={network.Interface},script=no,downscript=no",
-                "-device", $"virtio-net-device,netdev=net0,mac={network.Mac}",
+                "-netdev", $"tap,id=net{index},ifname={nic.Tap},script=no,downscript=no",
+                "-device", $"virtio-net-device,netdev=net{index},mac={nic.Mac}",
             ]);
         }
 

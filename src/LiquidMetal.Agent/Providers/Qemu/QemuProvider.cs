@@ -16,12 +16,10 @@ internal sealed partial class QemuProvider : IVmProvider
     private readonly string? _binary;
     private readonly string _program;
     private readonly AccelProbe _probe;
-    private readonly string? _bridge;
 
-    public QemuProvider(QemuOptions options, string? bridge, TimeProvider time, ILogger logger)
+    public QemuProvider(QemuOptions options, TimeProvider time, ILogger logger)
     {
         _options = options;
-        _bridge = bridge;
         _time = time;
         _logger = logger;
         _binary = DetachedProcess.Resolve(options.Binary);
@@ -51,7 +49,6 @@ internal sealed partial class QemuProvider : IVmProvider
         var process = DetachedProcess.Start(binary, QemuCommandLine.Build(launch, accel), launch.VmmLog, launch.Directory);
         var record = new InstanceRecord(process.Id, ProcFs.StartTime(process.Id) ?? 0, _program, [launch.Marker], Details(launch, accel, process.Id));
         Log.Started(_logger, launch.Spec.Id, process.Id, accel);
-        JoinBridge(launch);
         return ProcessVmInstance.Started(launch, process, record, ct => PowerOffAsync(launch, ct), _time, _logger);
     }
 
@@ -66,7 +63,6 @@ internal sealed partial class QemuProvider : IVmProvider
 
         var accel = ProcFs.CommandLine(pid).Contains("-accel kvm", StringComparison.Ordinal) ? "kvm" : "tcg";
         var adopted = new InstanceRecord(pid, startTime, _program, [launch.Marker], Details(launch, accel, pid));
-        JoinBridge(launch);
         return ProcessVmInstance.Adopted(launch, adopted, ct => PowerOffAsync(launch, ct), _time, _logger);
     }
 
@@ -77,14 +73,6 @@ internal sealed partial class QemuProvider : IVmProvider
             ["accel"] = accel,
             ["console"] = launch.ConsoleLog,
         });
-
-    private void JoinBridge(VmLaunch launch)
-    {
-        if (_bridge is not null && launch.Spec.Network is { } network)
-        {
-            _ = Networking.TapBridge.AttachAsync(network.Interface, _bridge, _logger);
-        }
-    }
 
     // The ACPI power button, and "poweroff" on the serial console as well: a guest stopped right after it booted
     // may not listen to the button yet (its acpid just forked), while console input waits in the tty until read.
