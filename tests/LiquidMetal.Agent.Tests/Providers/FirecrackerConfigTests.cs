@@ -42,6 +42,12 @@ public sealed class FirecrackerConfigTests
         Assert.Equal(2, machine.GetProperty("vcpu_count").GetInt32());
         Assert.Equal(1024, machine.GetProperty("mem_size_mib").GetInt32());
 
+        var cidata = root.GetProperty("drives")[1];
+        Assert.Equal("cidata", cidata.GetProperty("drive_id").GetString());
+        Assert.Equal("/state/vms/vm-f/cidata.iso", cidata.GetProperty("path_on_host").GetString());
+        Assert.False(cidata.GetProperty("is_root_device").GetBoolean());
+        Assert.True(cidata.GetProperty("is_read_only").GetBoolean());
+
         var nics = root.GetProperty("network-interfaces");
         Assert.Equal(2, nics.GetArrayLength());
         Assert.Equal("eth0", nics[0].GetProperty("iface_id").GetString());
@@ -56,13 +62,13 @@ public sealed class FirecrackerConfigTests
     }
 
     [Fact]
-    public void Config_NoNics_NoMmdsAndNoMetadataArgument()
+    public void Config_NoNics_NoMmdsAndNoMetadataArgumentButCidata()
     {
         var launch = Launch with { Spec = Spec with { Nics = [], RootVolume = null } };
         using var config = JsonDocument.Parse(FirecrackerConfig.Config(launch));
 
         Assert.False(config.RootElement.TryGetProperty("mmds-config", out _));
-        Assert.Equal(0, config.RootElement.GetProperty("drives").GetArrayLength());
+        Assert.Equal("cidata", Assert.Single(config.RootElement.GetProperty("drives").EnumerateArray()).GetProperty("drive_id").GetString());
         Assert.DoesNotContain("--metadata", FirecrackerProvider.Arguments(launch));
         Assert.DoesNotContain("liquidmetal.mmds", FirecrackerConfig.BootArgs(launch), StringComparison.Ordinal);
     }

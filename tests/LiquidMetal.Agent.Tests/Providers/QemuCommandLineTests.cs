@@ -67,13 +67,17 @@ public sealed class QemuCommandLineTests
         AssertPair(args, "-device", "virtio-net-device,netdev=net0,mac=02:00:00:00:00:07");
         AssertPair(args, "-netdev", "tap,id=net1,ifname=lmaaaaaaaaaaaa1,script=no,downscript=no");
         AssertPair(args, "-device", "virtio-net-device,netdev=net1,mac=02:00:00:00:00:08");
-        Assert.Contains("virtio-blk-device,drive=root", args);
+        Assert.True(args.ToList().IndexOf("virtio-blk-device,drive=root") < args.ToList().IndexOf("virtio-blk-device,drive=cidata"), "the root volume stays the first disk (vda)");
     }
 
     [Fact]
-    public void Build_NoNics_NoNetdev()
+    public void Build_AnyVm_CidataImageAsReadOnlySecondDisk()
     {
-        Assert.DoesNotContain("-netdev", QemuCommandLine.Build(Launch, "tcg"));
+        var args = QemuCommandLine.Build(Launch, "tcg");
+
+        AssertPair(args, "-drive", "id=cidata,file=/state/vms/vm-a/cidata.iso,format=raw,if=none,readonly=on");
+        AssertPair(args, "-device", "virtio-blk-device,drive=cidata");
+        Assert.DoesNotContain("-netdev", args);
     }
 
     [Fact]

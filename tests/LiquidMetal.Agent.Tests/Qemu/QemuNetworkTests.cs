@@ -6,7 +6,7 @@ using LiquidMetal.Agent.Tests.Infrastructure;
 namespace LiquidMetal.Agent.Tests.Qemu;
 
 /// <summary>
-/// One real guest on a real bridge: the agent makes the tap and QEMU opens it,
+/// One real guest on a real bridge: the agent makes the tap, QEMU opens it and the cidata disk,
 /// an agent restart keeps the live VM's tap and sweeps a stale one, and the tap goes with the VM.
 /// </summary>
 [Collection(QemuCollection.Name)]
@@ -15,7 +15,7 @@ public sealed class QemuNetworkTests : IDisposable
     private readonly TempStateDirectory _dir = new();
 
     [QemuNetAdminFact]
-    public async Task Apply_VmWithNic_AgentsTapOnTheBridgeAndItGoesWithTheVm()
+    public async Task Apply_VmWithNic_AgentsTapOnTheBridgeCidataAttachedAndEverythingGoesWithTheVm()
     {
         // No VLAN: kernels without bridge VLAN filtering boot this test too (LinuxNetDevicesTests covers VLANs).
         using var bridge = new TestBridge(vlanFiltering: false);
@@ -31,8 +31,13 @@ public sealed class QemuNetworkTests : IDisposable
             var commandLine = ProcFs.CommandLine(pid);
             Assert.Contains($"tap,id=net0,ifname={tap},script=no,downscript=no", commandLine, StringComparison.Ordinal);
             Assert.Contains("virtio-net-device,netdev=net0,mac=02:00:00:aa:bb:01", commandLine, StringComparison.Ordinal);
+            Assert.Contains("cidata.iso,format=raw,if=none,readonly=on", commandLine, StringComparison.Ordinal);
             Assert.Equal(bridge.Name, new LinuxNetDevices().Find(tap)!.Master);
             Assert.Equal("1", File.ReadAllText($"/sys/class/net/{tap}/carrier").Trim()); // up, and QEMU holds it
+
+            // The guest kernel found the cidata disk (the only disk: vda) and read its size.
+            var console = await File.ReadAllTextAsync(Path.Combine(QemuAgent.VmDirectory(_dir, "vm-net"), "console.log"));
+            Assert.Matches(@"virtio_blk virtio\d+: \[vda\] \d+ 512-byte logical blocks", console);
 
             // The kernel refuses a second owner: the agent cannot pull the NIC from under a running guest.
             Assert.False(new LinuxNetDevices().RemoveTap(tap));

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace LiquidMetal.Agent.Providers.Firecracker;
 
 /// <summary>
-/// Builds the files of a Firecracker launch: the <c>--config-file</c> (boot-source, drives,
-/// machine-config, network-interfaces, mmds-config) and the <c>--metadata</c> MMDS content.
+/// Builds the files of a Firecracker launch: the <c>--config-file</c> (boot-source, drives with the
+/// cidata seed, machine-config, network-interfaces, mmds-config) and the <c>--metadata</c> MMDS content.
 /// </summary>
 internal static class FirecrackerConfig
 {
@@ -14,7 +14,7 @@ internal static class FirecrackerConfig
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>MMDS is reached over a NIC (the first): without one there is no MMDS, and the guest gets no user-data this way.</summary>
+    /// <summary>MMDS is reached over a NIC (the first): without one there is no MMDS, and the guest gets its user-data from cidata alone.</summary>
     public static bool HasMmds(VmLaunch launch) => !launch.Spec.Nics.IsEmpty;
 
     public static string BootArgs(VmLaunch launch)
@@ -55,6 +55,15 @@ internal static class FirecrackerConfig
                 ["is_read_only"] = true,
             });
         }
+
+        // The NoCloud seed, read-only like the root volume.
+        drives.Add(new JsonObject
+        {
+            ["drive_id"] = "cidata",
+            ["path_on_host"] = NoCloud.CidataImage.ImagePath(launch),
+            ["is_root_device"] = false,
+            ["is_read_only"] = true,
+        });
 
         // The agent made each tap already, on its bridge; Firecracker opens it by name.
         var interfaces = new JsonArray();

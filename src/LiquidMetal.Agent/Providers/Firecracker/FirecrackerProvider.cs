@@ -38,6 +38,7 @@ internal sealed partial class FirecrackerProvider(FirecrackerOptions options, Ti
         Directory.CreateDirectory(launch.Directory);
         File.Delete(launch.ConsoleLog);
         await File.WriteAllTextAsync(ConfigFile(launch), FirecrackerConfig.Config(launch), cancellationToken);
+        await NoCloud.CidataImage.WriteAsync(launch, cancellationToken);
         if (FirecrackerConfig.HasMmds(launch))
         {
             await PrivateFile.WriteAsync(MetadataFile(launch), FirecrackerConfig.Metadata(launch), cancellationToken);

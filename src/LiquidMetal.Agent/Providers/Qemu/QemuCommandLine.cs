@@ -72,6 +72,13 @@ internal static class QemuCommandLine
             ]);
         }
 
+        // The NoCloud seed: a second disk, never written (cloud-init only reads it).
+        args.AddRange(
+        [
+            "-drive", $"id=cidata,file={Escape(NoCloud.CidataImage.ImagePath(launch))},format=raw,if=none,readonly=on",
+            "-device", "virtio-blk-device,drive=cidata",
+        ]);
+
         // The agent made each tap already (persistent, on its bridge); QEMU only opens it.
         foreach (var (nic, index) in spec.Nics.Select((nic, index) => (nic, index)))
         {

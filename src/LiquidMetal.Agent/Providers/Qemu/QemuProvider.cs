@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Agent.Providers.Qemu;
 
-/// <summary>Runs VMs as QEMU microvm guests: user-data through fw_cfg, readiness from the serial console.</summary>
+/// <summary>Runs VMs as QEMU microvm guests: user-data through fw_cfg and a NoCloud cidata disk, readiness from the serial console.</summary>
 internal sealed partial class QemuProvider : IVmProvider
 {
     private readonly QemuOptions _options;
@@ -45,6 +45,7 @@ internal sealed partial class QemuProvider : IVmProvider
         File.Delete(QemuCommandLine.ConsoleSocket(launch));
         File.Delete(QemuCommandLine.QmpSocket(launch));
         await PrivateFile.WriteAsync(QemuCommandLine.UserDataFile(launch), launch.Spec.UserData, cancellationToken);
+        await NoCloud.CidataImage.WriteAsync(launch, cancellationToken);
 
         var process = DetachedProcess.Start(binary, QemuCommandLine.Build(launch, accel), launch.VmmLog, launch.Directory);
         var record = new InstanceRecord(process.Id, ProcFs.StartTime(process.Id) ?? 0, _program, [launch.Marker], Details(launch, accel, process.Id));
