@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the agent tests need: QEMU to boot real microVMs and cpio to
+# Installs the Debian packages the agent tests need: QEMU to boot real microVMs, cpio to
 # build the guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox
-# .debs itself, so neither needs installing). Idempotent: exits at once when all are there.
+# .debs itself, so neither needs installing), iproute2 for the bridges and taps, genisoimage
+# for the NoCloud cidata images (isoinfo reads them back), and cloud-init to check the
+# network-config and user-data the agent writes. Idempotent: exits at once when all are there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio)
+packages=(qemu-system-x86 cpio iproute2 genisoimage cloud-init)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -3,6 +3,7 @@ using LiquidMetal.Agent.Core;
 using LiquidMetal.Agent.Core.Convergence;
 using LiquidMetal.Agent.Core.Validation;
 using LiquidMetal.Agent.Metal;
+using LiquidMetal.Agent.Networking;
 using LiquidMetal.Agent.Persistence;
 using LiquidMetal.Agent.Providers;
 using LiquidMetal.Agent.Providers.Sim;
@@ -23,6 +24,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     private readonly HostAgentOptions _options;
     private readonly StateStore _store;
     private readonly IVmProvider _provider;
+    private readonly IHostNetwork _network;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -43,11 +45,12 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     private long _observedGeneration;
     private bool _disposed;
 
-    private HostAgentCore(HostAgentOptions options, StateStore store, IVmProvider provider, TimeProvider time, ILoggerFactory loggerFactory)
+    private HostAgentCore(HostAgentOptions options, StateStore store, IVmProvider provider, IHostNetwork network, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options;
         _store = store;
         _provider = provider;
+        _network = network;
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<HostAgentCore>();
@@ -84,7 +87,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     /// <summary>Opens the state folder (taking its lock), re-adopts the VMs an earlier agent left running and starts converging.</summary>
     /// <exception cref="StateDirectoryInUseException">Another agent holds the state folder.</exception>
     public static Task<HostAgentCore> StartAsync(HostAgentOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null) =>
-        StartAsync(options, null, loggerFactory, timeProvider);
+        StartAsync(options, null, null, loggerFactory, timeProvider);
 
     /// <summary>Accepts a new desired state after validating all of it; an invalid one changes nothing.</summary>
     /// <returns>The status right after the change was accepted (VMs converge after it; watch for progress).</returns>
@@ -210,6 +213,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     internal static async Task<HostAgentCore> StartAsync(
         HostAgentOptions options,
         Func<TimeProvider, ILogger, IVmProvider>? providerFactory,
+        IHostNetwork? network,
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider)
     {
@@ -222,7 +226,8 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         try
         {
             ProviderFactory.CheckStateDirectory(options, store);
-            var core = new HostAgentCore(options, store, provider, time, loggerFactory);
+            network ??= ProviderFactory.CreateNetwork(options, store.Directory, loggerFactory.CreateLogger("LiquidMetal.Agent.Networking"));
+            var core = new HostAgentCore(options, store, provider, network, time, loggerFactory);
             await core.StartSupervisingAsync();
             AgentTelemetry.Track(core, options.HostName);
             return core;
@@ -270,6 +275,9 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             supervisors = [.. _supervisors.Values];
         }
 
+        // Before any supervisor runs: taps of VMs this agent has forgotten (removed while it was down, or a lost
+        // state folder entry) go; taps of every VM it knows stay, whether its VMM is alive (re-adopted) or not.
+        await _network.SweepAsync(supervisors.Select(s => s.Id).ToHashSet(StringComparer.Ordinal), CancellationToken.None);
         foreach (var supervisor in supervisors)
         {
             supervisor.Start();
@@ -286,6 +294,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             record,
             _store.VmDirectory(record.Id),
             _provider,
+            _network,
             this,
             _policy,
             _options.StopGracePeriod,

@@ -49,7 +49,7 @@ public sealed record HostAgentOptions
     /// <summary>Memory the VMs may use; the machine's memory when null.</summary>
     public long? MemoryCapacityMiB { get; init; }
 
-    /// <summary>The host bridge VM NICs join (their tap devices are made by the VMM); NICs stay unconnected when null.</summary>
+    /// <summary>The host bridge a NIC joins when its spec names none; such NICs stay unconnected when this is null too.</summary>
     public string? Bridge { get; init; }
 
     /// <summary>The host's name in the fleet: specs for another host are refused, and status reports it (the reconciler checks it).</summary>

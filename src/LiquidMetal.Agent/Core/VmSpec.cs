@@ -26,13 +26,14 @@ public sealed record VmSpec
     /// <summary>Extra kernel command line, appended after the agent's own arguments.</summary>
     public string KernelArgs { get; init; } = string.Empty;
 
-    /// <summary>Bootstrap data handed to the guest (fw_cfg for QEMU, MMDS for Firecracker).</summary>
+    /// <summary>Bootstrap data handed to the guest: in its NoCloud cidata volume, and through fw_cfg (QEMU) or MMDS (Firecracker).</summary>
     public string UserData { get; init; } = string.Empty;
 
     /// <summary>The reconciler's hash of this spec; when empty the agent hashes the spec itself.</summary>
     public string ContentHash { get; init; } = string.Empty;
 
-    public VmNetwork? Network { get; init; }
+    /// <summary>The VM's network cards in guest order; each gets its own tap on the host.</summary>
+    public ImmutableArray<VmNic> Nics { get; init; } = [];
 
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }

@@ -1,3 +1,4 @@
+using LiquidMetal.Agent.Networking;
 using LiquidMetal.Agent.Persistence;
 using LiquidMetal.Agent.Providers.Firecracker;
 using LiquidMetal.Agent.Providers.Qemu;
@@ -15,9 +16,16 @@ internal static class ProviderFactory
 
     public static IVmProvider Create(HostAgentOptions options, TimeProvider time, ILogger logger) => options.Provider switch
     {
-        ProviderKind.Qemu => new QemuProvider(options.Qemu, options.Bridge, time, logger),
-        ProviderKind.Firecracker => new FirecrackerProvider(options.Firecracker, options.Bridge, time, logger),
+        ProviderKind.Qemu => new QemuProvider(options.Qemu, time, logger),
+        ProviderKind.Firecracker => new FirecrackerProvider(options.Firecracker, time, logger),
         _ => new SimProvider(options.Sim, time),
+    };
+
+    /// <summary>Real VMMs get real taps; the simulator's VMs have nothing on the host.</summary>
+    public static IHostNetwork CreateNetwork(HostAgentOptions options, string stateDirectory, ILogger logger) => options.Provider switch
+    {
+        ProviderKind.Sim => NoHostNetwork.Instance,
+        _ => new TapNetwork(new LinuxNetDevices(), TapOwner.AgentMark(stateDirectory), options.Bridge, logger),
     };
 
     /// <summary>QEMU's console and QMP sockets live in the VM folders, so the state folder path must leave them room.</summary>

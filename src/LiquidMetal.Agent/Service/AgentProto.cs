@@ -30,10 +30,24 @@ public static class AgentProto
         RootVolume = NullIfEmpty(vm.RootVolume),
         UserData = vm.UserData,
         ContentHash = vm.Hash,
-
-        // One NIC (the first rendered interface): the VMM makes its tap device, the agent joins it to --bridge.
-        Network = vm.Interfaces.Count > 0 && vm.Interfaces[0].Mac.Length > 0 ? new VmNetwork(vm.Interfaces[0].Mac, Networking.TapBridge.TapName(vm.Id)) : null,
+        Nics = [.. vm.Interfaces.Select((nic, index) => ToNic(vm.Id, nic, index))],
         Metadata = Metadata(vm),
+    };
+
+    /// <summary>A rendered NIC, with the host tap the agent will make for it (named from the VM id and the NIC's position).</summary>
+    public static VmNic ToNic(string vmId, Wire.NetworkInterface nic, int index) => new()
+    {
+        Name = nic.Name,
+        Mac = nic.Mac,
+        Tap = Networking.TapNames.For(vmId, index),
+        Network = nic.Network,
+        Bridge = nic.Bridge,
+        Vlan = nic.Vlan,
+        Addresses = [.. nic.Addresses],
+        Gateway4 = nic.Gateway4,
+        Gateway6 = nic.Gateway6,
+        Nameservers = [.. nic.Nameservers],
+        SearchDomains = [.. nic.SearchDomains],
     };
 
     public static Wire.HostStatus ToProto(HostStatus status, string host)

@@ -1,5 +1,6 @@
 using LiquidMetal.Agent.Core;
 using LiquidMetal.Agent.Core.Convergence;
+using LiquidMetal.Agent.Networking;
 using LiquidMetal.Agent.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +10,15 @@ namespace LiquidMetal.Agent.Supervision;
 /// Converges one VM, forever: measure (desired spec, VMM alive, ready marker, clock), let
 /// <see cref="VmStateMachine"/> decide, perform the one effect, then wait for the next event
 /// (a new desired spec, the VMM's exit, the ready marker, a deadline). One per VM, so a slow
-/// stop or boot of one VM never holds up another.
+/// stop or boot of one VM never holds up another. The VM's taps live as long as its VMM: made
+/// right before a start, removed once the VMM is gone (exited, failed to start, or forgotten).
 /// </summary>
 internal sealed class VmSupervisor : IAsyncDisposable
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
     private readonly IVmProvider _provider;
+    private readonly IHostNetwork _network;
     private readonly ISupervisorOwner _owner;
     private readonly VmPolicy _policy;
     private readonly TimeSpan _stopGracePeriod;
@@ -30,12 +33,16 @@ internal sealed class VmSupervisor : IAsyncDisposable
     private VmRecord _record;
     private IVmInstance? _instance;
     private VmExit? _goneAtStart;
+
+    // Taps of this VM may be on the host while no VMM runs: at agent start, and after an exit.
+    private bool _releaseDue = true;
     private Task _loop = Task.CompletedTask;
 
     public VmSupervisor(
         VmRecord record,
         string directory,
         IVmProvider provider,
+        IHostNetwork network,
         ISupervisorOwner owner,
         VmPolicy policy,
         TimeSpan stopGracePeriod,
@@ -46,6 +53,7 @@ internal sealed class VmSupervisor : IAsyncDisposable
         _record = record;
         Directory = directory;
         _provider = provider;
+        _network = network;
         _owner = owner;
         _policy = policy;
         _stopGracePeriod = stopGracePeriod;
@@ -175,10 +183,18 @@ internal sealed class VmSupervisor : IAsyncDisposable
             exited.Dispose();
             _instance = null;
             _goneAtStart = null;
+            _releaseDue = true;
             if (_record.Instance is not null && _record.State is not (VmState.Creating or VmState.Running))
             {
                 await SetRecordAsync(_record with { Instance = null }, cancellationToken);
             }
+        }
+
+        // A start releases leftovers itself, once it knows no VMM of this VM runs unrecorded.
+        if (_releaseDue && _instance is null && decision.Effect != VmEffect.Start)
+        {
+            await _network.ReleaseAsync(Id, cancellationToken);
+            _releaseDue = false;
         }
 
         switch (decision.Effect)
@@ -194,6 +210,7 @@ internal sealed class VmSupervisor : IAsyncDisposable
                 await WaitForExitAsync(KillWait, cancellationToken);
                 break;
             case VmEffect.Forget:
+                await _network.ReleaseAsync(Id, cancellationToken);
                 if (await _owner.TryRetireAsync(this, cancellationToken))
                 {
                     VmSupervisorLog.Forgotten(_logger, _host, Id);
@@ -246,6 +263,21 @@ internal sealed class VmSupervisor : IAsyncDisposable
             return;
         }
 
+        // Fresh taps for every start: whatever an earlier VMM of this VM left goes first.
+        await _network.ReleaseAsync(Id, cancellationToken);
+        _releaseDue = false;
+        try
+        {
+            await _network.PrepareAsync(desired, cancellationToken);
+        }
+        catch (HostNetworkException e)
+        {
+            // Only this VM waits (with backoff) for the host to offer what it needs; the others go on.
+            VmSupervisorLog.StartFailed(_logger, _host, Id, e.Message);
+            await SetRecordAsync(VmStateMachine.Failed(_record, "host network: " + e.Message, _time.GetUtcNow(), _policy), cancellationToken);
+            return;
+        }
+
         try
         {
             var instance = await _provider.StartAsync(launch, cancellationToken);
@@ -256,6 +288,7 @@ internal sealed class VmSupervisor : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             VmSupervisorLog.StartFailed(_logger, _host, Id, e.Message);
+            await _network.ReleaseAsync(Id, cancellationToken);
             await SetRecordAsync(VmStateMachine.Failed(_record, "could not start the VMM: " + e.Message, _time.GetUtcNow(), _policy), cancellationToken);
         }
     }

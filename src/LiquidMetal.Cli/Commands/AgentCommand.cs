@@ -33,7 +33,7 @@ internal static class AgentCommand
         var resetHook = new Option<string?>("--reset-hook") { Description = "Run when a metal assignment is released" };
         var cpu = new Option<int?>("--cpu") { Description = "CPUs to offer (default: all)" };
         var memory = new Option<long?>("--memory-mib") { Description = "Memory to offer in MiB (default: all)" };
-        var bridge = new Option<string?>("--bridge") { Description = "Host bridge the VMs' NICs join (e.g. br0); without it NICs stay unconnected" };
+        var bridge = new Option<string?>("--bridge") { Description = "Host bridge a VM NIC joins when its spec names none (e.g. br0); without it such NICs stay unconnected" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export the agent's metrics (VMs by state, restarts, Apply calls) by OTLP/gRPC to this endpoint" };
         var bootDeadline = new Option<int>("--boot-deadline") { Description = "Seconds a guest may take to print its ready marker", DefaultValueFactory = _ => 60 };
 

@@ -81,11 +81,67 @@ public sealed class DesiredStateValidatorTests
     }
 
     [Fact]
-    public void Validate_BadNetwork_Errors()
+    public void Validate_BadNicNamesAndMac_Errors()
     {
-        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Network = new VmNetwork("zz", "this-name-is-far-too-long") }), 0);
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Nics = [TestSpecs.Nic("this-name-is-far-too-long", "zz", "tap0")] }), 0);
 
-        Assert.Equal(2, errors.Count);
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.Contains("must be an interface name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("MAC \"zz\"", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("tap \"tap0\" must be a host interface name starting with \"lm\"", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("10.20.1.101", "address \"10.20.1.101\"")]
+    [InlineData("10.20.1.101/33", "address \"10.20.1.101/33\"")]
+    [InlineData("fd00::1/129", "address \"fd00::1/129\"")]
+    [InlineData("lab/24", "address \"lab/24\"")]
+    public void Validate_AddressWithoutValidPrefix_Error(string address, string expected)
+    {
+        var nic = TestSpecs.Nic("eth0", "02:00:00:00:00:01", "lm0000000000000") with { Addresses = [address] };
+
+        Assert.Contains(_validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Nics = [nic] }), 0), e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_GoodStaticNic_NoErrors()
+    {
+        var nic = TestSpecs.StaticNic("eth0", "02:00:00:00:00:01", "lm0000000000000");
+
+        Assert.Empty(_validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Nics = [nic] }), 0));
+    }
+
+    [Fact]
+    public void Validate_WrongFamilyGatewaysVlanAndDns_OneErrorEach()
+    {
+        var nic = TestSpecs.Nic("eth0", "02:00:00:00:00:01", "lm0000000000000") with
+        {
+            Gateway4 = "fd00::1",
+            Gateway6 = "10.0.0.1",
+            Vlan = 4095,
+            Nameservers = ["dns.example"],
+            SearchDomains = ["bad domain"],
+            Bridge = "bridge-name-too-long",
+        };
+
+        var errors = _validator.Validate(TestSpecs.Desired(1, TestSpecs.Vm("a") with { Nics = [nic] }), 0);
+
+        Assert.Equal(6, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("vm a: nic eth0: ", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_DuplicateNicNamesMacsAndTaps_Errors()
+    {
+        var nic = TestSpecs.Nic("eth0", "02:00:00:00:00:01", "lm0000000000000");
+        var a = TestSpecs.Vm("a") with { Nics = [nic, nic with { Tap = "lm0000000000001" }] };
+        var b = TestSpecs.Vm("b") with { Nics = [nic] };
+
+        var errors = _validator.Validate(TestSpecs.Desired(1, a, b), 0);
+
+        Assert.Contains(errors, e => e == "vm a: nic eth0: duplicate name; every NIC of a VM needs its own");
+        Assert.Contains(errors, e => e.StartsWith("vm a: nic eth0: MAC 02:00:00:00:00:01 is used by another NIC", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("tap lm0000000000000 is given to more than one NIC (a, b)", StringComparison.Ordinal));
     }
 
     [Fact]

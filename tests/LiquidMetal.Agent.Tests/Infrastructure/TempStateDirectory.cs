@@ -4,7 +4,8 @@ namespace LiquidMetal.Agent.Tests.Infrastructure;
 
 /// <summary>
 /// A short state folder under /tmp (QEMU's socket paths must fit in 107 bytes). Disposing it
-/// kills every VMM still running from it: VMMs outlive agents on purpose, but not tests.
+/// kills every VMM still running from it and removes its agents' taps: both outlive agents on
+/// purpose, but not tests.
 /// </summary>
 internal sealed class TempStateDirectory : IDisposable
 {
@@ -24,6 +25,9 @@ internal sealed class TempStateDirectory : IDisposable
         {
             Native.kill(pid, Native.SigKill);
         }
+
+        // Agents' taps outlive their VMMs on purpose (they are persistent), but not tests.
+        HostTaps.RemoveUnder(Path);
 
         try
         {

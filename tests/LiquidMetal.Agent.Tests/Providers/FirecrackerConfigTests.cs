@@ -13,7 +13,7 @@ public sealed class FirecrackerConfigTests
         Vcpu = 2,
         MemoryMiB = 1024,
         RootVolume = "/images/root.ext4",
-        Network = new VmNetwork("02:fc:00:00:00:01", "tap-f"),
+        Nics = [TestSpecs.Nic("eth0", "02:fc:00:00:00:01", "lmfffffffffff0"), TestSpecs.Nic("eth1", "02:fc:00:00:00:02", "lmfffffffffff1")],
         Metadata = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("cluster", "a"),
     };
 
@@ -42,10 +42,19 @@ public sealed class FirecrackerConfigTests
         Assert.Equal(2, machine.GetProperty("vcpu_count").GetInt32());
         Assert.Equal(1024, machine.GetProperty("mem_size_mib").GetInt32());
 
-        var nic = root.GetProperty("network-interfaces")[0];
-        Assert.Equal("eth0", nic.GetProperty("iface_id").GetString());
-        Assert.Equal("02:fc:00:00:00:01", nic.GetProperty("guest_mac").GetString());
-        Assert.Equal("tap-f", nic.GetProperty("host_dev_name").GetString());
+        var cidata = root.GetProperty("drives")[1];
+        Assert.Equal("cidata", cidata.GetProperty("drive_id").GetString());
+        Assert.Equal("/state/vms/vm-f/cidata.iso", cidata.GetProperty("path_on_host").GetString());
+        Assert.False(cidata.GetProperty("is_root_device").GetBoolean());
+        Assert.True(cidata.GetProperty("is_read_only").GetBoolean());
+
+        var nics = root.GetProperty("network-interfaces");
+        Assert.Equal(2, nics.GetArrayLength());
+        Assert.Equal("eth0", nics[0].GetProperty("iface_id").GetString());
+        Assert.Equal("02:fc:00:00:00:01", nics[0].GetProperty("guest_mac").GetString());
+        Assert.Equal("lmfffffffffff0", nics[0].GetProperty("host_dev_name").GetString());
+        Assert.Equal("eth1", nics[1].GetProperty("iface_id").GetString());
+        Assert.Equal("lmfffffffffff1", nics[1].GetProperty("host_dev_name").GetString());
 
         var mmds = root.GetProperty("mmds-config");
         Assert.Equal("V2", mmds.GetProperty("version").GetString());
@@ -53,13 +62,13 @@ public sealed class FirecrackerConfigTests
     }
 
     [Fact]
-    public void Config_NoNetwork_NoMmdsAndNoMetadataArgument()
+    public void Config_NoNics_NoMmdsAndNoMetadataArgumentButCidata()
     {
-        var launch = Launch with { Spec = Spec with { Network = null, RootVolume = null } };
+        var launch = Launch with { Spec = Spec with { Nics = [], RootVolume = null } };
         using var config = JsonDocument.Parse(FirecrackerConfig.Config(launch));
 
         Assert.False(config.RootElement.TryGetProperty("mmds-config", out _));
-        Assert.Equal(0, config.RootElement.GetProperty("drives").GetArrayLength());
+        Assert.Equal("cidata", Assert.Single(config.RootElement.GetProperty("drives").EnumerateArray()).GetProperty("drive_id").GetString());
         Assert.DoesNotContain("--metadata", FirecrackerProvider.Arguments(launch));
         Assert.DoesNotContain("liquidmetal.mmds", FirecrackerConfig.BootArgs(launch), StringComparison.Ordinal);
     }

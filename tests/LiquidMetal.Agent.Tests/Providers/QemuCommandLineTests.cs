@@ -52,16 +52,32 @@ public sealed class QemuCommandLineTests
     }
 
     [Fact]
-    public void Build_RootVolumeAndNetwork_VirtioMmioDevices()
+    public void Build_RootVolumeAndTwoNics_VirtioMmioDevicesOpeningTheAgentsTaps()
     {
-        var spec = Launch.Spec with { RootVolume = "/images/root,1.img", Network = new VmNetwork("02:00:00:00:00:07", "tap7") };
+        var spec = Launch.Spec with
+        {
+            RootVolume = "/images/root,1.img",
+            Nics = [TestSpecs.Nic("eth0", "02:00:00:00:00:07", "lmaaaaaaaaaaaa0"), TestSpecs.Nic("eth1", "02:00:00:00:00:08", "lmaaaaaaaaaaaa1")],
+        };
 
         var args = QemuCommandLine.Build(Launch with { Spec = spec }, "tcg");
 
         AssertPair(args, "-drive", "id=root,file=/images/root,,1.img,format=raw,if=none,snapshot=on");
-        AssertPair(args, "-netdev", "tap,id=net0,ifname=tap7,script=no,downscript=no");
-        Assert.Contains("virtio-net-device,netdev=net0,mac=02:00:00:00:00:07", args);
-        Assert.Contains("virtio-blk-device,drive=root", args);
+        AssertPair(args, "-netdev", "tap,id=net0,ifname=lmaaaaaaaaaaaa0,script=no,downscript=no");
+        AssertPair(args, "-device", "virtio-net-device,netdev=net0,mac=02:00:00:00:00:07");
+        AssertPair(args, "-netdev", "tap,id=net1,ifname=lmaaaaaaaaaaaa1,script=no,downscript=no");
+        AssertPair(args, "-device", "virtio-net-device,netdev=net1,mac=02:00:00:00:00:08");
+        Assert.True(args.ToList().IndexOf("virtio-blk-device,drive=root") < args.ToList().IndexOf("virtio-blk-device,drive=cidata"), "the root volume stays the first disk (vda)");
+    }
+
+    [Fact]
+    public void Build_AnyVm_CidataImageAsReadOnlySecondDisk()
+    {
+        var args = QemuCommandLine.Build(Launch, "tcg");
+
+        AssertPair(args, "-drive", "id=cidata,file=/state/vms/vm-a/cidata.iso,format=raw,if=none,readonly=on");
+        AssertPair(args, "-device", "virtio-blk-device,drive=cidata");
+        Assert.DoesNotContain("-netdev", args);
     }
 
     [Fact]

@@ -31,6 +31,16 @@ public sealed class QemuReconcileTests
                 if (File.ReadAllText($"/proc/{process.Id}/cmdline").Contains(state, StringComparison.Ordinal))
                 {
                     process.Kill();
+                    process.WaitForExit();
+                }
+            }
+
+            // The agent's taps are persistent (they outlive VMMs on purpose) and marked with its state folder.
+            foreach (var alias in Directory.EnumerateFiles("/sys/class/net", "ifalias", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
+            {
+                if (File.ReadAllText(alias).Contains("state=" + state + "/", StringComparison.Ordinal))
+                {
+                    Process.Start("ip", ["link", "delete", Path.GetFileName(Path.GetDirectoryName(alias))!]).WaitForExit();
                 }
             }
 

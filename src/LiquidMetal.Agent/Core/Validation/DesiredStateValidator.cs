@@ -40,6 +40,12 @@ internal sealed partial class DesiredStateValidator
             }
         }
 
+        // Tap names come from VM ids by hash: two VMs must never be given the same device.
+        foreach (var tap in vms.SelectMany(vm => vm.Nics.Select(nic => (vm.Id, nic.Tap))).GroupBy(t => t.Tap, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"tap {tap.Key} is given to more than one NIC ({string.Join(", ", tap.Select(t => t.Id))}); every NIC needs its own host device");
+        }
+
         var memory = vms.Sum(vm => Math.Max(0, vm.MemoryMiB));
         if (memory > _memoryCapacityMiB)
         {
@@ -93,18 +99,7 @@ internal sealed partial class DesiredStateValidator
             errors.Add($"{where}: kernelArgs must be one line and must not set the agent's own liquidmetal.* arguments");
         }
 
-        if (vm.Network is { } network)
-        {
-            if (!MacAddress().IsMatch(network.Mac))
-            {
-                errors.Add($"{where}: network MAC \"{network.Mac}\" must look like 02:00:00:00:00:01");
-            }
-
-            if (!InterfaceName().IsMatch(network.Interface))
-            {
-                errors.Add($"{where}: network interface \"{network.Interface}\" must be a host interface name (1-15 of letters, digits, '-', '_', '.')");
-            }
-        }
+        NicValidator.Validate(vm, where, errors);
 
         if (vm.Metadata.Keys.Any(string.IsNullOrWhiteSpace))
         {
@@ -142,9 +137,4 @@ internal sealed partial class DesiredStateValidator
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 
-    [GeneratedRegex("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
-    private static partial Regex MacAddress();
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
-    private static partial Regex InterfaceName();
 }

@@ -4,20 +4,18 @@ using System.Text.Json.Nodes;
 namespace LiquidMetal.Agent.Providers.Firecracker;
 
 /// <summary>
-/// Builds the files of a Firecracker launch: the <c>--config-file</c> (boot-source, drives,
-/// machine-config, network-interfaces, mmds-config) and the <c>--metadata</c> MMDS content.
+/// Builds the files of a Firecracker launch: the <c>--config-file</c> (boot-source, drives with the
+/// cidata seed, machine-config, network-interfaces, mmds-config) and the <c>--metadata</c> MMDS content.
 /// </summary>
 internal static class FirecrackerConfig
 {
     /// <summary>Where the guest finds its user-data in MMDS (a JSON pointer path).</summary>
     public const string UserDataPath = "liquidmetal/user-data";
 
-    public const string NetworkInterfaceId = "eth0";
-
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>MMDS is reached over a NIC: without a network there is no MMDS, and the guest gets no user-data.</summary>
-    public static bool HasMmds(VmLaunch launch) => launch.Spec.Network is not null;
+    /// <summary>MMDS is reached over a NIC (the first): without one there is no MMDS, and the guest gets its user-data from cidata alone.</summary>
+    public static bool HasMmds(VmLaunch launch) => !launch.Spec.Nics.IsEmpty;
 
     public static string BootArgs(VmLaunch launch)
     {
@@ -58,14 +56,24 @@ internal static class FirecrackerConfig
             });
         }
 
+        // The NoCloud seed, read-only like the root volume.
+        drives.Add(new JsonObject
+        {
+            ["drive_id"] = "cidata",
+            ["path_on_host"] = NoCloud.CidataImage.ImagePath(launch),
+            ["is_root_device"] = false,
+            ["is_read_only"] = true,
+        });
+
+        // The agent made each tap already, on its bridge; Firecracker opens it by name.
         var interfaces = new JsonArray();
-        if (spec.Network is { } network)
+        foreach (var nic in spec.Nics)
         {
             interfaces.Add(new JsonObject
             {
-                ["iface_id"] = NetworkInterfaceId,
-                ["guest_mac"] = network.Mac,
-                ["host_dev_name"] = network.Interface,
+                ["iface_id"] = nic.Name,
+                ["guest_mac"] = nic.Mac,
+                ["host_dev_name"] = nic.Tap,
             });
         }
 
@@ -85,7 +93,7 @@ internal static class FirecrackerConfig
             config["mmds-config"] = new JsonObject
             {
                 ["version"] = "V2",
-                ["network_interfaces"] = new JsonArray(NetworkInterfaceId),
+                ["network_interfaces"] = new JsonArray(spec.Nics[0].Name),
             };
         }
 

@@ -10,7 +10,7 @@ namespace LiquidMetal.Agent.Providers.Firecracker;
 /// console is Firecracker's standard output, which goes to the console log. With no API there
 /// is no Ctrl+Alt+Del, so a graceful stop is SIGTERM (Firecracker exits cleanly on it).
 /// </summary>
-internal sealed partial class FirecrackerProvider(FirecrackerOptions options, string? bridge, TimeProvider time, ILogger logger) : IVmProvider
+internal sealed partial class FirecrackerProvider(FirecrackerOptions options, TimeProvider time, ILogger logger) : IVmProvider
 {
     private readonly string? _binary = DetachedProcess.Resolve(options.Binary);
     private readonly string _program = Path.GetFileName(DetachedProcess.Resolve(options.Binary) ?? options.Binary);
@@ -38,6 +38,7 @@ internal sealed partial class FirecrackerProvider(FirecrackerOptions options, st
         Directory.CreateDirectory(launch.Directory);
         File.Delete(launch.ConsoleLog);
         await File.WriteAllTextAsync(ConfigFile(launch), FirecrackerConfig.Config(launch), cancellationToken);
+        await NoCloud.CidataImage.WriteAsync(launch, cancellationToken);
         if (FirecrackerConfig.HasMmds(launch))
         {
             await PrivateFile.WriteAsync(MetadataFile(launch), FirecrackerConfig.Metadata(launch), cancellationToken);
@@ -47,11 +48,6 @@ internal sealed partial class FirecrackerProvider(FirecrackerOptions options, st
         var process = DetachedProcess.Start(binary, Arguments(launch), launch.ConsoleLog, launch.Directory);
         var record = new InstanceRecord(process.Id, ProcFs.StartTime(process.Id) ?? 0, _program, [launch.Marker], Details(launch, process.Id));
         Log.Started(logger, launch.Spec.Id, process.Id);
-        if (bridge is not null && launch.Spec.Network is { } network)
-        {
-            _ = Networking.TapBridge.AttachAsync(network.Interface, bridge, logger);
-        }
-
         return ProcessVmInstance.Started(launch, process, record, _ => Terminate(record), time, logger);
     }
 

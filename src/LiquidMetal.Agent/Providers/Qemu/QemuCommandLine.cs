@@ -72,12 +72,20 @@ internal static class QemuCommandLine
             ]);
         }
 
-        if (spec.Network is { } network)
+        // The NoCloud seed: a second disk, never written (cloud-init only reads it).
+        args.AddRange(
+        [
+            "-drive", $"id=cidata,file={Escape(NoCloud.CidataImage.ImagePath(launch))},format=raw,if=none,readonly=on",
+            "-device", "virtio-blk-device,drive=cidata",
+        ]);
+
+        // The agent made each tap already (persistent, on its bridge); QEMU only opens it.
+        foreach (var (nic, index) in spec.Nics.Select((nic, index) => (nic, index)))
         {
             args.AddRange(
             [
-                "-netdev", $"tap,id=net0,ifname={network.Interface},script=no,downscript=no",
-                "-device", $"virtio-net-device,netdev=net0,mac={network.Mac}",
+                "-netdev", $"tap,id=net{index},ifname={nic.Tap},script=no,downscript=no",
+                "-device", $"virtio-net-device,netdev=net{index},mac={nic.Mac}",
             ]);
         }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Agent.Providers.Qemu;
 
-/// <summary>Runs VMs as QEMU microvm guests: user-data through fw_cfg, readiness from the serial console.</summary>
+/// <summary>Runs VMs as QEMU microvm guests: user-data through fw_cfg and a NoCloud cidata disk, readiness from the serial console.</summary>
 internal sealed partial class QemuProvider : IVmProvider
 {
     private readonly QemuOptions _options;
@@ -16,12 +16,10 @@ internal sealed partial class QemuProvider : IVmProvider
     private readonly string? _binary;
     private readonly string _program;
     private readonly AccelProbe _probe;
-    private readonly string? _bridge;
 
-    public QemuProvider(QemuOptions options, string? bridge, TimeProvider time, ILogger logger)
+    public QemuProvider(QemuOptions options, TimeProvider time, ILogger logger)
     {
         _options = options;
-        _bridge = bridge;
         _time = time;
         _logger = logger;
         _binary = DetachedProcess.Resolve(options.Binary);
@@ -47,11 +45,11 @@ internal sealed partial class QemuProvider : IVmProvider
         File.Delete(QemuCommandLine.ConsoleSocket(launch));
         File.Delete(QemuCommandLine.QmpSocket(launch));
         await PrivateFile.WriteAsync(QemuCommandLine.UserDataFile(launch), launch.Spec.UserData, cancellationToken);
+        await NoCloud.CidataImage.WriteAsync(launch, cancellationToken);
 
         var process = DetachedProcess.Start(binary, QemuCommandLine.Build(launch, accel), launch.VmmLog, launch.Directory);
         var record = new InstanceRecord(process.Id, ProcFs.StartTime(process.Id) ?? 0, _program, [launch.Marker], Details(launch, accel, process.Id));
         Log.Started(_logger, launch.Spec.Id, process.Id, accel);
-        JoinBridge(launch);
         return ProcessVmInstance.Started(launch, process, record, ct => PowerOffAsync(launch, ct), _time, _logger);
     }
 
@@ -66,7 +64,6 @@ internal sealed partial class QemuProvider : IVmProvider
 
         var accel = ProcFs.CommandLine(pid).Contains("-accel kvm", StringComparison.Ordinal) ? "kvm" : "tcg";
         var adopted = new InstanceRecord(pid, startTime, _program, [launch.Marker], Details(launch, accel, pid));
-        JoinBridge(launch);
         return ProcessVmInstance.Adopted(launch, adopted, ct => PowerOffAsync(launch, ct), _time, _logger);
     }
 
@@ -77,14 +74,6 @@ internal sealed partial class QemuProvider : IVmProvider
             ["accel"] = accel,
             ["console"] = launch.ConsoleLog,
         });
-
-    private void JoinBridge(VmLaunch launch)
-    {
-        if (_bridge is not null && launch.Spec.Network is { } network)
-        {
-            _ = Networking.TapBridge.AttachAsync(network.Interface, _bridge, _logger);
-        }
-    }
 
     // The ACPI power button, and "poweroff" on the serial console as well: a guest stopped right after it booted
     // may not listen to the button yet (its acpid just forked), while console input waits in the tty until read.

@@ -1,0 +1,27 @@
+using LiquidMetal.Agent.Core;
+
+namespace LiquidMetal.Agent.Providers.NoCloud;
+
+/// <summary>The three files of a VM's NoCloud data source, the standard way any cloud image with cloud-init configures itself.</summary>
+internal static class NoCloudSeed
+{
+    /// <summary>The smallest document cloud-init's schema accepts as cloud-config ("#cloud-config" alone is not a mapping).</summary>
+    public const string EmptyUserData = "#cloud-config\n{}\n";
+
+    /// <summary>instance-id changes with the spec, so a replaced VM is a new instance to cloud-init; the hostname is the VM id.</summary>
+    public static string MetaData(VmSpec spec) => YamlText.Write(new YamlMapping(
+    [
+        new("instance-id", SpecHash.InstanceId(spec)),
+        new("local-hostname", spec.Id),
+    ]));
+
+    /// <summary>The VM's user-data as given (cloud-config, a script, MIME: cloud-init decides), or an empty cloud-config.</summary>
+    public static string UserData(VmSpec spec) => string.IsNullOrWhiteSpace(spec.UserData) ? EmptyUserData : spec.UserData;
+
+    public static IReadOnlyList<(string Name, string Content)> Files(VmSpec spec) =>
+    [
+        ("meta-data", MetaData(spec)),
+        ("user-data", UserData(spec)),
+        ("network-config", NetworkConfig.For(spec)),
+    ];
+}
