@@ -49,14 +49,28 @@ fi
 # Agents keep their state (and QEMU its control sockets) in a short folder: socket paths must fit in 107 bytes.
 agents=$(mktemp -d /tmp/lm-demo.XXXXXX)
 pids=()
+made_bridge=
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  # VMs outlive their agents by design; the demo's do not outlive the demo.
+  # VMs outlive their agents by design; the demo's do not outlive the demo (nor their taps, which go with the bridge).
   pkill -f -- "$agents/" 2>/dev/null || true
+  sleep 0.5
+  for tap in $(ip -o link show 2>/dev/null | grep -o 'lm[0-9a-f]\{13\}' | sort -u); do
+    grep -qs -- "$agents/" "/sys/class/net/$tap/ifalias" && ip link delete "$tap" 2>/dev/null || true
+  done
+  [ -n "$made_bridge" ] && ip link delete "$made_bridge" 2>/dev/null || true
   rm -rf "$agents"
 }
 trap cleanup EXIT
+if [ "$provider" = qemu ]; then
+  # The fleet's network says its VMs join bridge br-lab on every sled; here the five "sleds" share this machine, so
+  # one bridge stands for the site's switch. An agent refuses a VM whose bridge is missing, so make it for the demo.
+  if ! ip link show br-lab >/dev/null 2>&1; then
+    ip link add br-lab type bridge && ip link set br-lab up && made_bridge=br-lab \
+      || { echo "demo: could not create bridge br-lab (the QEMU demo runs as root: taps and bridges need CAP_NET_ADMIN)" >&2; exit 1; }
+  fi
+fi
 git init --quiet --bare --initial-branch=main "$work/fleet.git"
 git clone --quiet "$work/fleet.git" "$work/clone" 2>/dev/null
 cp -r fleet-example/. "$work/clone/"
@@ -79,7 +93,7 @@ git -C "$work/clone" add -A
 git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -m "fleet-example on this machine"
 git -C "$work/clone" push --quiet origin main
 run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 180
-run status --repo "$work/fleet.git"
+run status --repo "$work/fleet.git" --nodes
 
 say "4. the pull request merged: push, reconcile, converge"
 cp "$work/head/clusters/cluster-b.yaml" "$work/clone/clusters/cluster-b.yaml"

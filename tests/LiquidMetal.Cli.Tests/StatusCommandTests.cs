@@ -26,6 +26,24 @@ public sealed class StatusCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_Nodes_OneRowPerNodeWithItsAddressesAndNoneByDefault()
+    {
+        var repo = RepoWithStatus();
+        var plain = new StringWriter();
+        var withNodes = new StringWriter();
+
+        await StatusCommand.RunAsync(repo, "liquidmetal/status", "table", plain, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"));
+        var code = await StatusCommand.RunAsync(repo, "liquidmetal/status", "table", withNodes, new StringWriter(), CancellationToken.None, Path.Combine(_root, "mirror.git"), nodes: true);
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("ADDRESSES", plain.ToString());
+        var text = withNodes.ToString();
+        Assert.Contains("NODE            CLUSTER    ROLE           HOST    ADDRESSES                        STATE", text);
+        Assert.Contains("cluster-a-cp-1  cluster-a  control-plane  sled-1  10.20.1.100/24 fd00:20:1::64/64  Running", text);
+        Assert.Contains("cluster-a-cp-2  cluster-a  control-plane  sled-1  -                                Creating", text);
+    }
+
+    [Fact]
     public async Task RunAsync_Json_IsMachineReadable()
     {
         var output = new StringWriter();
@@ -36,6 +54,7 @@ public sealed class StatusCommandTests : IDisposable
         using var json = System.Text.Json.JsonDocument.Parse(output.ToString());
         Assert.Equal("Provisioning", json.RootElement.GetProperty("clusters")[0].GetProperty("phase").GetString());
         Assert.Equal(122880, json.RootElement.GetProperty("hosts")[0].GetProperty("capacity").GetProperty("memoryMiB").GetInt64());
+        Assert.Equal("10.20.1.100/24", json.RootElement.GetProperty("clusters")[0].GetProperty("nodes")[0].GetProperty("addresses")[0].GetString());
     }
 
     [Fact]
@@ -121,7 +140,7 @@ public sealed class StatusCommandTests : IDisposable
         File.WriteAllText(Path.Combine(repo, "status", "fleet.yaml"), StatusYaml.Write(new FleetStatusDocument("abc123", "abc123", "abc123", [], [])));
         File.WriteAllText(Path.Combine(repo, "status", "clusters", "cluster-a.yaml"), StatusYaml.Write(new ClusterStatusDocument("cluster-a", "Provisioning",
             [new Condition("Reconciling", true, "Creating", "1 node creating", Noon)],
-            [new NodeStatus("cluster-a-cp-1", "control-plane", "sled-1", "Running", Noon, null), new NodeStatus("cluster-a-cp-2", "control-plane", "sled-1", "Creating", Noon, null)])));
+            [new NodeStatus("cluster-a-cp-1", "control-plane", "sled-1", "Running", Noon, null) { Addresses = ["10.20.1.100/24", "fd00:20:1::64/64"] }, new NodeStatus("cluster-a-cp-2", "control-plane", "sled-1", "Creating", Noon, null)])));
         File.WriteAllText(Path.Combine(repo, "status", "hosts", "sled-1.yaml"), StatusYaml.Write(new HostStatusDocument("sled-1", true, null, new Resources(30, 122880), new Resources(4, 8192), 3,
             [new VmStatusEntry("cluster-a-cp-1", "cluster-a", "Running", Noon, null, 0), new VmStatusEntry("cluster-a-cp-2", "cluster-a", "Creating", Noon, null, 0)])));
         foreach (var host in moreHosts)

@@ -23,16 +23,17 @@ internal static class StatusCommand
         var branch = new Option<string>("--branch") { Description = "The status branch", DefaultValueFactory = _ => "liquidmetal/status" };
         var format = new Option<string>("--format") { Description = "table or json", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
-        var command = new Command("status", "Show what the reconciler last observed, from the status branch.") { repo, branch, format };
+        var nodes = new Option<bool>("--nodes") { Description = "With the table: one row per node too (cluster, host, addresses, state)" };
+        var command = new Command("status", "Show what the reconciler last observed, from the status branch.") { repo, branch, format, nodes };
         var access = new GitAccess();
         access.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
-            await RunAsync(parse.GetValue(repo)!, parse.GetValue(branch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken, credentials: await access.ReadAsync(parse, cancellationToken)));
+            await RunAsync(parse.GetValue(repo)!, parse.GetValue(branch)!, parse.GetValue(format)!, Console.Out, Console.Error, cancellationToken, credentials: await access.ReadAsync(parse, cancellationToken), nodes: parse.GetValue(nodes)));
         return command;
     }
 
     internal static async Task<int> RunAsync(
-        string repository, string branch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null, GitCredentials? credentials = null)
+        string repository, string branch, string format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mirrorPath = null, GitCredentials? credentials = null, bool nodes = false)
     {
         try
         {
@@ -52,7 +53,7 @@ internal static class StatusCommand
             }
             else
             {
-                StatusTableWriter.Write(output, snapshot);
+                StatusTableWriter.Write(output, snapshot, nodes);
             }
 
             return ExitCodes.Ok;

@@ -14,7 +14,8 @@ internal static partial class StatusTableWriter
     /// <summary>The most characters a host's reason takes in the table, its ellipsis included.</summary>
     public const int ReasonWidth = 72;
 
-    public static void Write(TextWriter output, StatusSnapshot snapshot)
+    /// <param name="nodes">Also a row per node: its cluster, host, addresses and state (a fleet has many: asked for, not by default).</param>
+    public static void Write(TextWriter output, StatusSnapshot snapshot, bool nodes = false)
     {
         var fleet = snapshot.Fleet;
         output.WriteLine($"status commit {Short(snapshot.Commit)}");
@@ -53,6 +54,20 @@ internal static partial class StatusTableWriter
         foreach (var (host, condition) in snapshot.Hosts.SelectMany(h => h.Conditions.Where(c => !c.Status).Select(c => (h.Name, c))))
         {
             output.WriteLine($"  {host}: {condition.Type}={condition.Status} {condition.Reason}: {condition.Message}");
+        }
+
+        if (nodes)
+        {
+            output.WriteLine();
+            Table(output, ["NODE", "CLUSTER", "ROLE", "HOST", "ADDRESSES", "STATE"], snapshot.Clusters.SelectMany(c => c.Nodes.Select(n => new[]
+            {
+                n.Name,
+                c.Name,
+                n.Role,
+                n.Host ?? "-",
+                n.Addresses.IsDefaultOrEmpty ? "-" : string.Join(" ", n.Addresses),
+                n.State,
+            })));
         }
 
         if (snapshot.Hosts.Any(h => !h.Reachable && ShortReason(h.Error).EndsWith('…')))
