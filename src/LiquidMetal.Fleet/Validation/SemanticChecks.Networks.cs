@@ -34,6 +34,7 @@ public static partial class SemanticChecks
         var vips = new Dictionary<Ipv4Address, ClusterDefinition>();
         var nodesOn = new Dictionary<string, List<(string Cluster, int Nodes)>>(StringComparer.Ordinal);
         var reached = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var outsideOf = new Dictionary<(Selection, string, bool), List<string>>();
         var resolved = ImmutableArray.CreateBuilder<ClusterDefinition>(clusters.Length);
         foreach (var cluster in clusters)
         {
@@ -78,7 +79,7 @@ public static partial class SemanticChecks
                     reached[network.Name] = hosts = [.. selections.Of(network.HostSelector).Hosts.Select(h => h.Name)];
                 }
 
-                CheckReach(cluster, network, hosts, selections, sources, diagnostics);
+                CheckReach(cluster, network, hosts, selections, outsideOf, sources, diagnostics);
             }
         }
 
@@ -290,22 +291,29 @@ public static partial class SemanticChecks
     }
 
     /// <summary>Every host that may run one of the cluster's microVMs must be one the network reaches, or a node could land where its address means nothing.</summary>
-    private static void CheckReach(ClusterDefinition cluster, NetworkDefinition network, HashSet<string> reached, Selections selections, SourceMap sources, List<Diagnostic> diagnostics)
+    /// <remarks>
+    /// Thousands of clusters that select the same pool share its selection: the hosts of a selection outside a network
+    /// are found once per pair (<paramref name="outsideOf"/>), not once per cluster.
+    /// </remarks>
+    private static void CheckReach(
+        ClusterDefinition cluster, NetworkDefinition network, HashSet<string> reached, Selections selections,
+        Dictionary<(Selection, string, bool), List<string>> outsideOf, SourceMap sources, List<Diagnostic> diagnostics)
     {
-        var outside = new SortedSet<string>(StringComparer.Ordinal);
-        IEnumerable<string> Microvm(Selection selection) => selection.WithRole(HostRoles.Microvm);
-
-        foreach (var host in selections.Of(cluster.HostSelector).ControlPlaneHosts.Where(h => !reached.Contains(h)))
+        List<string> Outside(Selection selection, bool controlPlane)
         {
-            outside.Add(host);
+            if (!outsideOf.TryGetValue((selection, network.Name, controlPlane), out var hosts))
+            {
+                var candidates = controlPlane ? selection.ControlPlaneHosts : selection.WithRole(HostRoles.Microvm);
+                outsideOf[(selection, network.Name, controlPlane)] = hosts = [.. candidates.Where(h => !reached.Contains(h))];
+            }
+
+            return hosts;
         }
 
+        var outside = new SortedSet<string>(Outside(selections.Of(cluster.HostSelector), controlPlane: true), StringComparer.Ordinal);
         foreach (var pool in cluster.WorkerPools.Where(p => p.Mode == PoolMode.Microvm && p.Replicas > 0))
         {
-            foreach (var host in Microvm(selections.Of(cluster.HostSelector, pool.HostSelector)).Where(h => !reached.Contains(h)))
-            {
-                outside.Add(host);
-            }
+            outside.UnionWith(Outside(selections.Of(cluster.HostSelector, pool.HostSelector), controlPlane: false));
         }
 
         if (outside.Count > 0)
