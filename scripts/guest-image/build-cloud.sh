@@ -10,10 +10,11 @@
 #                                (default ${XDG_CACHE_HOME:-$HOME/.cache}/liquidmetal/cloud-guest)
 #
 # Prints "kernel=<path>", "initrd=<path>" and "rootfs=<path>". Boot it with QEMU's microvm
-# machine and the kernel command line "console=ttyS0 root=/dev/vda rw" (see
-# try-cloud-net.sh for a whole command line); give it a NoCloud data source as a second
-# virtio disk: an ISO9660 image labelled cidata with meta-data, user-data and
-# network-config (version 2). Nothing on the kernel command line is needed for cloud-init.
+# machine, the root file system as the first virtio disk and the kernel command line
+# "console=ttyS0 root=/dev/vda rw" ("root=LABEL=lmroot" finds it wherever it is); give it a
+# NoCloud data source as a second virtio disk: an ISO9660 image labelled cidata with
+# meta-data, user-data and network-config (version 2). cloud-init needs nothing on the kernel
+# command line. README.md here has a whole QEMU command line and the timings.
 #
 # Network: cloud-init renders a network-config for systemd-networkd here, because none of
 # ifupdown (eni), netplan or NetworkManager is installed and networkd is the last renderer it
@@ -22,7 +23,7 @@
 #
 # Needs root, mmdebstrap, e2fsprogs (mke2fs -d), apt-get, dpkg, cpio and gzip (see
 # scripts/install-test-deps.sh) and the Debian mirror the host's apt uses, nothing else from
-# the network. A build took 135 to 148 s on two cores that other work was also using; the
+# the network. A build takes 100 s on two quiet cores (up to 148 s while other work ran); the
 # root file system is a 610 MiB sparse file holding some 275 MiB of files (184 packages).
 set -euo pipefail
 
@@ -105,7 +106,9 @@ mmdebstrap --mode=root --variant=minbase --format=directory --quiet \
 # The guest's own settings. Each boot is a first boot (the agent mounts the image with
 # snapshot=on), so everything here is about making that boot short.
 install -m 644 "$here/cloud.cfg" "$root/etc/cloud/cloud.cfg.d/90-liquidmetal.cfg"
-echo '/dev/vda / ext4 rw,noatime 0 0' >"$root/etc/fstab"
+# By label: the root disk is /dev/vda only while it is the first virtio disk on QEMU's command
+# line (disks take vda, vdb... in command-line order on microvm).
+echo 'LABEL=lmroot / ext4 rw,noatime 0 0' >"$root/etc/fstab"
 echo localhost >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 mkdir -p "$root/etc/systemd/journald.conf.d"
