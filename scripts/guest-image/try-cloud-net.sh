@@ -20,9 +20,9 @@
 #   LIQUIDMETAL_TIMEOUT  seconds to wait for both guests (default 600)
 #
 # Needs root, qemu-system-x86, iproute2 and genisoimage (scripts/install-test-deps.sh); builds
-# the guest first if it is not cached. Under TCG on two cores that other work was also using
-# (load average 3 to 9), whole runs took 62 and 74 s: each guest reached cloud-init's
-# "finished" 53 to 71 s after its QEMU started, the ping included.
+# the guest first if it is not cached. Under TCG on two cores, one guest on each, a whole run
+# took 40 to 44 s on a quiet machine (cloud-init "finished", ping included, 38 to 42 s after
+# each QEMU started) and 62 to 74 s while other work kept the load average at 3 to 9.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
