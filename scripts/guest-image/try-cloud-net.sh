@@ -21,7 +21,7 @@
 #
 # Needs root, qemu-system-x86, iproute2 and genisoimage (scripts/install-test-deps.sh); builds
 # the guest first if it is not cached. Under TCG on two cores, one guest on each, a whole run
-# took 40 to 44 s on a quiet machine (cloud-init "finished", ping included, 38 to 42 s after
+# took 36 to 44 s on a quiet machine (cloud-init "finished", ping included, 35 to 42 s after
 # each QEMU started) and 62 to 74 s while other work kept the load average at 3 to 9.
 set -euo pipefail
 
@@ -162,6 +162,7 @@ for i in 0 1; do
         -M microvm -accel "$accel"
     )
     [[ $accel == kvm ]] && args+=(-cpu host)
+    # shellcheck disable=SC2054 # commas separate QEMU sub-options, not array items
     args+=(
         -m 512M -smp 1
         -nodefaults -no-user-config -nographic
