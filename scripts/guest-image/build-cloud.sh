@@ -83,7 +83,10 @@ if ! grep -q " $suite main\$" <<<"$sources"; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# mmdebstrap mounts /dev, /proc and /sys inside the root while it works and unmounts them
+# when it stops; should one stay mounted (mmdebstrap killed outright), removing the work
+# folder must not reach through it into the host's.
+trap 'rm -rf --one-file-system "$work"' EXIT
 chmod 755 "$work"  # apt-get download runs as _apt where it can
 root="$work/rootfs"
 
