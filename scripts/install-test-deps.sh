@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the agent tests need: QEMU to boot real microVMs, cpio to
-# build the guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox
-# .debs itself, so neither needs installing), iproute2 for the bridges and taps, genisoimage
-# for the NoCloud cidata images (isoinfo reads them back), and cloud-init to check the
-# network-config and user-data the agent writes. Idempotent: exits at once when all are there.
+# Installs the Debian packages the tests need: QEMU to boot real microVMs, cpio to build the
+# guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox .debs itself,
+# so neither needs installing); mmdebstrap and e2fsprogs to build the cloud
+# guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
+# iproute2 for the agent's bridges and taps and the tests' namespaces, and cloud-init for
+# checking the user-data and network-config the agent writes. Idempotent: exits at once when all are
+# there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio iproute2 genisoimage cloud-init)
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 cloud-init)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -29,4 +31,8 @@ fi
 echo "install-test-deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The host wants cloud-init's commands, not cloud-init configuring the host at its next boot.
+if [[ " ${missing[*]} " == *" cloud-init "* ]]; then
+    "${sudo[@]}" touch /etc/cloud/cloud-init.disabled
+fi
 echo "install-test-deps: done"

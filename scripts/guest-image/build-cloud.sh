@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Builds the LiquidMetal cloud guest into a cache folder, once: a minbase Debian bookworm
+# root file system with systemd and cloud-init (raw ext4, made with mmdebstrap from Debian's
+# packages), Debian's cloud kernel, and a small busybox initramfs (cloud-initrd-init) that
+# loads the virtio and isofs modules and switches to the root file system. Later runs reuse
+# the cache and only print the paths; editing this script, the initramfs init or cloud.cfg
+# rebuilds.
+#
+#   LIQUIDMETAL_CLOUD_GUEST_DIR  output folder
+#                                (default ${XDG_CACHE_HOME:-$HOME/.cache}/liquidmetal/cloud-guest)
+#
+# Prints "kernel=<path>", "initrd=<path>" and "rootfs=<path>". Boot it with QEMU's microvm
+# machine, the root file system as the first virtio disk and the kernel command line
+# "console=ttyS0 root=/dev/vda rw" ("root=LABEL=lmroot" finds it wherever it is); give it a
+# NoCloud data source as a second virtio disk: an ISO9660 image labelled cidata with
+# meta-data, user-data and network-config (version 2). cloud-init needs nothing on the kernel
+# command line. README.md here has a whole QEMU command line and the timings.
+#
+# Network: cloud-init renders a network-config for systemd-networkd here, because none of
+# ifupdown (eni), netplan or NetworkManager is installed and networkd is the last renderer it
+# tries; systemd-resolved applies the DNS servers. 22.4 accepts "to: 0.0.0.0/0" for a
+# default route but not "to: default", and names the NIC's file after set-name (eth0).
+#
+# Needs root, mmdebstrap, e2fsprogs (mke2fs -d), apt-get, dpkg, cpio and gzip (see
+# scripts/install-test-deps.sh) and the Debian mirror the host's apt uses, nothing else from
+# the network. A build takes 91 to 100 s on two quiet cores (148 s while other work ran); the
+# root file system is a 610 MiB sparse file holding some 275 MiB of files (184 packages).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${LIQUIDMETAL_CLOUD_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/liquidmetal/cloud-guest}
+suite=bookworm
+kernel_meta=linux-image-cloud-amd64
+# Loaded by the initramfs (with their dependencies), so the root file system needs none.
+wanted_modules="virtio virtio_ring virtio_mmio virtio_blk virtio_net isofs"
+packages=(
+    systemd-sysv udev           # udev: networkd waits for links udev has seen
+    cloud-init
+    iproute2 iputils-ping
+    systemd-resolved            # applies the network-config's DNS servers
+)
+
+print_paths() {
+    echo "kernel=$out/vmlinuz"
+    echo "initrd=$out/initrd.cpio.gz"
+    echo "rootfs=$out/rootfs.ext4"
+}
+
+stamp=$(cat "$here/build-cloud.sh" "$here/cloud-initrd-init" "$here/cloud.cfg" | sha256sum | cut -d' ' -f1)
+if [[ -f $out/vmlinuz && -f $out/initrd.cpio.gz && -f $out/rootfs.ext4 && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
+    print_paths
+    exit 0
+fi
+
+[[ $(id -u) -eq 0 ]] || { echo "build-cloud.sh: needs root (mmdebstrap --mode=root, mke2fs -d keeping owners)" >&2; exit 1; }
+for tool in mmdebstrap mke2fs apt-get apt-cache dpkg cpio gzip sha256sum chroot; do
+    command -v "$tool" >/dev/null || { echo "build-cloud.sh: $tool is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
+done
+
+started=$SECONDS
+resolve_kernel_package() {
+    apt-cache depends "$kernel_meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+kernel_pkg=$(resolve_kernel_package)
+if [[ -z $kernel_pkg ]]; then
+    apt-get update -qq >&2
+    kernel_pkg=$(resolve_kernel_package)
+fi
+[[ -n $kernel_pkg ]] || { echo "build-cloud.sh: cannot resolve the package behind $kernel_meta" >&2; exit 1; }
+kernel_version=${kernel_pkg#linux-image-}
+
+# The Debian mirrors apt already uses for $suite, $suite-updates and $suite-security, read
+# from apt's own view of its sources (one line per index, then its release line): so a host
+# that reaches Debian through its own mirror builds through it too, and other sources the
+# host has (third-party repositories) stay out of the image.
+sources=$(apt-cache policy | awk -v suite="$suite" '
+    $2 ~ /:\/\// && $3 ~ "^" suite "(-updates|-security)?/main$" { uri = $2; split($3, parts, "/"); dist = parts[1]; next }
+    uri != "" && /release / && /o=Debian/ { if (!seen[uri " " dist]++) print "deb " uri " " dist " main"; uri = "" ; next }
+    { uri = "" }')
+if ! grep -q " $suite main\$" <<<"$sources"; then
+    echo "build-cloud.sh: apt knows no Debian $suite mirror here; using mmdebstrap's default" >&2
+    sources=
+fi
+
+work=$(mktemp -d)
+# mmdebstrap mounts /dev, /proc and /sys inside the root while it works and unmounts them
+# when it stops; should one stay mounted (mmdebstrap killed outright), removing the work
+# folder must not reach through it into the host's.
+trap 'rm -rf --one-file-system "$work"' EXIT
+chmod 755 "$work"  # apt-get download runs as _apt where it can
+root="$work/rootfs"
+
+echo "build-cloud.sh: building the cloud guest ($suite, $kernel_pkg) into $out" >&2
+mirror_args=()
+while IFS= read -r line; do
+    [[ -n $line ]] && mirror_args+=("$line")
+done <<<"$sources"
+# Documentation, manual pages and translations are no use in a guest nobody logs into.
+mmdebstrap --mode=root --variant=minbase --format=directory --quiet \
+    --include="$(IFS=,; echo "${packages[*]}")" \
+    --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+    --dpkgopt='path-exclude=/usr/share/info/*' \
+    "$suite" "$root" "${mirror_args[@]}" >&2
+
+# The guest's own settings. Each boot is a first boot (the agent mounts the image with
+# snapshot=on), so everything here is about making that boot short.
+install -m 644 "$here/cloud.cfg" "$root/etc/cloud/cloud.cfg.d/90-liquidmetal.cfg"
+# By label: the root disk is /dev/vda only while it is the first virtio disk on QEMU's command
+# line (disks take vda, vdb... in command-line order on microvm).
+echo 'LABEL=lmroot / ext4 rw,noatime 0 0' >"$root/etc/fstab"
+echo localhost >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+mkdir -p "$root/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=volatile\n' >"$root/etc/systemd/journald.conf.d/90-liquidmetal.conf"
+chroot "$root" systemctl enable --quiet systemd-networkd.service systemd-resolved.service
+# Units a throwaway node never needs at boot: timers, a getty on a VGA console a microvm does
+# not have, logins, and modprobe@ units for modules that are not in the image (each is a
+# process, which costs most of a second under TCG).
+chroot "$root" systemctl mask --quiet apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
+    e2scrub_all.timer e2scrub_reap.service fstrim.timer getty@tty1.service systemd-logind.service \
+    systemd-pstore.service systemd-network-generator.service modprobe@configfs.service \
+    modprobe@dm_mod.service modprobe@drm.service modprobe@efi_pstore.service modprobe@fuse.service \
+    modprobe@loop.service
+# cloud-init 22.4's networkd renderer writes IPv6AcceptRA= only for DHCPv6, so a static
+# network-config leaves router advertisements on, and systemd-networkd-wait-online then waits
+# out three router solicitations (12 s) before cloud-init's network stage may start. The
+# guest's one NIC is named eth0 (its network-config says set-name: eth0), so its file is
+# 10-cloud-init-eth0.network and this drop-in turns that off.
+mkdir -p "$root/etc/systemd/network/10-cloud-init-eth0.network.d"
+printf '[Network]\nIPv6AcceptRA=no\n' >"$root/etc/systemd/network/10-cloud-init-eth0.network.d/90-liquidmetal.conf"
+# mmdebstrap left the host's resolv.conf; systemd-resolved's stub takes its place.
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/var/log/"*.log
+dpkg-query --admindir="$root/var/lib/dpkg" -W -f='${Package} ${Version}\n' >"$work/packages"
+
+# A raw ext4 image: the files' size plus room for what cloud-init and the journal write.
+used_kib=$(du -sk "$root" | cut -f1)
+size_mib=$(( used_kib * 2 / 1024 + 64 ))
+mke2fs -q -t ext4 -L lmroot -m 0 -E root_owner=0:0 -d "$root" "$work/rootfs.ext4" "${size_mib}M" >&2
+
+# Kernel and initramfs.
+(cd "$work" && apt-get download -qq "$kernel_pkg" busybox-static >&2 2>/dev/null) \
+    || (cd "$work" && apt-get download "$kernel_pkg" busybox-static >&2)
+dpkg -x "$work"/linux-image-*.deb "$work/kernel"
+dpkg -x "$work"/busybox-static_*.deb "$work/busybox"
+busybox="$work/busybox/bin/busybox"
+moddir="$work/kernel/lib/modules/$kernel_version"
+[[ -d $moddir ]] || { echo "build-cloud.sh: no modules for $kernel_version in $kernel_pkg" >&2; exit 1; }
+"$busybox" depmod -b "$work/kernel" "$kernel_version"
+
+initrd="$work/initrd"
+mkdir -p "$initrd/bin" "$initrd/lib/modules" "$initrd/etc/liquidmetal"
+cp "$busybox" "$initrd/bin/busybox"
+install -m 755 "$here/cloud-initrd-init" "$initrd/init"
+# Module paths from modules.dep in load order, dependencies first, each once.
+declare -A loaded=()
+load_module() {
+    local path=$1 deps dep base
+    [[ -n ${loaded[$path]:-} ]] && return 0
+    loaded[$path]=1
+    deps=$(awk -v p="$path:" '$1 == p { $1 = ""; print; exit }' "$moddir/modules.dep")
+    for dep in $deps; do
+        load_module "$dep"
+    done
+    base=$(basename "$path")
+    case "$base" in
+        *.ko.xz) xz -dc "$moddir/$path" >"$initrd/lib/modules/${base%.xz}"; base=${base%.xz} ;;
+        *.ko.gz) gzip -dc "$moddir/$path" >"$initrd/lib/modules/${base%.gz}"; base=${base%.gz} ;;
+        *) cp "$moddir/$path" "$initrd/lib/modules/$base" ;;
+    esac
+    echo "$base" >>"$initrd/etc/liquidmetal/modules.load"
+}
+for name in $wanted_modules; do
+    path=$(awk -F: -v n="/$name.ko" 'index($1, n) && substr($1, length($1) - length(n) + 1) == n { print $1; exit }' "$moddir/modules.dep")
+    [[ -n $path ]] && load_module "$path"  # a module built into this kernel has no line
+done
+
+mkdir -p "$out"
+(cd "$initrd" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) | gzip -9n >"$out/initrd.cpio.gz.tmp"
+cp "$work/kernel/boot/vmlinuz-$kernel_version" "$out/vmlinuz.tmp"
+mv "$work/rootfs.ext4" "$out/rootfs.ext4.tmp"
+mv "$out/initrd.cpio.gz.tmp" "$out/initrd.cpio.gz"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+mv "$out/rootfs.ext4.tmp" "$out/rootfs.ext4"
+echo "$kernel_version" >"$out/kernel-version"
+cp "$work/packages" "$out/packages"
+echo "$stamp" >"$out/stamp"
+echo "build-cloud.sh: built in $(( SECONDS - started )) s ($(du -k --apparent-size "$out/rootfs.ext4" | cut -f1) KiB image, $used_kib KiB of files)" >&2
+print_paths
