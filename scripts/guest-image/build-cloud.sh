@@ -132,6 +132,32 @@ chroot "$root" systemctl mask --quiet apt-daily.timer apt-daily-upgrade.timer dp
 # 10-cloud-init-eth0.network and this drop-in turns that off.
 mkdir -p "$root/etc/systemd/network/10-cloud-init-eth0.network.d"
 printf '[Network]\nIPv6AcceptRA=no\n' >"$root/etc/systemd/network/10-cloud-init-eth0.network.d/90-liquidmetal.conf"
+# The node image's side of the agent's contract: once cloud-init has read the user-data and
+# applied the network (its config stage), print the ready marker on the serial console with the
+# VM id from the kernel command line and the SHA-256 of the user-data cloud-init read. The agent
+# marks the VM Running on it, or Failed when the hash is not the spec's.
+mkdir -p "$root/usr/local/sbin"
+cat >"$root/usr/local/sbin/liquidmetal-ready" <<'READY'
+#!/bin/sh
+id=$(sed -n 's/.*liquidmetal\.id=\([^ ]*\).*/\1/p' /proc/cmdline)
+hash=$(cat /var/lib/cloud/instance/user-data.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+echo "LIQUIDMETAL-READY id=$id userdata-sha256=$hash" >/dev/ttyS0
+READY
+chmod 755 "$root/usr/local/sbin/liquidmetal-ready"
+cat >"$root/etc/systemd/system/liquidmetal-ready.service" <<'UNIT'
+[Unit]
+Description=Tell the LiquidMetal agent this node is up
+After=cloud-config.service
+Wants=cloud-config.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/liquidmetal-ready
+
+[Install]
+WantedBy=cloud-init.target
+UNIT
+chroot "$root" systemctl enable --quiet liquidmetal-ready.service
 # mmdebstrap left the host's resolv.conf; systemd-resolved's stub takes its place.
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/var/log/"*.log

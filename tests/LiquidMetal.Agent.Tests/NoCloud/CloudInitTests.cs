@@ -10,9 +10,10 @@ public sealed class CloudInitTests : IDisposable
     private readonly TempStateDirectory _dir = new();
 
     [CloudInitFact]
-    public void Schema_EmptyUserDataReplacement_ValidCloudConfig()
+    public void Schema_CloudConfigUserData_PassesThroughValid()
     {
-        var (exit, output, errors) = HostCommands.Run("cloud-init", "schema", "--config-file", Write("user-data", NoCloudSeed.UserData(TestSpecs.Vm("a"))));
+        var userData = "#cloud-config\nhostname: a-cp-1\nwrite_files:\n  - path: /etc/liquidmetal/node.env\n    content: |\n      ROLE=control-plane\nruncmd:\n  - [/usr/local/bin/liquidmetal-bootstrap, --role, control-plane]\n";
+        var (exit, output, errors) = HostCommands.Run("cloud-init", "schema", "--config-file", Write("user-data", NoCloudSeed.UserData(TestSpecs.Vm("a", userData: userData))));
 
         Assert.True(exit == 0, output + errors);
         Assert.Contains("Valid cloud-config", output, StringComparison.Ordinal);

@@ -15,10 +15,10 @@ public sealed class NoCloudSeedTests
     }
 
     [Fact]
-    public void UserData_Given_AsGivenElseEmptyCloudConfig()
+    public void UserData_Given_ByteForByteEvenWhenEmpty()
     {
         Assert.Equal("#!/bin/sh\necho hi\n", NoCloudSeed.UserData(TestSpecs.Vm("a", userData: "#!/bin/sh\necho hi\n")));
-        Assert.Equal("#cloud-config\n{}\n", NoCloudSeed.UserData(TestSpecs.Vm("a")));
+        Assert.Equal(string.Empty, NoCloudSeed.UserData(TestSpecs.Vm("a")));
     }
 
     [Fact]
