@@ -35,6 +35,7 @@ echo; echo "plan exit code: $code (0 no change, 1 changes, 2 invalid)"
 [ "$code" -eq 1 ]
 
 guest=${LIQUIDMETAL_GUEST_DIR:-$HOME/.cache/liquidmetal/guest}
+cloud=${LIQUIDMETAL_CLOUD_GUEST_DIR:-$HOME/.cache/liquidmetal/cloud-guest}
 provider=${DEMO_PROVIDER:-}
 if [ -z "$provider" ]; then
   if command -v qemu-system-x86_64 >/dev/null && [ -f "$guest/vmlinuz" ]; then provider=qemu; else provider=sim; fi
@@ -51,9 +52,16 @@ agents=$(mktemp -d /tmp/lm-demo.XXXXXX)
 pids=()
 made_bridge=
 cleanup() {
+  # The guests' serial consoles stay for reading after the demo: artifacts/demo/consoles/<host>-<vm>.log.
+  mkdir -p "$work/consoles"
+  for log in "$agents"/*/vms/*/console.log; do
+    [ -f "$log" ] || continue
+    vm=${log%/console.log}; host=${vm%/vms/*}
+    cp "$log" "$work/consoles/${host##*/}-${vm##*/}.log"
+  done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  # VMs outlive their agents by design; the demo's do not outlive the demo (nor their taps, which go with the bridge).
+  # VMs outlive their agents by design; the demo's do not outlive the demo, nor do the taps their agents made.
   pkill -f -- "$agents/" 2>/dev/null || true
   sleep 0.5
   for tap in $(ip -o link show 2>/dev/null | grep -o 'lm[0-9a-f]\{13\}' | sort -u); do
@@ -67,17 +75,20 @@ if [ "$provider" = qemu ]; then
   # The fleet's network says its VMs join bridge br-lab on every sled; here the five "sleds" share this machine, so
   # one bridge stands for the site's switch. An agent refuses a VM whose bridge is missing, so make it for the demo.
   if ! ip link show br-lab >/dev/null 2>&1; then
-    ip link add br-lab type bridge && ip link set br-lab up && made_bridge=br-lab \
+    # 10.20.1.1 is the network's gateway: this machine, so it can reach every node at its rendered address.
+    { ip link add br-lab type bridge && made_bridge=br-lab && ip addr add 10.20.1.1/24 dev br-lab && ip link set br-lab up; } \
       || { echo "demo: could not create bridge br-lab (the QEMU demo runs as root: taps and bridges need CAP_NET_ADMIN)" >&2; exit 1; }
   fi
 fi
 git init --quiet --bare --initial-branch=main "$work/fleet.git"
 git clone --quiet "$work/fleet.git" "$work/clone" 2>/dev/null
 cp -r fleet-example/. "$work/clone/"
+cloud_dir=()
+[ -d "$cloud" ] && cloud_dir=(--image-dir "$cloud")
 for host in sled-1 sled-2 sled-3 sled-4 sled-5; do
   log="$work/agent-$host.log"
   "$cli" agent --state-dir "$agents/$host" --listen 127.0.0.1:0 --host-name "$host" --provider "$provider" --accel tcg \
-    --image-dir "$images" --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true >"$log" 2>&1 &
+    --image-dir "$images" "${cloud_dir[@]}" --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true --boot-deadline 300 >"$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do grep -q ' listening on ' "$log" && break; sleep 0.1; done
   url=$(grep -o 'listening on [^ ]*' "$log" | head -n 1 | cut -d' ' -f3 || true)
@@ -106,5 +117,45 @@ if [ "$provider" = qemu ]; then
   grep -h "LIQUIDMETAL-READY" "$agents"/*/vms/*/console.log | head -n 20
 fi
 
-say "5. the status branch, as anyone can read it"
+if [ "$provider" = qemu ] && [ -f "$cloud/rootfs.ext4" ] && [ -n "$made_bridge" ]; then
+  say "5. networks for real: cluster-c, two Debian guests whose cloud-init takes its rendered address and hostname from the agent's NoCloud disk"
+  cat >"$work/clone/clusters/cluster-c.yaml" <<CLUSTER
+apiVersion: liquidmetal.dev/v1alpha1
+kind: Cluster
+metadata:
+  name: cluster-c
+spec:
+  network: openedge-lab
+  hostSelector:
+    matchLabels:
+      liquidmetal.dev/site: openedge-lab
+  image: {kernel: $cloud/vmlinuz, initrd: $cloud/initrd.cpio.gz, rootVolume: $cloud/rootfs.ext4}
+  controlPlane: {replicas: 1, vcpu: 1, memoryMiB: 512, vip: 10.20.1.12}
+  workerPools:
+    - {name: workers, replicas: 1, vcpu: 1, memoryMiB: 512}
+  bootstrap:
+    userData: |
+      #cloud-config
+      runcmd:
+        - echo "LIQUIDMETAL-DEMO \$(hostname) has \$(ip -4 -o addr show dev eth0 | awk '{print \$4}')" > /dev/ttyS0
+        - for i in \$(seq 60); do ping -c 1 -W 1 10.20.1.1 >/dev/null 2>&1 && echo "LIQUIDMETAL-DEMO \$(hostname) pinged the gateway 10.20.1.1" > /dev/ttyS0 && break; sleep 1; done
+CLUSTER
+  git -C "$work/clone" add -A
+  git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -m "cluster-c: two Debian cloud-init nodes"
+  git -C "$work/clone" push --quiet origin main
+  run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 240
+  run status --repo "$work/fleet.git" --nodes
+  echo; echo "this machine is the network's gateway (10.20.1.1 on br-lab) and pings each cluster-c node at its rendered address:"
+  "$cli" status --repo "$work/fleet.git" --nodes | awk '$2 == "cluster-c" && $5 ~ /\// { split($5, a, "/"); print $1, a[1] }' | while read -r node address; do
+    # Running means cloud-init has read its data; networkd may take a few seconds more to answer.
+    answered=
+    for _ in $(seq 60); do ping -c 1 -W 1 "$address" >/dev/null 2>&1 && answered=yes && break; done
+    if [ -n "$answered" ]; then echo "  ping $address ($node): ok"; else echo "  ping $address ($node): no answer within a minute"; fi
+  done
+  sleep 5
+  echo; echo "and the guests say, on their serial consoles:"
+  grep -h "LIQUIDMETAL-DEMO" "$agents"/*/vms/cluster-c-*/console.log | tr -d '\r' || true
+fi
+
+say "6. the status branch, as anyone can read it"
 git --git-dir "$work/fleet.git" log --format='%h %s%n    %(trailers:key=Fleet-Revision,valueonly,separator=)' liquidmetal/status

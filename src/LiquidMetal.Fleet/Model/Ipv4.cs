@@ -73,7 +73,8 @@ public readonly record struct Ipv4Prefix(Ipv4Address First, int Length)
         problem = null;
         var slash = text.IndexOf('/');
         if (slash < 0 || !Ipv4Address.TryParse(text[..slash], out var address)
-            || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length > 32)
+            || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length > 32
+            || (text.Length > slash + 2 && text[slash + 1] == '0'))
         {
             problem = $"'{text}' is not an IPv4 subnet: expected a.b.c.d/n, such as 10.20.1.0/24";
             return false;
@@ -101,7 +102,7 @@ public readonly record struct Ipv4Range(Ipv4Address First, Ipv4Address Last)
 
     public bool Contains(Ipv4Address address) => address >= First && address <= Last;
 
-    /// <summary>Parses first-last (10.20.1.100-10.20.1.199) or a subnet (10.20.1.128/25).</summary>
+    /// <summary>Parses first-last (10.20.1.100-10.20.1.199), a subnet (10.20.1.128/25) or one address.</summary>
     public static bool TryParse(string text, out Ipv4Range range, out string? problem)
     {
         range = default;
@@ -114,6 +115,12 @@ public readonly record struct Ipv4Range(Ipv4Address First, Ipv4Address Last)
             }
 
             range = new Ipv4Range(prefix.First, prefix.Last);
+            return true;
+        }
+
+        if (Ipv4Address.TryParse(text.Trim(), out var single))
+        {
+            range = new Ipv4Range(single, single);
             return true;
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 
@@ -41,23 +42,81 @@ public sealed record NetworkDefinition
 }
 
 /// <summary>A network's addressing, parsed and checked.</summary>
-public sealed record NetworkAddressing(
-    Ipv4Prefix Subnet,
-    Ipv4Address? Gateway,
-    ImmutableArray<Ipv4Range> NodeRanges,
-    IPNetwork? Ipv6Subnet,
-    IPAddress? Ipv6Gateway)
+/// <param name="Others">Addresses of the subnet that are someone else's (its DNS servers): never a node's.</param>
+public sealed class NetworkAddressing(
+    Ipv4Prefix subnet,
+    Ipv4Address? gateway,
+    ImmutableArray<Ipv4Range> nodeRanges,
+    IPNetwork? ipv6Subnet,
+    IPAddress? ipv6Gateway,
+    ImmutableArray<Ipv4Address> others)
 {
-    /// <summary>Whether nodes may get <paramref name="address"/>: in a node range and not the subnet's own, broadcast or gateway address.</summary>
+    private FrozenSet<Ipv4Address>? _reserved;
+
+    public Ipv4Prefix Subnet { get; } = subnet;
+
+    public Ipv4Address? Gateway { get; } = gateway;
+
+    public ImmutableArray<Ipv4Range> NodeRanges { get; } = nodeRanges;
+
+    public IPNetwork? Ipv6Subnet { get; } = ipv6Subnet;
+
+    public IPAddress? Ipv6Gateway { get; } = ipv6Gateway;
+
+    public ImmutableArray<Ipv4Address> Others { get; } = others;
+
+    /// <summary>Whether nodes may get <paramref name="address"/>: in a node range and not reserved.</summary>
     public bool IsNodeAddress(Ipv4Address address) =>
         NodeRanges.Any(r => r.Contains(address)) && !IsReserved(address);
 
-    /// <summary>The subnet's network and broadcast addresses (for a /30 or wider) and the gateway: never a node's.</summary>
-    public bool IsReserved(Ipv4Address address) =>
-        address == Gateway || (Subnet.Length <= 30 && (address == Subnet.First || address == Subnet.Last));
+    /// <summary>
+    /// Never a node's: the subnet's network and broadcast addresses (for a /30 or wider), the gateway, the address whose
+    /// IPv6 twin (<see cref="Ipv6Of"/>) is the IPv6 gateway, and the subnet's DNS servers.
+    /// </summary>
+    public bool IsReserved(Ipv4Address address) => Reserved.Contains(address);
 
     /// <summary>How many addresses nodes may get.</summary>
-    public long NodeAddressCount => NodeRanges.Sum(r => r.Count) - NodeRanges.Sum(r => ReservedIn(r));
+    public long NodeAddressCount => NodeRanges.Sum(r => r.Count) - Reserved.Count(a => NodeRanges.Any(r => r.Contains(a)));
+
+    private FrozenSet<Ipv4Address> Reserved => _reserved ??= ReservedAddresses().ToFrozenSet();
+
+    private IEnumerable<Ipv4Address> ReservedAddresses()
+    {
+        if (Subnet.Length <= 30)
+        {
+            yield return Subnet.First;
+            yield return Subnet.Last;
+        }
+
+        if (Gateway is { } gateway)
+        {
+            yield return gateway;
+        }
+
+        if (Ipv4Of(Ipv6Gateway) is { } twin)
+        {
+            yield return twin;
+        }
+
+        foreach (var other in Others)
+        {
+            yield return other;
+        }
+    }
+
+    /// <summary>The IPv4 address of the subnet whose IPv6 twin is <paramref name="address"/>, if there is one.</summary>
+    private Ipv4Address? Ipv4Of(IPAddress? address)
+    {
+        if (address is null || Ipv6Subnet is not { } subnet || !subnet.Contains(address))
+        {
+            return null;
+        }
+
+        var bytes = address.GetAddressBytes();
+        var offset = ((ulong)bytes[12] << 24) | ((ulong)bytes[13] << 16) | ((ulong)bytes[14] << 8) | bytes[15];
+        var candidate = new Ipv4Address((uint)Math.Min(uint.MaxValue, Subnet.First.Value + offset));
+        return offset < (ulong)Subnet.Count && address.Equals(Ipv6Of(candidate)) ? candidate : null;
+    }
 
     /// <summary>The IPv6 address of the node that has <paramref name="address"/>: its place in the IPv4 subnet, in the IPv6 prefix.</summary>
     public IPAddress? Ipv6Of(Ipv4Address address)
@@ -76,21 +135,5 @@ public sealed record NetworkAddressing(
         }
 
         return new IPAddress(bytes);
-    }
-
-    private int ReservedIn(Ipv4Range range)
-    {
-        var reserved = 0;
-        if (Gateway is { } gateway && range.Contains(gateway))
-        {
-            reserved++;
-        }
-
-        if (Subnet.Length <= 30)
-        {
-            reserved += (range.Contains(Subnet.First) && Subnet.First != Gateway ? 1 : 0) + (range.Contains(Subnet.Last) && Subnet.Last != Gateway ? 1 : 0);
-        }
-
-        return reserved;
     }
 }

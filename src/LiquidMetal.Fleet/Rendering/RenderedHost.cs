@@ -89,9 +89,14 @@ public sealed record RenderedInterface(string Name, string Mac)
     /// <summary>The IPv4 address without its prefix length, or null.</summary>
     public string? Ipv4Address => Addresses.FirstOrDefault(a => !a.Contains(':')) is { } cidr ? cidr[..cidr.IndexOf('/')] : null;
 
-    /// <summary>Every field as one line, for comparing two interfaces by value (the arrays compare by reference).</summary>
+    /// <summary>
+    /// Every field as one line, for comparing two interfaces by value (the arrays compare by reference) and for the VM's
+    /// hash; each list item is length-prefixed, so ["a,b"] and ["a", "b"] differ.
+    /// </summary>
     public string Describe() =>
-        $"{Name} mac={Mac} network={Network} bridge={Bridge} vlan={Vlan} addresses={string.Join(",", Addresses)} gateway4={Gateway4} gateway6={Gateway6} dns={string.Join(",", Nameservers)} search={string.Join(",", SearchDomains)}";
+        $"{Name} mac={Mac} network={Network} bridge={Bridge} vlan={Vlan} addresses={List(Addresses)} gateway4={Gateway4} gateway6={Gateway6} dns={List(Nameservers)} search={List(SearchDomains)}";
+
+    private static string List(ImmutableArray<string> items) => string.Concat(items.Select(i => $"{i.Length}:{i};"));
 }
 
 /// <summary>A whole host claimed as a bare-metal worker: what the metal bootstrap hook is given.</summary>

@@ -12,7 +12,9 @@ public sealed record NodeAddress(NetworkDefinition Network, Ipv4Address Ipv4, IP
 /// <list type="bullet">
 /// <item>Stable: a node keeps its previous address while that is still one of its network's node addresses (and no
 /// node before it kept the same one); adding, removing or resizing other clusters never renumbers it.</item>
-/// <item>New nodes take the lowest free node address, in node order (clusters by name, control plane first).</item>
+/// <item>New nodes take the lowest free node address, in node order (clusters by name, control plane first). An address
+/// a departing node had (removed this time, so its VM may still be running while the new ones start, or frozen in a
+/// suspended cluster) is not free yet: it is given out only when nothing else is left.</item>
 /// <item>Deterministic. O(nodes + node addresses skipped).</item>
 /// </list>
 /// The checks have made sure each network has an address for every node on it; metal nodes get none (a whole host
@@ -43,6 +45,16 @@ public static class Addresser
             }
         }
 
+        var wanted = nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var departing = new List<Ipv4Address>();
+        foreach (var (node, before) in previous)
+        {
+            if (!wanted.Contains(node) && before.Ipv4 is { } text && Ipv4Address.TryParse(text, out var held))
+            {
+                departing.Add(held);
+            }
+        }
+
         foreach (var (name, members) in byNetwork)
         {
             var network = networks[name];
@@ -62,7 +74,8 @@ public static class Addresser
                 }
             }
 
-            using var free = FreeAddresses(addressing, taken).GetEnumerator();
+            var held = departing.Where(addressing.IsNodeAddress).Order().ToList();
+            using var free = FreeAddresses(addressing, taken, [.. held]).Concat(held.Where(h => !taken.Contains(h))).GetEnumerator();
             foreach (var node in waiting)
             {
                 if (!free.MoveNext())
@@ -78,14 +91,14 @@ public static class Addresser
         return result.ToImmutable();
     }
 
-    private static IEnumerable<Ipv4Address> FreeAddresses(NetworkAddressing addressing, HashSet<Ipv4Address> taken)
+    private static IEnumerable<Ipv4Address> FreeAddresses(NetworkAddressing addressing, HashSet<Ipv4Address> taken, HashSet<Ipv4Address> held)
     {
         foreach (var range in addressing.NodeRanges.OrderBy(r => r.First))
         {
             for (var value = (long)range.First.Value; value <= range.Last.Value; value++)
             {
                 var address = new Ipv4Address((uint)value);
-                if (!taken.Contains(address) && !addressing.IsReserved(address))
+                if (!taken.Contains(address) && !held.Contains(address) && !addressing.IsReserved(address))
                 {
                     yield return address;
                 }

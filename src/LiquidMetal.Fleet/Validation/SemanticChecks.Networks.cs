@@ -196,17 +196,38 @@ public static partial class SemanticChecks
             }
         }
 
+        var others = new List<Ipv4Address>();
         for (var i = 0; i < network.DnsServers.Length; i++)
         {
             var server = network.DnsServers[i];
-            if (!(Ipv4Address.TryParse(server, out _) || (IPAddress.TryParse(server, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && server.Contains(':'))))
+            if (Ipv4Address.TryParse(server, out var v4))
+            {
+                if (subnet.Contains(v4))
+                {
+                    others.Add(v4); // a server on the subnet keeps its address: no node gets it
+                }
+            }
+            else if (!(IPAddress.TryParse(server, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && server.Contains(':')))
             {
                 Problem($"spec.dns.servers[{i}]", $"'{server}' is not an IP address: DNS servers are given by address");
             }
         }
 
-        return diagnostics.Count == before ? new NetworkAddressing(subnet, gateway, [.. ranges], ipv6, gateway6) : null;
+        for (var i = 0; i < network.DnsSearch.Length; i++)
+        {
+            if (!IsDnsName(network.DnsSearch[i]))
+            {
+                Problem($"spec.dns.search[{i}]", $"'{network.DnsSearch[i]}' is not a DNS domain: labels of letters, digits and '-' joined by dots, such as lab.example");
+            }
+        }
+
+        return diagnostics.Count == before ? new NetworkAddressing(subnet, gateway, [.. ranges], ipv6, gateway6, [.. others]) : null;
     }
+
+    /// <summary>A DNS name as resolvers take it: at most 253 characters, labels of 1 to 63 letters, digits and '-' (not at either end).</summary>
+    private static bool IsDnsName(string name) =>
+        name.Length is > 0 and <= 253 && name.TrimEnd('.').Split('.').All(label =>
+            label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
 
     /// <summary>Subnets sorted by first address: each can only overlap the one before it that reaches furthest.</summary>
     private static void CheckOverlaps(ImmutableArray<NetworkDefinition> networks, SourceMap sources, List<Diagnostic> diagnostics)
@@ -227,20 +248,33 @@ public static partial class SemanticChecks
             }
         }
 
-        var withIpv6 = networks.Where(n => n.Addressing?.Ipv6Subnet is not null).ToList();
-        for (var i = 0; i < withIpv6.Count; i++)
+        // The same sweep over IPv6 prefixes, as 128-bit numbers.
+        (NetworkDefinition Network, UInt128 First, UInt128 Last)? reach = null;
+        foreach (var (network, first, last) in networks.Where(n => n.Addressing?.Ipv6Subnet is not null)
+            .Select(n => (Network: n, Range: Span(n.Addressing!.Ipv6Subnet!.Value)))
+            .Select(x => (x.Network, x.Range.First, x.Range.Last))
+            .OrderBy(x => x.First).ThenBy(x => x.Network.Name, StringComparer.Ordinal))
         {
-            for (var j = 0; j < i; j++)
+            if (reach is { } before && first <= before.Last)
             {
-                var (a, b) = (withIpv6[j].Addressing!.Ipv6Subnet!.Value, withIpv6[i].Addressing!.Ipv6Subnet!.Value);
-                if (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress))
-                {
-                    diagnostics.Add(new Diagnostic(sources.Find(withIpv6[i].File, "spec.ipv6.cidr"),
-                        $"network {withIpv6[i].Name}: {b} overlaps network {withIpv6[j].Name}'s {a} ({withIpv6[j].File}); every network has a prefix of its own"));
-                    break;
-                }
+                diagnostics.Add(new Diagnostic(sources.Find(network.File, "spec.ipv6.cidr"),
+                    $"network {network.Name}: {network.Addressing!.Ipv6Subnet} overlaps network {before.Network.Name}'s {before.Network.Addressing!.Ipv6Subnet} ({before.Network.File}); every network has a prefix of its own"));
+            }
+
+            if (reach is null || last > reach.Value.Last)
+            {
+                reach = (network, first, last);
             }
         }
+    }
+
+    private static (UInt128 First, UInt128 Last) Span(IPNetwork prefix)
+    {
+        var bytes = prefix.BaseAddress.GetAddressBytes();
+        var first = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        var hostBits = 128 - prefix.PrefixLength;
+        var mask = hostBits == 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        return (first, first | mask);
     }
 
     private static Ipv4Address? CheckVip(ClusterDefinition cluster, string text, NetworkDefinition? network, Dictionary<Ipv4Address, ClusterDefinition> vips, SourceMap sources, List<Diagnostic> diagnostics)
@@ -273,8 +307,8 @@ public static partial class SemanticChecks
                 return null;
             }
 
-            var inside = addressing.NodeRanges.IndexOf(addressing.NodeRanges.FirstOrDefault(r => r.Contains(vip)));
-            if (inside >= 0 && addressing.NodeRanges[inside].Contains(vip))
+            var inside = addressing.NodeRanges.AsSpan().IndexOfAnyContaining(vip);
+            if (inside >= 0)
             {
                 Problem($"vip {vip} is inside network {network.Name}'s node addresses {addressing.NodeRanges[inside]}, where a node could get it: choose an address of {addressing.Subnet} outside {string.Join(", ", addressing.NodeRanges)}");
                 return null;
@@ -321,5 +355,22 @@ public static partial class SemanticChecks
             diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.network"),
                 $"cluster {cluster.Name}: its nodes may be placed on {string.Join(", ", outside.Take(5))}{(outside.Count > 5 ? $" and {outside.Count - 5} more" : string.Empty)}, which network {network.Name} does not reach (its hostSelector {Show(network.HostSelector)}): narrow the cluster's hostSelector to the network's hosts, or widen the network's"));
         }
+    }
+}
+
+/// <summary>Which of a list of ranges holds an address.</summary>
+internal static class Ipv4RangeSearch
+{
+    public static int IndexOfAnyContaining(this ReadOnlySpan<Ipv4Range> ranges, Ipv4Address address)
+    {
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            if (ranges[i].Contains(address))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

@@ -13,5 +13,5 @@ public sealed record NodeStatus(string Name, string Role, string? Host, string S
         other is not null && Name == other.Name && Role == other.Role && Host == other.Host && State == other.State
         && Since == other.Since && Reason == other.Reason && Addresses.AsSpan().SequenceEqual(other.Addresses.AsSpan());
 
-    public override int GetHashCode() => HashCode.Combine(Name, Role, Host, State, Since, Reason, Addresses.Length);
+    public override int GetHashCode() => HashCode.Combine(Name, Role, Host, State, Since, Reason, Addresses.IsDefault ? 0 : Addresses.Length);
 }

@@ -71,6 +71,67 @@ public sealed class AddressTests
     }
 
     [Fact]
+    public void Compile_ClusterRemovedAndAnotherAddedAtOnce_TheDepartingNodesAddressesAreNotGivenOutYet()
+    {
+        // The removed cluster's VMs may still run while the new ones boot: their addresses wait one render.
+        var files = FleetFiles.Example();
+        var first = Compile(files);
+        files.Remove("clusters/cluster-a.yaml");
+        files["clusters/zzz.yaml"] = NewCluster("zzz", "10.20.1.12", workers: 1);
+
+        var second = Compile(files, first);
+
+        Assert.Equal(["10.20.1.112/24", "10.20.1.113/24", "10.20.1.114/24", "10.20.1.115/24"],
+            Addresses(second).Where(a => a.Key.StartsWith("zzz-", StringComparison.Ordinal)).Select(a => a.Value.Addresses[0]));
+    }
+
+    [Fact]
+    public void Compile_NetworkOnlyBigEnoughWithTheDepartingNodesAddresses_TakesThemRatherThanLeaveANodeWithout()
+    {
+        var files = FleetFiles.Example();
+        files.Replace(Lab, "- 10.20.1.100-10.20.1.199", "- 10.20.1.100-10.20.1.111"); // exactly the example's 12 nodes
+        var first = Compile(files);
+        files.Remove("clusters/cluster-a.yaml");
+        files["clusters/zzz.yaml"] = NewCluster("zzz", "10.20.1.12", workers: 3);
+
+        var second = Compile(files, first);
+
+        Assert.Equal(["10.20.1.100/24", "10.20.1.101/24", "10.20.1.102/24", "10.20.1.103/24", "10.20.1.104/24", "10.20.1.105/24"],
+            Addresses(second).Where(a => a.Key.StartsWith("zzz-", StringComparison.Ordinal)).Select(a => a.Value.Addresses[0]));
+    }
+
+    [Fact]
+    public void Compile_Ipv6GatewayIsANodeAddressesTwinAndADnsServerIsInTheRange_NeitherIsGivenToANode()
+    {
+        var files = FleetFiles.Example();
+        files.Replace(Lab, "gateway: fd00:20:1::1", "gateway: fd00:20:1::64"); // the IPv6 twin of 10.20.1.100
+        files.Replace(Lab, "servers: [10.20.1.1]", "servers: [10.20.1.101]");
+
+        var addresses = Addresses(Compile(files));
+
+        Assert.Equal("10.20.1.102/24", addresses["cluster-a-cp-1"].Addresses[0]);
+        Assert.DoesNotContain(addresses.Values, nic => nic.Addresses.Contains("10.20.1.100/24") || nic.Addresses.Contains("10.20.1.101/24"));
+    }
+
+    [Fact]
+    public void Load_SearchDomainWithAComma_ErrorAtTheDomain()
+    {
+        var files = FleetFiles.Example();
+        files.Replace(Lab, "search: [openedge-lab.example]", "search: [\"a.example,b.example\"]");
+
+        LoadAssert.Single(files.Load(), files.At(Lab, "\"a.example,b.example"), "network openedge-lab: 'a.example,b.example' is not a DNS domain");
+    }
+
+    [Fact]
+    public void Describe_ListsThatJoinAlike_DifferSoTheVmHashDiffers()
+    {
+        var one = new RenderedInterface("eth0", "02:00:00:00:00:01") { Network = "n", SearchDomains = ["a,b"] };
+        var two = one with { SearchDomains = ["a", "b"] };
+
+        Assert.NotEqual(one.Describe(), two.Describe());
+    }
+
+    [Fact]
     public void Compile_RangeMovedAwayFromARunningNode_ItIsRenumberedAndThePlanSaysSo()
     {
         var files = FleetFiles.Example();

@@ -55,7 +55,7 @@ public sealed class NetworkCheckTests
     [Theory]
     [InlineData("10.20.1.199-10.20.1.100", "ends before it starts")]
     [InlineData("10.20.1.100-10.20.2.10", "is not inside the subnet 10.20.1.0/24")]
-    [InlineData("10.20.1.100", "is not an address range")]
+    [InlineData("10.20.1.100-10.20.1", "is not an address range")]
     public void Load_BadNodeRange_ErrorAtTheRange(string range, string message)
     {
         var files = FleetFiles.Example();

@@ -58,7 +58,9 @@ public sealed class ReconcileEndToEndTests
         Assert.True(result.Outcome == ReconcileOutcome.Rejected && result.Revision == bad, $"{result.Outcome} {result.Revision}: {string.Join("; ", result.Errors)}");
         Assert.Equal(12, fleet.RunningVms);
         var status = fleet.StatusFile("status/fleet.yaml");
-        Assert.Contains($"fetchedRevision: {bad}", status);
+        // A rare failure here (3 in some 70 runs) showed an older status: say which commit the pass wrote, and why not, if so.
+        Assert.True(status.Contains($"fetchedRevision: {bad}", StringComparison.Ordinal),
+            $"status commit written: {result.StatusCommit ?? "none"}; warnings: {string.Join("; ", result.Warnings)}; status/fleet.yaml read:\n{status}");
         Assert.Contains($"appliedRevision: {good}", status);
         Assert.Contains("hosts/sled-2.yaml:15:10: error: spec.capacity.cpu: expected a whole number, found 'lots'", status);
         Assert.StartsWith("rejected", fleet.StatusLog());
