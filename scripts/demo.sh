@@ -146,6 +146,7 @@ CLUSTER
   run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 240
   run status --repo "$work/fleet.git" --nodes
   echo; echo "this machine is the network's gateway (10.20.1.1 on br-lab) and pings each cluster-c node at its rendered address:"
+  command -v ping >/dev/null || echo "  (no ping here: make test-deps installs iputils-ping)"
   "$cli" status --repo "$work/fleet.git" --nodes | awk '$2 == "cluster-c" && $5 ~ /\// { split($5, a, "/"); print $1, a[1] }' | while read -r node address; do
     # Running means cloud-init has read its data; networkd may take a few seconds more to answer.
     answered=

@@ -3,12 +3,12 @@
 # guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox .debs itself,
 # so neither needs installing); mmdebstrap and e2fsprogs to build the cloud
 # guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
-# iproute2 for the agent's bridges and taps and the tests' namespaces, and cloud-init for
+# iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, and cloud-init for
 # checking the user-data and network-config the agent writes. Idempotent: exits at once when all are
 # there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 cloud-init)
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init)
 
 missing=()
 for package in "${packages[@]}"; do
