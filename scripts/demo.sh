@@ -153,7 +153,11 @@ CLUSTER
     for _ in $(seq 60); do ping -c 1 -W 1 "$address" >/dev/null 2>&1 && answered=yes && break; done
     if [ -n "$answered" ]; then echo "  ping $address ($node): ok"; else echo "  ping $address ($node): no answer within a minute"; fi
   done
-  sleep 5
+  # Their runcmd (cloud-init's last stage) may still be running: give both a minute to say they reached the gateway.
+  for _ in $(seq 60); do
+    [ "$(cat "$agents"/*/vms/cluster-c-*/console.log 2>/dev/null | grep -c 'pinged the gateway')" -ge 2 ] && break
+    sleep 1
+  done
   echo; echo "and the guests say, on their serial consoles:"
   grep -h "LIQUIDMETAL-DEMO" "$agents"/*/vms/cluster-c-*/console.log | tr -d '\r' || true
 fi
