@@ -28,6 +28,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=kernel.sh
+. "$here/kernel.sh"
 out=${LIQUIDMETAL_CLOUD_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/liquidmetal/cloud-guest}
 suite=bookworm
 kernel_meta=linux-image-cloud-amd64
@@ -46,7 +48,7 @@ print_paths() {
     echo "rootfs=$out/rootfs.ext4"
 }
 
-stamp=$(cat "$here/build-cloud.sh" "$here/cloud-initrd-init" "$here/cloud.cfg" | sha256sum | cut -d' ' -f1)
+stamp=$(cat "$here/build-cloud.sh" "$here/kernel.sh" "$here/cloud-initrd-init" "$here/cloud.cfg" | sha256sum | cut -d' ' -f1)
 if [[ -f $out/vmlinuz && -f $out/initrd.cpio.gz && -f $out/rootfs.ext4 && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
     print_paths
     exit 0
@@ -58,16 +60,7 @@ for tool in mmdebstrap mke2fs apt-get apt-cache dpkg cpio gzip sha256sum chroot;
 done
 
 started=$SECONDS
-resolve_kernel_package() {
-    apt-cache depends "$kernel_meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
-}
-kernel_pkg=$(resolve_kernel_package)
-if [[ -z $kernel_pkg ]]; then
-    apt-get update -qq >&2
-    kernel_pkg=$(resolve_kernel_package)
-fi
-[[ -n $kernel_pkg ]] || { echo "build-cloud.sh: cannot resolve the package behind $kernel_meta" >&2; exit 1; }
-kernel_version=${kernel_pkg#linux-image-}
+resolve_kernel build-cloud.sh
 
 # The Debian mirrors apt already uses for $suite, $suite-updates and $suite-security, read
 # from apt's own view of its sources (one line per index, then its release line): so a host
@@ -169,41 +162,13 @@ size_mib=$(( used_kib * 2 / 1024 + 64 ))
 mke2fs -q -t ext4 -L lmroot -m 0 -E root_owner=0:0 -d "$root" "$work/rootfs.ext4" "${size_mib}M" >&2
 
 # Kernel and initramfs.
-(cd "$work" && apt-get download -qq "$kernel_pkg" busybox-static >&2 2>/dev/null) \
-    || (cd "$work" && apt-get download "$kernel_pkg" busybox-static >&2)
-dpkg -x "$work"/linux-image-*.deb "$work/kernel"
-dpkg -x "$work"/busybox-static_*.deb "$work/busybox"
-busybox="$work/busybox/bin/busybox"
-moddir="$work/kernel/lib/modules/$kernel_version"
-[[ -d $moddir ]] || { echo "build-cloud.sh: no modules for $kernel_version in $kernel_pkg" >&2; exit 1; }
-"$busybox" depmod -b "$work/kernel" "$kernel_version"
+unpack_kernel_and_busybox build-cloud.sh
 
 initrd="$work/initrd"
 mkdir -p "$initrd/bin" "$initrd/lib/modules" "$initrd/etc/liquidmetal"
 cp "$busybox" "$initrd/bin/busybox"
 install -m 755 "$here/cloud-initrd-init" "$initrd/init"
-# Module paths from modules.dep in load order, dependencies first, each once.
-declare -A loaded=()
-load_module() {
-    local path=$1 deps dep base
-    [[ -n ${loaded[$path]:-} ]] && return 0
-    loaded[$path]=1
-    deps=$(awk -v p="$path:" '$1 == p { $1 = ""; print; exit }' "$moddir/modules.dep")
-    for dep in $deps; do
-        load_module "$dep"
-    done
-    base=$(basename "$path")
-    case "$base" in
-        *.ko.xz) xz -dc "$moddir/$path" >"$initrd/lib/modules/${base%.xz}"; base=${base%.xz} ;;
-        *.ko.gz) gzip -dc "$moddir/$path" >"$initrd/lib/modules/${base%.gz}"; base=${base%.gz} ;;
-        *) cp "$moddir/$path" "$initrd/lib/modules/$base" ;;
-    esac
-    echo "$base" >>"$initrd/etc/liquidmetal/modules.load"
-}
-for name in $wanted_modules; do
-    path=$(awk -F: -v n="/$name.ko" 'index($1, n) && substr($1, length($1) - length(n) + 1) == n { print $1; exit }' "$moddir/modules.dep")
-    [[ -n $path ]] && load_module "$path"  # a module built into this kernel has no line
-done
+install_modules "$initrd"
 
 mkdir -p "$out"
 (cd "$initrd" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) | gzip -9n >"$out/initrd.cpio.gz.tmp"
