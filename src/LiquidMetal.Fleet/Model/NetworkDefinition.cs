@@ -66,8 +66,30 @@ public sealed class NetworkAddressing(
     public ImmutableArray<Ipv4Address> Others { get; } = others;
 
     /// <summary>Whether nodes may get <paramref name="address"/>: in a node range and not reserved.</summary>
-    public bool IsNodeAddress(Ipv4Address address) =>
-        NodeRanges.Any(r => r.Contains(address)) && !IsReserved(address);
+    public bool IsNodeAddress(Ipv4Address address) => NodeRangeOf(address) is not null && !IsReserved(address);
+
+    /// <summary>The node range that holds <paramref name="address"/>, or null.</summary>
+    public Ipv4Range? NodeRangeOf(Ipv4Address address)
+    {
+        foreach (var range in NodeRanges)
+        {
+            if (range.Contains(address))
+            {
+                return range;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whose <paramref name="address"/> is when it is reserved ("gateway", "DNS server", ...), for messages; null when it is not.</summary>
+    public string? ReservedAs(Ipv4Address address) =>
+        !IsReserved(address) ? null
+        : address == Gateway ? "gateway"
+        : Subnet.Length <= 30 && address == Subnet.First ? "network address"
+        : Subnet.Length <= 30 && address == Subnet.Last ? "broadcast address"
+        : Others.Contains(address) ? "DNS server"
+        : "IPv4 twin of its IPv6 gateway";
 
     /// <summary>
     /// Never a node's: the subnet's network and broadcast addresses (for a /30 or wider), the gateway, the address whose

@@ -301,16 +301,15 @@ public static partial class SemanticChecks
                 return null;
             }
 
-            if (addressing.IsReserved(vip))
+            if (addressing.ReservedAs(vip) is { } what)
             {
-                Problem($"vip {vip} is network {network.Name}'s {(vip == addressing.Gateway ? "gateway" : vip == addressing.Subnet.First ? "network address" : "broadcast address")}: choose a free address of {addressing.Subnet}");
+                Problem($"vip {vip} is network {network.Name}'s {what}: choose a free address of {addressing.Subnet}");
                 return null;
             }
 
-            var inside = addressing.NodeRanges.AsSpan().IndexOfAnyContaining(vip);
-            if (inside >= 0)
+            if (addressing.NodeRangeOf(vip) is { } range)
             {
-                Problem($"vip {vip} is inside network {network.Name}'s node addresses {addressing.NodeRanges[inside]}, where a node could get it: choose an address of {addressing.Subnet} outside {string.Join(", ", addressing.NodeRanges)}");
+                Problem($"vip {vip} is inside network {network.Name}'s node addresses {range}, where a node could get it: choose an address of {addressing.Subnet} outside {string.Join(", ", addressing.NodeRanges)}");
                 return null;
             }
         }
@@ -355,22 +354,5 @@ public static partial class SemanticChecks
             diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.network"),
                 $"cluster {cluster.Name}: its nodes may be placed on {string.Join(", ", outside.Take(5))}{(outside.Count > 5 ? $" and {outside.Count - 5} more" : string.Empty)}, which network {network.Name} does not reach (its hostSelector {Show(network.HostSelector)}): narrow the cluster's hostSelector to the network's hosts, or widen the network's"));
         }
-    }
-}
-
-/// <summary>Which of a list of ranges holds an address.</summary>
-internal static class Ipv4RangeSearch
-{
-    public static int IndexOfAnyContaining(this ReadOnlySpan<Ipv4Range> ranges, Ipv4Address address)
-    {
-        for (var i = 0; i < ranges.Length; i++)
-        {
-            if (ranges[i].Contains(address))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

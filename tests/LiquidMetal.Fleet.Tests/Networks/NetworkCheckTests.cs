@@ -126,6 +126,16 @@ public sealed class NetworkCheckTests
     }
 
     [Fact]
+    public void Load_VipIsADnsServerOfTheSubnet_ErrorNamesWhoseAddressItIs()
+    {
+        var files = FleetFiles.Example();
+        files.Replace(Lab, "servers: [10.20.1.1]", "servers: [10.20.1.53]");
+        files.Replace(ClusterB, "vip: 10.20.1.11", "vip: 10.20.1.53");
+
+        LoadAssert.Single(files.Load(), files.At(ClusterB, "10.20.1.53"), "vip 10.20.1.53 is network openedge-lab's DNS server");
+    }
+
+    [Fact]
     public void Load_VipWithoutANetwork_ErrorAtTheVip()
     {
         var files = FleetFiles.Example();
