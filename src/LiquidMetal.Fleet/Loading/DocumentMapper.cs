@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using LiquidMetal.Fleet.Kubernetes;
 using LiquidMetal.Fleet.Model;
 
 namespace LiquidMetal.Fleet.Loading;
@@ -80,6 +81,11 @@ internal static class DocumentMapper
             Name = doc.String(doc.Root, "metadata.name")!,
             File = file,
             KubernetesVersion = doc.String(spec, "kubernetes.version") ?? string.Empty,
+            Distribution = doc.String(spec, "kubernetes.distribution") == "eks-d" ? KubernetesDistribution.EksD : KubernetesDistribution.Upstream,
+            PodSubnet = doc.String(spec, "kubernetes.podSubnet") ?? ClusterDefinition.DefaultPodSubnet,
+            ServiceSubnet = doc.String(spec, "kubernetes.serviceSubnet") ?? ClusterDefinition.DefaultServiceSubnet,
+            ImageRepository = doc.String(spec, "kubernetes.imageRepository"),
+            Bootstrap = doc.Object(spec, "bootstrap") is null ? BootstrapMode.Kubeadm : BootstrapMode.UserData,
             HostSelector = doc.Map(spec, "hostSelector.matchLabels"),
             ControlPlane = new ControlPlaneSpec(
                 doc.Int(controlPlane, "replicas") ?? 0,

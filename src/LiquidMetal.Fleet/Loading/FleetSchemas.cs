@@ -64,7 +64,7 @@ public static class FleetSchemas
 
         var tree = locate();
         var found = new List<(SourceLocation Location, string Message)>();
-        foreach (var error in Flatten(errors))
+        foreach (var error in Flatten(errors, document))
         {
             var path = error.Path is null ? string.Empty : error.Path.TrimStart('#', '/');
             var location = error.Kind switch
@@ -122,13 +122,32 @@ public static class FleetSchemas
         return last;
     }
 
-    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
+    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors, JToken document)
     {
         foreach (var error in errors)
         {
-            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            if (error is ChildSchemaValidationError { Kind: ValidationErrorKind.NotAnyOf } shapes && shapes.Errors.Count > 0)
             {
-                foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value)))
+                // A field of several shapes (bootstrap: kubeadm, or a mapping): a mapping is told what is wrong inside it,
+                // anything else is told the shapes there are, once, not one complaint per shape.
+                var path = shapes.Path is null ? string.Empty : shapes.Path.TrimStart('#', '/');
+                var isMapping = (path.Length == 0 ? document : document.SelectToken(path, errorWhenNoMatch: false)) is JObject;
+                var mappingShape = shapes.Errors.FirstOrDefault(e => e.Key.ActualSchema.Type.HasFlag(JsonObjectType.Object));
+                if (isMapping && mappingShape.Key is not null)
+                {
+                    foreach (var inner in Flatten(mappingShape.Value, document))
+                    {
+                        yield return inner;
+                    }
+                }
+                else
+                {
+                    yield return new ValidationError(ValidationErrorKind.NotAnyOf, shapes.Property, shapes.Path, shapes.Token, shapes.Schema);
+                }
+            }
+            else if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            {
+                foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value), document))
                 {
                     yield return inner;
                 }
@@ -168,6 +187,7 @@ public static class FleetSchemas
             ValidationErrorKind.ItemsNotUnique => $"{name}: items must be unique",
 
             // The schemas word each "not" rule in its description, as the message a person needs.
+            ValidationErrorKind.NotAnyOf => $"{name}: {shown} is not allowed; expected {schema.Description ?? "another shape of value"}",
             ValidationErrorKind.ExcludedSchemaValidates => $"{name}: {schema.Not?.Description ?? "this combination of values is not allowed"}",
             _ => $"{name}: {error.Kind}",
         };

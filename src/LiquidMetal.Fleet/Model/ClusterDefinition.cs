@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using LiquidMetal.Fleet.Kubernetes;
 
 namespace LiquidMetal.Fleet.Model;
 
@@ -10,6 +11,30 @@ public sealed record ClusterDefinition
     public required string File { get; init; }
 
     public required string KubernetesVersion { get; init; }
+
+    public KubernetesDistribution Distribution { get; init; }
+
+    /// <summary>The release <see cref="KubernetesVersion"/> names, resolved by validation (null before, or when unknown).</summary>
+    public KubernetesRelease? Release { get; init; }
+
+    /// <summary>The pods' address range (kubeadm's networking.podSubnet).</summary>
+    public string PodSubnet { get; init; } = DefaultPodSubnet;
+
+    /// <summary>The services' address range (kubeadm's networking.serviceSubnet).</summary>
+    public string ServiceSubnet { get; init; } = DefaultServiceSubnet;
+
+    /// <summary>A registry mirror for the control-plane images; null: the distribution's own.</summary>
+    public string? ImageRepository { get; init; }
+
+    /// <summary>
+    /// kubeadm (LiquidMetal renders each node's cloud-config) or the fleet author's own user-data template. A cluster file
+    /// without spec.bootstrap is kubeadm (the loader says so); a record built in code says which it is.
+    /// </summary>
+    public BootstrapMode Bootstrap { get; init; } = BootstrapMode.UserData;
+
+    public const string DefaultPodSubnet = "10.244.0.0/16";
+
+    public const string DefaultServiceSubnet = "10.96.0.0/12";
 
     public required ControlPlaneSpec ControlPlane { get; init; }
 
@@ -23,7 +48,7 @@ public sealed record ClusterDefinition
 
     public required ImageRef Image { get; init; }
 
-    /// <summary>The bootstrap user-data template, with <c>{{ node.name }}</c>-style variables.</summary>
+    /// <summary>The user-data template of a <see cref="BootstrapMode.UserData"/> cluster, with <c>{{ node.name }}</c>-style variables.</summary>
     public string UserDataTemplate { get; init; } = string.Empty;
 
     /// <summary>Keep what runs, apply nothing new.</summary>
@@ -60,4 +85,14 @@ public enum PoolMode
 {
     Microvm,
     Metal,
+}
+
+/// <summary>How a cluster's nodes become Kubernetes nodes.</summary>
+public enum BootstrapMode
+{
+    /// <summary>LiquidMetal renders kubeadm init/join cloud-config, and keeps the cluster's CAs and tokens (encrypted) itself.</summary>
+    Kubeadm,
+
+    /// <summary>The fleet's own user-data template (spec.bootstrap.userData), rendered per node as it is.</summary>
+    UserData,
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using LiquidMetal.Fleet.Kubernetes;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Scheduling;
 using LiquidMetal.Fleet.Templates;
@@ -53,7 +54,9 @@ public static class Renderer
         foreach (var node in nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
             var nic = nics.GetValueOrDefault(node.Name);
-            var userData = templates[node.Cluster.Name].Render(name => Variable(fleet, host, node, nic, name));
+            var userData = node.Cluster.Bootstrap == BootstrapMode.Kubeadm
+                ? KubeadmCloudConfig.Render(node.Cluster, new KubeadmCloudConfig.Node(node.Name, node.Ref.Role == NodeRole.ControlPlane, nic?.Ipv4Address, nic?.Name ?? "eth0"))
+                : templates[node.Cluster.Name].Render(name => Variable(fleet, host, node, nic, name));
             if (node.IsMetal)
             {
                 metal = new RenderedMetal

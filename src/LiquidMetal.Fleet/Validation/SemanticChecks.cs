@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LiquidMetal.Fleet.Diagnostics;
+using LiquidMetal.Fleet.Kubernetes;
 using LiquidMetal.Fleet.Model;
 
 namespace LiquidMetal.Fleet.Validation;
@@ -72,6 +73,9 @@ public static partial class SemanticChecks
                 $"cluster {cluster.Name} has no Kubernetes version: set spec.kubernetes.version, or spec.defaults.kubernetesVersion in {settings.File}"));
         }
 
+        var release = version.Length > 0 ? CheckRelease(cluster, version, settings, sources, diagnostics) : null;
+        CheckClusterSubnets(cluster, sources, diagnostics);
+
         var image = cluster.Image.Kernel.Length > 0 ? cluster.Image : settings.DefaultImage;
         if (image is null)
         {
@@ -112,10 +116,45 @@ public static partial class SemanticChecks
         return cluster with
         {
             KubernetesVersion = version,
+            Release = release,
             Image = image ?? cluster.Image,
             ControlPlane = cp with { Vcpu = cpVcpu, MemoryMiB = cpMemory },
             WorkerPools = pools.MoveToImmutable(),
         };
+    }
+
+    /// <summary>The release a cluster's version names, for kubeadm to bootstrap (a user-data cluster's version is only a template value).</summary>
+    private static KubernetesRelease? CheckRelease(ClusterDefinition cluster, string version, FleetSettings settings, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        var release = KubernetesReleases.Find(cluster.Distribution, version, out var problem);
+        if (release is null && cluster.Bootstrap == BootstrapMode.Kubeadm)
+        {
+            var at = cluster.KubernetesVersion.Length > 0 ? sources.Find(cluster.File, "spec.kubernetes.version") : sources.Find(settings.File, "spec.defaults.kubernetesVersion");
+            diagnostics.Add(new Diagnostic(at, $"cluster {cluster.Name}: {problem}"));
+        }
+
+        return release;
+    }
+
+    /// <summary>Pods and services each get a range of their own, as kubeadm needs them.</summary>
+    private static void CheckClusterSubnets(ClusterDefinition cluster, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        Ipv4Prefix? Parse(string text, string field)
+        {
+            if (Ipv4Prefix.TryParse(text, out var prefix, out var problem))
+            {
+                return prefix;
+            }
+
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.kubernetes." + field), $"cluster {cluster.Name}: {field} {problem}"));
+            return null;
+        }
+
+        if (Parse(cluster.PodSubnet, "podSubnet") is { } pods && Parse(cluster.ServiceSubnet, "serviceSubnet") is { } services && pods.Overlaps(services))
+        {
+            diagnostics.Add(new Diagnostic(sources.Find(cluster.File, "spec.kubernetes.serviceSubnet"),
+                $"cluster {cluster.Name}: serviceSubnet {services} overlaps podSubnet {pods}: give services a range of their own (10.96.0.0/12 is kubeadm's)"));
+        }
     }
 
     private static void CheckPools(ClusterDefinition cluster, SourceMap sources, List<Diagnostic> diagnostics, Dictionary<string, (string Cluster, string Pool)> nodeOwners)
