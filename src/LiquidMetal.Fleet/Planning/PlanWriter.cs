@@ -29,6 +29,15 @@ public static class PlanWriter
             }
         }
 
+        if (!plan.Rollouts.IsEmpty)
+        {
+            text.Append("\nRollout:\n");
+            foreach (var rollout in plan.Rollouts)
+            {
+                text.Append("  ").Append(rollout.Describe()).Append('\n');
+            }
+        }
+
         foreach (var host in plan.Hosts)
         {
             if (host.Change == HostChange.Unchanged)
@@ -74,6 +83,17 @@ public static class PlanWriter
             foreach (var notice in plan.Notices)
             {
                 md.Append("- `").Append(notice.Host).Append("`: ").Append(notice.Condition).Append("=False (").Append(notice.Reason).Append("): ").Append(Escape(notice.Message)).Append('\n');
+            }
+
+            md.Append('\n');
+        }
+
+        if (!plan.Rollouts.IsEmpty)
+        {
+            md.Append("**Rollout:**\n\n");
+            foreach (var rollout in plan.Rollouts)
+            {
+                md.Append("- ").Append(Escape(rollout.Describe())).Append('\n');
             }
 
             md.Append('\n');
@@ -134,6 +154,18 @@ public static class PlanWriter
                 delete = plan.Count(ActionKind.Delete),
                 held = plan.Held,
             },
+            rollouts = plan.Rollouts.Select(r => new
+            {
+                cluster = r.Cluster,
+                versionBefore = r.VersionBefore,
+                versionAfter = r.VersionAfter,
+                controlPlanes = r.ControlPlanes,
+                quorum = r.Quorum,
+                controlPlaneOrder = r.ControlPlaneOrder,
+                workers = r.Workers,
+                workersWait = r.WorkersWait,
+                summary = r.Describe(),
+            }),
             notices = plan.Notices.Select(n => new { host = n.Host, condition = n.Condition, status = false, reason = n.Reason, message = n.Message }),
             hosts = plan.Hosts.Select(h => new
             {

@@ -70,8 +70,32 @@ public static class Planner
                 (@new ?? old)!.Allocatable));
         }
 
-        return new Plan(head.Settings.Name, head.Settings.CpuOvercommit, [.. plans]);
+        return new Plan(head.Settings.Name, head.Settings.CpuOvercommit, [.. plans]) { Rollouts = Rollouts(plans, head, suspended) };
     }
+
+    /// <summary>Each cluster whose running control planes are replaced, with the order the reconciler takes.</summary>
+    private static ImmutableArray<ClusterRollout> Rollouts(List<HostPlan> plans, FleetDefinition head, HashSet<string> suspended)
+    {
+        var replaced = plans.SelectMany(p => p.Actions).Where(a => a.Kind == ActionKind.Replace && !a.Held).ToList();
+        var rollouts = ImmutableArray.CreateBuilder<ClusterRollout>();
+        foreach (var cluster in head.Clusters.Where(c => !suspended.Contains(c.Name)))
+        {
+            var controlPlanes = replaced.Where(a => a.Cluster == cluster.Name && a.Role == RoleNames.ControlPlane).Select(a => a.Node).Order(StringComparer.Ordinal).ToImmutableArray();
+            if (controlPlanes.IsEmpty)
+            {
+                continue;
+            }
+
+            var workers = replaced.Where(a => a.Cluster == cluster.Name && a.Role != RoleNames.ControlPlane).Select(a => a.Node).Order(StringComparer.Ordinal).ToImmutableArray();
+            var versionBefore = replaced.Where(a => a.Cluster == cluster.Name).SelectMany(a => a.Changes)
+                .FirstOrDefault(c => c.Field == "metadata." + VersionKey)?.Before ?? string.Empty;
+            rollouts.Add(new ClusterRollout(cluster.Name, versionBefore, cluster.KubernetesVersion, cluster.ControlPlane.Replicas, controlPlanes, workers, cluster.Bootstrap == BootstrapMode.Kubeadm));
+        }
+
+        return rollouts.ToImmutable();
+    }
+
+    private const string VersionKey = "liquidmetal.dev/kubernetes-version";
 
     private static void DiffMetal(RenderedMetal? old, RenderedMetal? @new, List<PlanAction> actions, HashSet<string> suspended, HashSet<string> headClusters)
     {

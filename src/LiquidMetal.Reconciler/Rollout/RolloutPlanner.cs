@@ -14,6 +14,8 @@ namespace LiquidMetal.Reconciler.Rollout;
 /// next only when none is starting or stopping and the replaced ones have run for a settle time (one that crashes and
 /// comes back runs since its comeback). A control plane that failed on the spec it should run halts the rollout: the
 /// others keep theirs (and the quorum) until that is fixed.</item>
+/// <item>In a kubeadm cluster, workers to replace wait until no control plane is changing or settling: a kubelet
+/// must never run a newer release than the API servers (a version change replaces the control planes first).</item>
 /// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
 /// Whether a VM changes is judged from what the agents report, not from the status branch. A held or frozen VM keeps
@@ -49,6 +51,10 @@ public static class RolloutPlanner
             .GroupBy(vm => vm.Cluster, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Id, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var released = new HashSet<string>(StringComparer.Ordinal);
+
+        // kubeadm clusters whose workers wait: no kubelet may run a newer release than its API servers, so workers are
+        // replaced only once every control plane runs its new spec and has settled.
+        var workersWait = new HashSet<string>(StringComparer.Ordinal);
         var halted = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         var heldBack = 0;
         foreach (var cluster in fleet.Clusters.Where(c => !c.Suspend))
@@ -63,6 +69,15 @@ public static class RolloutPlanner
                 .OrderBy(vm => told.GetValueOrDefault(vm.Id)?.Hash == vm.Hash && seen[vm.Id].Phase != VmPhase.Failed ? 0 : seen[vm.Id].Phase == VmPhase.Failed ? 1 : 2)
                 .ThenBy(vm => vm.Id, StringComparer.Ordinal)
                 .ToList();
+            var settling = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
+                ? runs.Phase is VmPhase.Pending or VmPhase.Creating or VmPhase.Deleting
+                  || (runs.Hash == vm.Hash && runs.Phase == VmPhase.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
+                : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
+            if (cluster.Bootstrap == BootstrapMode.Kubeadm && (changing.Count > 0 || settling))
+            {
+                workersWait.Add(cluster.Name);
+            }
+
             if (changing.Count == 0)
             {
                 continue;
@@ -77,10 +92,7 @@ public static class RolloutPlanner
                 continue;
             }
 
-            var underWay = controlPlanes.Any(vm => seen.TryGetValue(vm.Id, out var runs)
-                ? runs.Phase is VmPhase.Pending or VmPhase.Creating or VmPhase.Deleting
-                  || (runs.Hash == vm.Hash && runs.Phase == VmPhase.Running && runningFor.GetValueOrDefault(vm.Id) < settle) // not settled yet
-                : told.ContainsKey(vm.Id)); // told before, not reported now: its host is down or it is being recreated
+            var underWay = settling;
             if (!underWay)
             {
                 released.Add(changing[0].Id);
@@ -98,7 +110,13 @@ public static class RolloutPlanner
             var safe = true;
             foreach (var vm in host.Microvms.Where(vm => !suspended.Contains(vm.Cluster)))
             {
-                var hold = vm.Role == ControlPlaneRole && seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash && !released.Contains(vm.Id);
+                var hold = seen.TryGetValue(vm.Id, out var runs) && runs.Hash != vm.Hash
+                    && (vm.Role == ControlPlaneRole ? !released.Contains(vm.Id) : workersWait.Contains(vm.Cluster));
+                if (hold && vm.Role != ControlPlaneRole)
+                {
+                    heldBack++;
+                }
+
                 if (!hold)
                 {
                     vms.Add(vm);

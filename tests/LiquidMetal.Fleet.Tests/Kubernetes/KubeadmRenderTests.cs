@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LiquidMetal.Fleet.Kubernetes;
 using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Planning;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Fleet.Tests.Loading;
 
@@ -178,6 +179,42 @@ public sealed class KubeadmRenderTests
         var second = Render(KubeadmExample());
 
         Assert.All(first, pair => Assert.Equal(pair.Value.UserData, second[pair.Key].UserData));
+    }
+
+    [Fact]
+    public void Plan_VersionChange_ControlPlanesOneAtATimeKeepingQuorumThenWorkers()
+    {
+        var files = KubeadmExample();
+        var before = FleetCompiler.Compile(files.ToList());
+        files.Replace(ClusterB, "spec:\n", "spec:\n  kubernetes:\n    version: v1.32.1\n");
+        var after = FleetCompiler.Compile(files.ToList());
+
+        var plan = Planner.Diff(before.Hosts, after.Hosts, after.Fleet!);
+
+        var rollout = Assert.Single(plan.Rollouts);
+        Assert.Equal(["cluster-b-cp-1", "cluster-b-cp-2", "cluster-b-cp-3"], rollout.ControlPlaneOrder.ToArray());
+        Assert.Equal(["cluster-b-workers-1", "cluster-b-workers-2", "cluster-b-workers-3"], rollout.Workers.ToArray());
+        Assert.Equal(
+            "cluster-b: Kubernetes v1.31.2 -> v1.32.1: control planes replaced one at a time (cluster-b-cp-1, cluster-b-cp-2, cluster-b-cp-3); "
+            + "at least 2 of 3 run throughout, never below etcd's quorum of 2; then its 3 worker(s), once every control plane runs the new spec",
+            rollout.Describe());
+        Assert.Contains("Rollout:\n  cluster-b: Kubernetes v1.31.2 -> v1.32.1", PlanWriter.Text(plan), StringComparison.Ordinal);
+        Assert.Contains("\"workersWait\": true", PlanWriter.JsonText(plan), StringComparison.Ordinal);
+        Assert.Contains("**Rollout:**", PlanWriter.Markdown(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_OneControlPlane_SaysTheApiIsDownWhileItIsReplaced()
+    {
+        var files = KubeadmExample();
+        files.Replace(ClusterB, "replicas: 3\n    vip", "replicas: 1\n    vip");
+        var before = FleetCompiler.Compile(files.ToList());
+        files.Replace(ClusterB, "spec:\n", "spec:\n  kubernetes:\n    version: v1.32.1\n");
+        var after = FleetCompiler.Compile(files.ToList());
+
+        var rollout = Assert.Single(Planner.Diff(before.Hosts, after.Hosts, after.Fleet!).Rollouts);
+
+        Assert.Contains("its only control plane is replaced, so its API is down while the new one boots", rollout.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -97,13 +97,38 @@ public sealed class RolloutPlannerTests
     }
 
     /// <summary>fleet-example rendered (the desired state), and what ran before: every control plane with 1 vCPU less.</summary>
-    private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed([CallerFilePath] string source = "")
+    [Fact]
+    public void Shape_KubeadmClusterControlPlanesChanging_WorkersKeepTheirOldSpecUntilTheLastHasSettled()
+    {
+        var (desired, previous, fleet) = Changed(workersToo: true);
+        fleet = AsKubeadm(fleet, "cluster-a");
+
+        var rolling = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(OldHash(previous, "cluster-a-workers-1"), HashToldFor(rolling, "cluster-a-workers-1")); // a kubelet never newer than its API servers
+        Assert.Equal(NewHash(desired, "cluster-b-workers-1"), HashToldFor(rolling, "cluster-b-workers-1")); // user-data cluster: alongside, as before
+        Assert.True(rolling.HeldBack >= 4); // cp-3 and cluster-a's three workers
+
+        // Every control plane runs its new spec and has settled: now the workers.
+        var done = previous.ToDictionary(h => h.Host, h => new ObservedHost(h.Host, new HostReport(h.Host, 1, h.SpecHash, null, null,
+            [.. h.Microvms.Select(vm => new VmReport(vm.Id, vm.Cluster, vm.Role == RolloutPlanner.ControlPlaneRole ? NewHash(desired, vm.Id) : vm.Hash, VmPhase.Running, string.Empty, null, 0))], null), null, Applied: false));
+        var settled = RolloutPlanner.Shape(desired, previous, done, fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
+        Assert.Equal(NewHash(desired, "cluster-a-workers-1"), HashToldFor(settled, "cluster-a-workers-1"));
+
+        var settling = RolloutPlanner.Shape(desired, previous, done, fleet, Settle, RunningFor(desired, TimeSpan.FromSeconds(5)));
+        Assert.Equal(OldHash(previous, "cluster-a-workers-1"), HashToldFor(settling, "cluster-a-workers-1"));
+    }
+
+    private static Fleet.Model.FleetDefinition AsKubeadm(Fleet.Model.FleetDefinition fleet, string cluster) =>
+        fleet with { Clusters = [.. fleet.Clusters.Select(c => c.Name == cluster ? c with { Bootstrap = Fleet.Model.BootstrapMode.Kubeadm } : c)] };
+
+    private static (List<RenderedHost> Desired, List<RenderedHost> Previous, Fleet.Model.FleetDefinition Fleet) Changed(bool workersToo = false, [CallerFilePath] string source = "")
     {
         var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
         var compiled = FleetCompiler.Compile(example);
         Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         var desired = compiled.Hosts.ToList();
-        var previous = desired.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Role == RolloutPlanner.ControlPlaneRole ? Older(vm) : vm)], h.Metal)).ToList();
+        var previous = desired.Select(h => Renderer.WithWork(h, [.. h.Microvms.Select(vm => vm.Role == RolloutPlanner.ControlPlaneRole || workersToo ? Older(vm) : vm)], h.Metal)).ToList();
         return (desired, previous, compiled.Fleet!);
     }
 
