@@ -47,6 +47,14 @@ public static class UserDataTemplate
         return problems.ToImmutable();
     }
 
+    /// <summary>The variables a template names, in order (unclosed braces are not variables).</summary>
+    public static IReadOnlyList<string> Variables(string template)
+    {
+        var names = new List<string>();
+        Walk(template, literal: null, variable: (name, _, _) => names.Add(name), unclosed: _ => { });
+        return names;
+    }
+
     /// <summary>Substitutes every variable; the template must have passed <see cref="Check"/>.</summary>
     public static string Render(string template, IReadOnlyDictionary<string, string> values)
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Kubernetes;
 using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Templates;
 
 namespace LiquidMetal.Fleet.Validation;
 
@@ -83,6 +84,11 @@ public static partial class SemanticChecks
                 $"cluster {cluster.Name} has no image: set spec.image.kernel and spec.image.initrd, or spec.defaults.image in {settings.File}"));
         }
 
+        if (image is not null && version.Length > 0)
+        {
+            image = GuestImage(cluster, image, version, release, settings, sources, diagnostics);
+        }
+
         var cp = cluster.ControlPlane;
         var cpDefault = settings.DefaultControlPlaneSize;
         var cpVcpu = cp.Vcpu > 0 ? cp.Vcpu : cpDefault?.Cpu ?? 0;
@@ -134,6 +140,56 @@ public static partial class SemanticChecks
         }
 
         return release;
+    }
+
+    /// <summary>The variables image paths may use, so one fleet default maps every cluster to the guest image of its release.</summary>
+    public static readonly IReadOnlyList<string> ImageVariables = ["kubernetes.distribution", "kubernetes.guestImage", "kubernetes.minor", "kubernetes.version"];
+
+    /// <summary>
+    /// The image with <c>{{ kubernetes.guestImage }}</c> (upstream-1.31), <c>{{ kubernetes.minor }}</c> (1.31),
+    /// <c>{{ kubernetes.version }}</c> and <c>{{ kubernetes.distribution }}</c> filled in for this cluster's release.
+    /// </summary>
+    private static ImageRef GuestImage(ClusterDefinition cluster, ImageRef image, string version, KubernetesRelease? release, FleetSettings settings, SourceMap sources, List<Diagnostic> diagnostics)
+    {
+        var own = cluster.Image.Kernel.Length > 0;
+        string? Fill(string? path, string field)
+        {
+            if (path is null || !path.Contains("{{", StringComparison.Ordinal))
+            {
+                return path;
+            }
+
+            var at = own ? sources.Find(cluster.File, "spec.image." + field) : sources.Find(settings.File, "spec.defaults.image." + field);
+            var values = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["kubernetes.version"] = version,
+                ["kubernetes.distribution"] = KubernetesRelease.DistributionName(cluster.Distribution),
+            };
+            if (release is not null)
+            {
+                values["kubernetes.minor"] = release.MinorVersion;
+                values["kubernetes.guestImage"] = release.GuestImage;
+            }
+
+            foreach (var name in UserDataTemplate.Variables(path))
+            {
+                if (!ImageVariables.Contains(name))
+                {
+                    diagnostics.Add(new Diagnostic(at, $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', which image paths do not have; they have {string.Join(", ", ImageVariables)}"));
+                    return path;
+                }
+
+                if (!values.ContainsKey(name))
+                {
+                    diagnostics.Add(new Diagnostic(at, $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', but Kubernetes version {version} is not a release this LiquidMetal knows ({KubernetesReleases.Known(cluster.Distribution)})"));
+                    return path;
+                }
+            }
+
+            return UserDataTemplate.Render(path, values);
+        }
+
+        return new ImageRef(Fill(image.Kernel, "kernel")!, Fill(image.Initrd, "initrd")!, Fill(image.RootVolume, "rootVolume"));
     }
 
     /// <summary>Pods and services each get a range of their own, as kubeadm needs them.</summary>

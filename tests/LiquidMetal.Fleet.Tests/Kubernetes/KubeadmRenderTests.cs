@@ -218,6 +218,33 @@ public sealed class KubeadmRenderTests
     }
 
     [Fact]
+    public void Load_ImagePathsWithReleaseVariables_EachClusterGetsItsReleasesGuestImage()
+    {
+        var files = KubeadmExample();
+        files.Replace("fleet.yaml", "/var/lib/liquidmetal/images/k8s-v1.31/vmlinuz", "/var/lib/liquidmetal/images/{{ kubernetes.guestImage }}/vmlinuz");
+        files.Replace("fleet.yaml", "/var/lib/liquidmetal/images/k8s-v1.31/rootfs.ext4", "/var/lib/liquidmetal/images/{{ kubernetes.distribution }}/{{ kubernetes.version }}.ext4");
+        files.Replace(ClusterB, "spec:\n", "spec:\n  kubernetes:\n    distribution: eks-d\n    version: v1.32.1-eks-1-32-3\n");
+
+        var vms = Render(files);
+
+        Assert.Equal("/var/lib/liquidmetal/images/upstream-1.31/vmlinuz", vms["cluster-a-cp-1"].Kernel);
+        Assert.Equal("/var/lib/liquidmetal/images/eks-d-1.32/vmlinuz", vms["cluster-b-cp-1"].Kernel);
+        Assert.Equal("/var/lib/liquidmetal/images/eks-d/v1.32.1-eks-1-32-3.ext4", vms["cluster-b-cp-1"].RootVolume);
+    }
+
+    [Fact]
+    public void Load_ImagePathWithAnUnknownVariable_ErrorAtTheDefaultImage()
+    {
+        var files = KubeadmExample();
+        files.Replace("fleet.yaml", "k8s-v1.31/vmlinuz", "{{ kubernetes.guest }}/vmlinuz");
+
+        var result = files.Load();
+
+        Assert.Contains(result.Diagnostics, d => d.Location == files.At("fleet.yaml", "/var/lib/liquidmetal/images/{{")
+            && d.Message.Contains("image kernel uses '{{ kubernetes.guest }}', which image paths do not have; they have kubernetes.distribution, kubernetes.guestImage", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Fill_EverySlotReplaced_AndAMissingValueRefused()
     {
         var text = "a " + SecretSlots.Slot("x") + " b " + SecretSlots.Slot("y") + " " + SecretSlots.Slot("x");
