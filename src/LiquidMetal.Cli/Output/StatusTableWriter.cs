@@ -59,7 +59,7 @@ internal static partial class StatusTableWriter
         if (nodes)
         {
             output.WriteLine();
-            Table(output, ["NODE", "CLUSTER", "ROLE", "HOST", "ADDRESSES", "STATE"], snapshot.Clusters.SelectMany(c => c.Nodes.Select(n => new[]
+            Table(output, ["NODE", "CLUSTER", "ROLE", "HOST", "ADDRESSES", "STATE", "KUBERNETES"], snapshot.Clusters.SelectMany(c => c.Nodes.Select(n => new[]
             {
                 n.Name,
                 c.Name,
@@ -67,6 +67,7 @@ internal static partial class StatusTableWriter
                 n.Host ?? "-",
                 n.Addresses.IsDefaultOrEmpty ? "-" : string.Join(" ", n.Addresses),
                 n.State,
+                n.Kubernetes ?? "-",
             })));
         }
 

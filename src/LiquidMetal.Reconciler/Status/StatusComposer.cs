@@ -5,6 +5,7 @@ using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Kubernetes;
 using LiquidMetal.Reconciler.Rollout;
 
 namespace LiquidMetal.Reconciler.Status;
@@ -29,7 +30,8 @@ public static class StatusComposer
         StatusSnapshot? previous,
         DateTimeOffset now,
         RolloutShape? rollout = null,
-        WrittenDocuments? written = null)
+        WrittenDocuments? written = null,
+        IReadOnlyDictionary<string, ClusterHealth>? kubernetes = null)
     {
         written ??= new WrittenDocuments();
         var heldBack = rollout?.HeldBack ?? 0;
@@ -107,7 +109,20 @@ public static class StatusComposer
         {
             var nodes = nodesOf.GetValueOrDefault(cluster.Name) ?? [];
             nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            var ready = nodes.All(n => n.State is "Running" or "Ready");
+            var health = kubernetes?.GetValueOrDefault(cluster.Name);
+            if (health is not null)
+            {
+                // Beside each VM's state, its Node's: a kubeadm cluster is Ready only when its API says every node is.
+                for (var i = 0; i < nodes.Count; i++)
+                {
+                    nodes[i] = nodes[i] with
+                    {
+                        Kubernetes = !health.Answered ? "Unknown" : health.Nodes.TryGetValue(nodes[i].Name, out var node) ? node.State : "NotRegistered",
+                    };
+                }
+            }
+
+            var ready = nodes.All(n => n.State is "Running" or "Ready") && (health is null || nodes.All(n => n.Kubernetes == "Ready"));
             var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
             var unknown = nodes.Any(n => n.State == "Unknown");
             var stopped = halted.GetValueOrDefault(cluster.Name);
@@ -117,8 +132,14 @@ public static class StatusComposer
                 ? (true, "RolloutHalted", $"control plane {stopped} failed running the spec it should run; the other control planes keep theirs until that is fixed")
                 : failed.Count > 0 ? (true, "NodesFailed", "failed: " + string.Join(", ", failed))
                 : (false, "NotStalled", string.Empty);
+            var running = nodes.Count(n => n.State is "Running" or "Ready");
+            var readyCondition = health is null || running < nodes.Count
+                ? new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{running}/{nodes.Count} nodes running", now)
+                : !health.Answered ? new Condition("Ready", false, "ApiUnreachable", $"{running}/{nodes.Count} nodes running; the Kubernetes API did not answer: {health.Error}", now)
+                : new Condition("Ready", ready, ready ? "AllNodesReady" : "NodesNotReady", $"{nodes.Count(n => n.Kubernetes == "Ready")}/{nodes.Count} nodes Ready in Kubernetes"
+                    + (ready ? string.Empty : " (not: " + string.Join(", ", nodes.Where(n => n.Kubernetes != "Ready").Select(n => $"{n.Name} {n.Kubernetes}")) + ")"), now);
             var conditions = ImmutableArray.Create(
-                Keep(before?.Conditions, new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{nodes.Count(n => n.State is "Running" or "Ready")}/{nodes.Count} nodes running", now)),
+                Keep(before?.Conditions, readyCondition),
                 Keep(before?.Conditions, new Condition("Reconciling", !ready && !stalled, ready ? "Converged" : unknown ? "HostsUnreachable" : "Converging",
                     ready ? "every node runs its current spec" : unknown ? "some nodes' hosts did not answer" : "nodes are being created or replaced", now)),
                 Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));

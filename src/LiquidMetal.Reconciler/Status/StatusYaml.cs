@@ -57,7 +57,8 @@ public static class StatusYaml
 
             y.Scalar(4, "state", n.State)
                 .Time(4, "since", n.Since)
-                .Text(4, "reason", n.Reason);
+                .Text(4, "reason", n.Reason)
+                .Text(4, "kubernetes", n.Kubernetes);
         });
         return y.ToString();
     }
@@ -103,6 +104,7 @@ public static class StatusYaml
             n.RequiredText("name"), n.RequiredText("role"), n.Text("host"), n.RequiredText("state"), n.Time("since"), n.Text("reason"))
         {
             Addresses = [.. n.Items("addresses").OfType<JValue>().Select(a => YamlFields.AsText(a) ?? string.Empty)],
+            Kubernetes = n.Text("kubernetes"),
         });
         return new ClusterStatusDocument(Name(root), status.RequiredText("phase"), ReadConditions(status), [.. nodes]);
     }
