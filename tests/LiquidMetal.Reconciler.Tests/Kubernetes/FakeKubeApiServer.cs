@@ -113,6 +113,13 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
+        // No RBAC here: system:masters may do anything, anyone else nothing (as on a cluster with no bindings yet).
+        if (!InGroup(context.Connection.ClientCertificate!, "system:masters"))
+        {
+            await Status(context, 403, "Forbidden", $"forbidden: User \"{user}\" cannot {request.Method.ToLowerInvariant()} path \"{request.Path}\"");
+            return;
+        }
+
         const string secrets = "/api/v1/namespaces/kube-system/secrets";
         var path = request.Path.Value ?? "";
         switch (request.Method, path)
@@ -193,6 +200,10 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
         return chain.Build(certificate) ? certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) : null;
     }
+
+    private static bool InGroup(X509Certificate2 certificate, string group) =>
+        certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+            .Any(name => name.GetSingleElementType().Value == "2.5.4.10" && name.GetSingleElementValue() == group);
 
     private static JsonObject Resource(string name, string kind, bool namespaced, params string[] shortNames) => new()
     {
