@@ -117,7 +117,7 @@ public static class StatusComposer
                 {
                     nodes[i] = nodes[i] with
                     {
-                        Kubernetes = !health.Answered ? "Unknown" : health.Nodes.TryGetValue(nodes[i].Name, out var node) ? node.State : "NotRegistered",
+                        Kubernetes = !health.DidAnswer ? "Unknown" : health.Nodes.TryGetValue(nodes[i].Name, out var node) ? ClusterHealth.StateOf(node) : "NotRegistered",
                     };
                 }
             }
@@ -135,7 +135,7 @@ public static class StatusComposer
             var running = nodes.Count(n => n.State is "Running" or "Ready");
             var readyCondition = health is null || running < nodes.Count
                 ? new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{running}/{nodes.Count} nodes running", now)
-                : !health.Answered ? new Condition("Ready", false, "ApiUnreachable", $"{running}/{nodes.Count} nodes running; the Kubernetes API did not answer: {health.Error}", now)
+                : !health.DidAnswer ? new Condition("Ready", false, "ApiUnreachable", $"{running}/{nodes.Count} nodes running; the Kubernetes API did not answer: {health.Error}", now)
                 : new Condition("Ready", ready, ready ? "AllNodesReady" : "NodesNotReady", $"{nodes.Count(n => n.Kubernetes == "Ready")}/{nodes.Count} nodes Ready in Kubernetes"
                     + (ready ? string.Empty : " (not: " + string.Join(", ", nodes.Where(n => n.Kubernetes != "Ready").Select(n => $"{n.Name} {n.Kubernetes}")) + ")"), now);
             var conditions = ImmutableArray.Create(

@@ -43,7 +43,10 @@ public sealed class KubernetesReadinessStatusTests
         Applied: false));
 
     private static ClusterHealth Health(params (string Node, string Ready)[] nodes) =>
-        new(null, nodes.ToImmutableSortedDictionary(n => n.Node, n => new NodeHealth(n.Ready, n.Ready == "True" ? "KubeletReady" : "KubeletNotReady", "v1.31.2"), StringComparer.Ordinal));
+        new(null, nodes.ToImmutableSortedDictionary(
+            n => n.Node,
+            n => new NodeReadiness(n.Ready == "True" ? NodeReadyStatus.True : NodeReadyStatus.False, n.Ready == "True" ? "KubeletReady" : "KubeletNotReady", null, Noon, "v1.31.2"),
+            StringComparer.Ordinal));
 
     private static ClusterStatusDocument ClusterB(StatusCommit commit) => commit.Snapshot!.Clusters.Single(c => c.Name == "cluster-b");
 
