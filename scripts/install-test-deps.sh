@@ -4,11 +4,12 @@
 # so neither needs installing); mmdebstrap and e2fsprogs to build the cloud
 # guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
 # iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, and cloud-init for
-# checking the user-data and network-config the agent writes. Idempotent: exits at once when all are
+# checking the user-data and network-config the agent writes, age and openssl to check the reconciler's
+# encrypted cluster secrets and certificates with tools that are not ours. Idempotent: exits at once when all are
 # there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init)
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl)
 
 missing=()
 for package in "${packages[@]}"; do
