@@ -7,6 +7,8 @@ root.Subcommands.Add(RenderCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
+root.Subcommands.Add(KubeconfigCommand.Create());
+root.Subcommands.Add(AgeKeygenCommand.Create());
 if (OperatingSystem.IsLinux())
 {
     root.Subcommands.Add(AgentCommand.Create()); // the agent drives Linux processes (pidfd, /proc, flock)

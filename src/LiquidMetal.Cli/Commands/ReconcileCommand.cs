@@ -4,8 +4,10 @@ using LiquidMetal.Agent.Api;
 using LiquidMetal.Cli.Hosting;
 using LiquidMetal.Cli.Output;
 using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Bootstrap;
 using LiquidMetal.Reconciler.Hosting;
 using LiquidMetal.Reconciler.Pass;
+using LiquidMetal.Reconciler.Secrets.Age;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -46,9 +48,11 @@ internal static class ReconcileCommand
         var logFormat = new Option<string>("--log-format") { Description = "text (one line per event) or json (one object per event, with revision, host, cluster and VM as fields)", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "HMAC secret of GitHub-style push webhooks (X-Hub-Signature-256); the webhook is off without it" };
+        var ageKeyFile = new Option<string?>("--age-key-file") { Description = "age identity file (liquidmetal age-keygen) that seals and opens kubeadm clusters' CAs and tokens on the status branch; without it kubeadm clusters are not applied" };
+        var ageRecipients = new Option<string[]>("--age-recipient") { Description = "Also seal cluster secrets to this age recipient (age1..., e.g. an operator's recovery key); repeat for more" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat, ageKeyFile, ageRecipients,
         };
         var access = new GitAccess();
         access.AddTo(command);
@@ -71,6 +75,19 @@ internal static class ReconcileCommand
                     });
                 }
             });
+            ISecretBox? box;
+            try
+            {
+                box = parse.GetValue(ageKeyFile) is { } keyFile
+                    ? AgeSecretBox.FromKeyFile(keyFile, [.. (parse.GetValue(ageRecipients) ?? []).Select(AgeRecipient.Parse)])
+                    : null;
+            }
+            catch (AgeException e)
+            {
+                await Console.Error.WriteLineAsync("liquidmetal: " + e.Message);
+                return ExitCodes.Failed;
+            }
+
             var url = MirrorCache.NormalizeUrl(parse.GetValue(repo)!);
             var client = AgentClientOptions.FromFiles(parse.GetValue(agentCa), parse.GetValue(agentCert), parse.GetValue(agentKey), parse.GetValue(agentToken));
             var options = new ReconcilerOptions
@@ -82,6 +99,7 @@ internal static class ReconcileCommand
                 AgentClient = client,
                 Credentials = await access.ReadAsync(parse, cancellationToken),
                 Logger = logging.CreateLogger("LiquidMetal.Reconciler"),
+                SecretBox = box,
                 RequireSignedBy = parse.GetValue(allowedSigners) is null && (parse.GetValue(gpgKeys) ?? []).Length == 0
                     ? null
                     : new SignatureTrust { SshAllowedSignersFile = parse.GetValue(allowedSigners), GpgFingerprints = [.. parse.GetValue(gpgKeys) ?? []] },

@@ -23,7 +23,7 @@ public sealed class GitBootstrapStore(GitMirror mirror, string branch, ISecretBo
         var writer = new CommitWriter(mirror);
         for (var attempt = 1; ; attempt++)
         {
-            var (kept, files) = await ReadAsync(tip, cancellationToken);
+            var (kept, files) = await ReadStoredAsync(tip, cancellationToken);
             var wanted = decide(kept);
             var changed = wanted.Where(pair => !kept.TryGetValue(pair.Key, out var was) || was != pair.Value).Select(pair => pair.Key).Order(StringComparer.Ordinal).ToList();
             if (changed.Count == 0)
@@ -75,8 +75,12 @@ public sealed class GitBootstrapStore(GitMirror mirror, string branch, ISecretBo
         }
     }
 
+    /// <summary>Every cluster's bootstrap at <paramref name="tip"/> (what `liquidmetal kubeconfig` reads).</summary>
+    public async Task<IReadOnlyDictionary<string, ClusterBootstrap>> ReadAsync(string tip, CancellationToken cancellationToken) =>
+        (await ReadStoredAsync(tip, cancellationToken)).Kept;
+
     /// <summary>Every cluster's bootstrap at <paramref name="tip"/>, and the files as they are (to write back unchanged).</summary>
-    private async Task<(Dictionary<string, ClusterBootstrap> Kept, ImmutableSortedDictionary<string, byte[]> Files)> ReadAsync(string? tip, CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, ClusterBootstrap> Kept, ImmutableSortedDictionary<string, byte[]> Files)> ReadStoredAsync(string? tip, CancellationToken cancellationToken)
     {
         var kept = new Dictionary<string, ClusterBootstrap>(StringComparer.Ordinal);
         var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);

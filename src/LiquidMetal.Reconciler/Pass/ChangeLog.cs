@@ -39,6 +39,15 @@ public sealed class ChangeLog(ILogger logger)
         }
     }
 
+    /// <summary>Logs each kubeadm cluster whose bootstrap (secrets, token, init choice) a pass wrote; what is in it, never.</summary>
+    public void Bootstrapped(IReadOnlyList<string> clusters)
+    {
+        foreach (var cluster in clusters)
+        {
+            PassLog.Bootstrapped(logger, cluster);
+        }
+    }
+
     /// <summary>A valid head: a later rejection is news again.</summary>
     public void Accepted() => _lastRejection = null;
 

@@ -31,4 +31,7 @@ internal static partial class PassLog
 
     [LoggerMessage(EventId = 517, Level = LogLevel.Warning, Message = "revision {Revision} not applied: {Verdict} signature: {Detail}")]
     public static partial void Untrusted(ILogger logger, string revision, string verdict, string detail);
+
+    [LoggerMessage(EventId = 519, Level = LogLevel.Information, Message = "cluster {Cluster}: bootstrap written to the status branch (secrets sealed; never logged)")]
+    public static partial void Bootstrapped(ILogger logger, string cluster);
 }

@@ -4,6 +4,8 @@ using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Git;
 using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Bootstrap;
+using LiquidMetal.Reconciler.Kubernetes;
 using LiquidMetal.Reconciler.Rollout;
 using LiquidMetal.Reconciler.Source;
 using LiquidMetal.Reconciler.Status;
@@ -27,6 +29,8 @@ public sealed class ReconcilePass : IAsyncDisposable
     private readonly IAgentPool _agents;
     private readonly TimeProvider _time;
     private readonly IAsyncDisposable? _owned;
+    private readonly IBootstrapStore? _bootstrap;
+    private readonly KubeadmClusters _kubeadm;
     private readonly CompileCache _compiles = new();
     private readonly WrittenDocuments _written = new();
     private readonly RunningClock _running;
@@ -42,7 +46,17 @@ public sealed class ReconcilePass : IAsyncDisposable
     private ImmutableDictionary<string, string> _lastSeen = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>A pass over the given stages (tests give their own); <paramref name="owned"/> is disposed with it.</summary>
-    public ReconcilePass(ReconcilerOptions options, IFleetSource source, IStatusStore status, IAgentPool agents, TimeProvider? time = null, IAsyncDisposable? owned = null)
+    /// <param name="bootstrap">Where kubeadm clusters' secrets are kept; null: this reconciler applies no kubeadm cluster (it has no key).</param>
+    /// <param name="connect">How a cluster's API is reached (the real <see cref="ClusterApi"/> by default).</param>
+    public ReconcilePass(
+        ReconcilerOptions options,
+        IFleetSource source,
+        IStatusStore status,
+        IAgentPool agents,
+        TimeProvider? time = null,
+        IAsyncDisposable? owned = null,
+        IBootstrapStore? bootstrap = null,
+        Func<string, ClusterSecrets, DateTimeOffset, IClusterApi>? connect = null)
     {
         _options = options;
         _source = source;
@@ -51,18 +65,23 @@ public sealed class ReconcilePass : IAsyncDisposable
         _agents = agents;
         _time = time ?? TimeProvider.System;
         _owned = owned;
+        _bootstrap = bootstrap;
+        _kubeadm = new KubeadmClusters(connect ?? ((endpoint, secrets, now) => ClusterApi.Connect(endpoint, secrets, now)), _time, options.KubernetesProbeInterval);
         _running = new RunningClock(_time);
         _changes = new ChangeLog(options.Logger ?? NullLogger.Instance);
     }
 
     /// <summary>The pass over the fleet repository's mirror and the agents over gRPC, as the reconciler runs.</summary>
-    public static async Task<ReconcilePass> OpenAsync(ReconcilerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    /// <param name="connect">How a kubeadm cluster's API is reached (the real <see cref="ClusterApi"/> by default; tests point a VIP at an in-test server).</param>
+    public static async Task<ReconcilePass> OpenAsync(
+        ReconcilerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default, Func<string, ClusterSecrets, DateTimeOffset, IClusterApi>? connect = null)
     {
         time ??= TimeProvider.System;
         var mirror = await GitMirror.OpenAsync(options.MirrorPath, options.RepositoryUrl, options.Credentials, cancellationToken);
         var status = new GitStatusStore(mirror, options.StatusBranch, options.Committer, time, options.PushAttempts);
         var agents = new GrpcAgentPool(options.AgentClient, options.MaxParallelHosts, options.AgentCallTimeout, time);
-        return new ReconcilePass(options, new GitFleetSource(mirror), status, agents, time, mirror);
+        var bootstrap = options.SecretBox is { } box ? new GitBootstrapStore(mirror, options.StatusBranch, box, options.Committer, time, options.PushAttempts) : null;
+        return new ReconcilePass(options, new GitFleetSource(mirror), status, agents, time, mirror, bootstrap, connect);
     }
 
     /// <summary>
@@ -165,11 +184,31 @@ public sealed class ReconcilePass : IAsyncDisposable
             departed = stopping;
         }
 
+        // kubeadm clusters: their secrets and init choice are on the status branch before any node is told them.
+        var kubeadm = KubeadmClusters.Of(fleet);
+        IReadOnlyDictionary<string, ClusterBootstrap> bootstraps = new Dictionary<string, ClusterBootstrap>();
+        if (kubeadm.Count > 0)
+        {
+            if (_bootstrap is null)
+            {
+                return ReconcileResult.Failed(
+                    $"cluster(s) {string.Join(", ", kubeadm.Select(c => c.Name))} bootstrap with kubeadm, and this reconciler has no --age-key-file to keep their CAs and tokens: nothing is applied and what runs stays",
+                    clock.Elapsed);
+            }
+
+            var known = previous.Snapshot;
+            var kept = await _bootstrap.UpdateAsync(statusTip, stored => KubeadmClusters.Decide(stored, kubeadm, hosts, known, now), cancellationToken);
+            statusTip = kept.Tip;
+            var names = kubeadm.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            bootstraps = kept.Clusters.Where(pair => names.Contains(pair.Key)).ToDictionary(StringComparer.Ordinal);
+            _changes.Bootstrapped(kept.Changed);
+        }
+
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. departed], cancellationToken);
         var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, _running.Observe(before));
-        var applied = await _agents.ApplyAsync([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)), .. departed], revision, before, cancellationToken);
+        var applied = await _agents.ApplyAsync(KubeadmClusters.Fill([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)), .. departed], bootstraps), revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
         _changes.Observed(revision, observed);
         Remember([.. hosts, .. departed], observed);
@@ -181,6 +220,8 @@ public sealed class ReconcilePass : IAsyncDisposable
         span?.Dispose();
         ReconcilerTelemetry.ApplyErrors.Add(failures);
         ReconcilerTelemetry.ObservedVms(observed);
+
+        var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(bootstraps, Fingerprints(observed, bootstraps), warnings, cancellationToken);
 
         stage.Restart();
         using var statusSpan = ReconcilerTelemetry.Source.StartActivity("status");
@@ -196,12 +237,12 @@ public sealed class ReconcilePass : IAsyncDisposable
         var told = shape.Hosts.Select(h => shape.Untouched.Contains(h.Host) ? recorded.GetValueOrDefault(h.Host) ?? h : h)
             .Concat(departed.Where(d => observed.GetValueOrDefault(d.Host)?.Report?.SpecHash != d.SpecHash))
             .ToList();
-        var status = StatusComposer.Compose(revision, fleet, told, observed, previous.Snapshot, now, shape, _written);
+        var status = StatusComposer.Compose(revision, fleet, told, observed, previous.Snapshot, now, shape, _written, kubernetes);
         var composeTime = stage.Elapsed;
 
         // After a lost push race the status is composed again on the winner's commit (its conditions and times count).
         var written = await _status.WriteAsync(
-            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, fleet, told, observed, (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot, now, shape, _written),
+            async tip => tip == statusTip ? status : StatusComposer.Compose(revision, fleet, told, observed, (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot, now, shape, _written, kubernetes),
             statusTip,
             warnings,
             cancellationToken);
@@ -248,6 +289,12 @@ public sealed class ReconcilePass : IAsyncDisposable
             .DistinctBy(o => endpointOf[o.Host])
             .ToImmutableDictionary(o => endpointOf[o.Host], o => o.Report!.Fingerprint(), StringComparer.Ordinal);
     }
+
+    /// <summary>Per kubeadm cluster, what its VMs run and in which state: a change is news its API may have too.</summary>
+    private static Dictionary<string, string> Fingerprints(IReadOnlyDictionary<string, ObservedHost> observed, IReadOnlyDictionary<string, ClusterBootstrap> bootstraps) =>
+        observed.Values.SelectMany(o => o.Report?.Vms ?? []).Where(vm => bootstraps.ContainsKey(vm.Cluster))
+            .GroupBy(vm => vm.Cluster, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => string.Join(",", g.OrderBy(vm => vm.Id, StringComparer.Ordinal).Select(vm => $"{vm.Id}:{vm.Hash}:{vm.Phase}")), StringComparer.Ordinal);
 
     private bool SameHeads(ImmutableDictionary<string, string> seen, ImmutableDictionary<string, string> now) =>
         seen.GetValueOrDefault(_options.Branch) == now.GetValueOrDefault(_options.Branch)

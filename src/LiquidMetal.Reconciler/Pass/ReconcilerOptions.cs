@@ -37,4 +37,10 @@ public sealed record ReconcilerOptions
 
     /// <summary>Where the pipeline logs what it does to hosts and VMs (structured: revision, host, cluster, VM).</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Seals and opens kubeadm clusters' secrets (age, from --age-key-file); null: kubeadm clusters are not applied.</summary>
+    public Bootstrap.ISecretBox? SecretBox { get; init; }
+
+    /// <summary>How often a kubeadm cluster's API is asked for its nodes at most (sooner when what its VMs run changed).</summary>
+    public TimeSpan KubernetesProbeInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
