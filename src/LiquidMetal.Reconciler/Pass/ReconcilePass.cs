@@ -197,7 +197,17 @@ public sealed class ReconcilePass : IAsyncDisposable
             }
 
             var known = previous.Snapshot;
-            var kept = await _bootstrap.UpdateAsync(statusTip, stored => KubeadmClusters.Decide(stored, kubeadm, hosts, known, now), cancellationToken);
+            BootstrapAt kept;
+            try
+            {
+                kept = await _bootstrap.UpdateAsync(statusTip, stored => KubeadmClusters.Decide(stored, kubeadm, hosts, known, now), cancellationToken);
+            }
+            catch (Exception e) when (e is SecretBoxException or InvalidDataException or ClusterSecretsFormatException)
+            {
+                // Kept secrets this reconciler cannot read: never make new ones over them, and apply nothing.
+                return ReconcileResult.Failed(e.Message, clock.Elapsed);
+            }
+
             statusTip = kept.Tip;
             var names = kubeadm.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             bootstraps = kept.Clusters.Where(pair => names.Contains(pair.Key)).ToDictionary(StringComparer.Ordinal);
