@@ -19,9 +19,10 @@ internal static class KubeconfigCommand
         var branch = new Option<string>("--status-branch") { Description = "The status branch the reconciler keeps the cluster's secrets on", DefaultValueFactory = _ => "liquidmetal/status" };
         var keyFile = new Option<string>("--age-key-file") { Description = "The reconciler's age identity file (or a recovery identity the secrets are also sealed to)", Required = true };
         var hours = new Option<int>("--hours") { Description = "How long the admin certificate is valid, in hours", DefaultValueFactory = _ => 24 * 365 };
+        var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
         var command = new Command("kubeconfig", "Print an admin kubeconfig for a kubeadm cluster's API (its VIP endpoint), from the secrets on the status branch.")
         {
-            cluster, repo, branch, keyFile, hours,
+            cluster, repo, branch, keyFile, hours, mirror,
         };
         var access = new GitAccess();
         access.AddTo(command);
@@ -34,7 +35,8 @@ internal static class KubeconfigCommand
             Console.Out,
             Console.Error,
             await access.ReadAsync(parse, cancellationToken),
-            cancellationToken));
+            cancellationToken,
+            parse.GetValue(mirror)));
         return command;
     }
 

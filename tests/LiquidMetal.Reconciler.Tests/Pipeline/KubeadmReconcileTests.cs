@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using k8s;
 using LiquidMetal.Git;
 using LiquidMetal.Reconciler.Bootstrap;
 using LiquidMetal.Reconciler.Kubernetes;
@@ -109,6 +110,18 @@ public sealed class KubeadmReconcileTests : IDisposable
 
             Assert.Equal(bootstrapCommits, Count(fleet.StatusLog(), "bootstrap: "));
             Assert.Equal(secrets.ClusterCa.CertificatePem, (await ReadSecretsAsync(fleet.Url, identity)).ClusterCa.CertificatePem);
+
+            // `liquidmetal kubeconfig` (the real executable) prints an admin kubeconfig for the VIP, from the sealed CA.
+            var kubeconfig = await Tools.Bash(
+                $"dotnet {Path.Combine(AppContext.BaseDirectory, "liquidmetal.dll")} kubeconfig cluster-b --repo {fleet.Url} --age-key-file {keyFile} --mirror {Path.Combine(_dir.Path, "cli.git")}",
+                _dir.Path,
+                TimeSpan.FromSeconds(60));
+            Assert.Contains("server: \"https://10.20.1.11:6443\"", kubeconfig, StringComparison.Ordinal);
+            Assert.Contains("certificate-authority-data: " + Convert.ToBase64String(Encoding.ASCII.GetBytes(secrets.ClusterCa.CertificatePem)), kubeconfig, StringComparison.Ordinal);
+            var file = Path.Combine(_dir.Path, "admin.kubeconfig");
+            await File.WriteAllTextAsync(file, kubeconfig.Replace("https://10.20.1.11:6443", api.Endpoint, StringComparison.Ordinal));
+            using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(file));
+            Assert.Equal(6, (await client.CoreV1.ListNodeAsync()).Items.Count); // its client certificate is one the API trusts
         }
 
         // One with another key applies nothing and says why; it never makes new secrets over the cluster's.
