@@ -6,6 +6,7 @@ using LiquidMetal.Reconciler.Bootstrap;
 using LiquidMetal.Reconciler.Kubernetes;
 using LiquidMetal.Reconciler.Pass;
 using LiquidMetal.Reconciler.Secrets.Age;
+using LiquidMetal.Reconciler.Tests.Fakes;
 using LiquidMetal.Reconciler.Tests.Kubernetes;
 using GitTool = LiquidMetal.Git.Tests.Git;
 
@@ -37,7 +38,8 @@ public sealed class KubeadmReconcileTests : IDisposable
             return ClusterApi.Connect(api?.Endpoint ?? "https://127.0.0.1:1", secrets, now, TimeSpan.FromSeconds(2));
         }
 
-        var options = fleet.Options with { SecretBox = new AgeSecretBox([identity]), KubernetesProbeInterval = TimeSpan.Zero };
+        var logs = new CapturingLogger();
+        var options = fleet.Options with { SecretBox = new AgeSecretBox([identity]), KubernetesProbeInterval = TimeSpan.Zero, Logger = logs };
         await using var reconciler = await ReconcilePass.OpenAsync(options, connect: Connect);
         ReconcileResult result;
         var until = DateTime.UtcNow.AddSeconds(30);
@@ -123,6 +125,13 @@ public sealed class KubeadmReconcileTests : IDisposable
             using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(file));
             Assert.Equal(6, (await client.CoreV1.ListNodeAsync()).Items.Count); // its client certificate is one the API trusts
         }
+
+        // Nothing secret was logged: the bootstrap is logged by cluster name only.
+        var logged = string.Join("\n", logs.Events.SelectMany(e => e.Fields.Values).Select(v => v?.ToString()));
+        Assert.Contains("cluster-b", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(secrets.NewestToken.Secret, logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.ASCII.GetBytes(secrets.ClusterCa.KeyPem))[..40], logged, StringComparison.Ordinal);
 
         // One with another key applies nothing and says why; it never makes new secrets over the cluster's.
         using var stranger = AgeIdentity.Generate();
