@@ -148,12 +148,18 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
 
     /// <summary>
     /// Each kubeadm cluster's nodes as its API reports them (asked at most every probe interval unless what
-    /// runs changed), in parallel with a short timeout each. An initialized cluster is also given its newest bootstrap
-    /// token, so a node that joins later finds it there.
+    /// runs or the version asked for changed), in parallel with a short timeout each. An API that answers is also given
+    /// the version in kubeadm-config and the newest bootstrap token, so a node that joins later finds both there.
     /// </summary>
     /// <param name="fingerprints">Per cluster, what its VMs run now: a change asks again before the interval is up.</param>
+    /// <param name="versions">Per cluster, the Kubernetes version the fleet asks for: an API that answers gets it in
+    /// kubeadm-config before any control plane of that release joins (kubeadm join reads the cluster's configuration there).</param>
     public async Task<IReadOnlyDictionary<string, ClusterHealth>> ProbeAsync(
-        IReadOnlyDictionary<string, ClusterBootstrap> bootstraps, IReadOnlyDictionary<string, string> fingerprints, ICollection<string> warnings, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, ClusterBootstrap> bootstraps,
+        IReadOnlyDictionary<string, string> fingerprints,
+        IReadOnlyDictionary<string, string> versions,
+        ICollection<string> warnings,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var results = new ConcurrentDictionary<string, ClusterHealth>(StringComparer.Ordinal);
@@ -165,7 +171,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
         await Parallel.ForEachAsync(bootstraps, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelProbes, CancellationToken = cancellationToken }, async (pair, token) =>
         {
             var (cluster, bootstrap) = pair;
-            var fingerprint = fingerprints.GetValueOrDefault(cluster) ?? string.Empty;
+            var fingerprint = (fingerprints.GetValueOrDefault(cluster) ?? string.Empty) + "@" + versions.GetValueOrDefault(cluster);
             if (_probed.TryGetValue(cluster, out var last) && last.Fingerprint == fingerprint && now - last.At < probeInterval)
             {
                 results[cluster] = last.Health;
@@ -177,6 +183,21 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
             {
                 using var api = connect(bootstrap.Endpoint, bootstrap.Secrets, now);
                 health = ClusterHealth.Answered(await api.NodesAsync(token));
+                if (versions.TryGetValue(cluster, out var version))
+                {
+                    try
+                    {
+                        if (await api.SetKubeadmVersionAsync(version, token) is { } held && held != version)
+                        {
+                            Warn($"cluster {cluster}: kubeadm-config now says Kubernetes {version} (it said {held}): control planes of the new release join with it");
+                        }
+                    }
+                    catch (ClusterApiException e)
+                    {
+                        Warn($"cluster {cluster}: kubeadm-config could not be set to Kubernetes {version} (control planes of that release would join with the old configuration): {e.Message}");
+                    }
+                }
+
                 var newest = bootstrap.Secrets.NewestToken;
                 if (_tokensInCluster.TryAdd(cluster + "/" + newest.Id, 0))
                 {
@@ -187,10 +208,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
                     catch (ClusterApiException e)
                     {
                         _tokensInCluster.TryRemove(cluster + "/" + newest.Id, out _);
-                        lock (warnings)
-                        {
-                            warnings.Add($"cluster {cluster}: its bootstrap token {newest.Id} could not be created in the cluster (nodes joining now may be refused until it is): {e.Message}");
-                        }
+                        Warn($"cluster {cluster}: its bootstrap token {newest.Id} could not be created in the cluster (nodes joining now may be refused until it is): {e.Message}");
                     }
                 }
             }
@@ -200,6 +218,15 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
             }
 
             _probed[cluster] = (now, fingerprint, health);
+
+            void Warn(string warning)
+            {
+                lock (warnings)
+                {
+                    warnings.Add(warning);
+                }
+            }
+
             results[cluster] = health;
         });
         return results;

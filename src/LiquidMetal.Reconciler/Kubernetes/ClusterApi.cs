@@ -12,7 +12,7 @@ namespace LiquidMetal.Reconciler.Kubernetes;
 /// The few calls the reconciler makes to a cluster's API server: node readiness, and the bootstrap-token Secret
 /// that lets later nodes join. Each call has a short timeout; failures are <see cref="ClusterApiException"/>.
 /// </summary>
-public sealed class ClusterApi : IClusterApi
+public sealed partial class ClusterApi : IClusterApi
 {
     private readonly IKubernetes _client;
     private readonly ClusterCaTrust _trust;
@@ -110,6 +110,40 @@ public sealed class ClusterApi : IClusterApi
             return Verified(existing, token, where);
         }
     }
+
+    /// <summary>
+    /// Sets kubernetesVersion in kube-system/kubeadm-config's ClusterConfiguration, as a control-plane upgrade must
+    /// before the first control plane of the new release joins (kubeadm join takes the cluster's configuration from
+    /// there). Returns the version it held; nothing is written when it already holds <paramref name="version"/>.
+    /// </summary>
+    public async Task<string?> SetKubeadmVersionAsync(string version, CancellationToken cancellationToken)
+    {
+        const string where = "kube-system/kubeadm-config";
+        var config = await Call($"read ConfigMap {where}", call => _client.CoreV1.ReadNamespacedConfigMapAsync("kubeadm-config", "kube-system", cancellationToken: call), null, cancellationToken);
+        if (config.Data is null || !config.Data.TryGetValue("ClusterConfiguration", out var text))
+        {
+            throw Failure(ClusterApiFailure.BadResponse, $"read ConfigMap {where}", "it has no ClusterConfiguration");
+        }
+
+        var line = KubeadmVersionLine().Match(text);
+        if (!line.Success)
+        {
+            throw Failure(ClusterApiFailure.BadResponse, $"read ConfigMap {where}", "its ClusterConfiguration has no kubernetesVersion");
+        }
+
+        var held = line.Groups["version"].Value.Trim().Trim('"');
+        if (held == version)
+        {
+            return held;
+        }
+
+        config.Data["ClusterConfiguration"] = string.Concat(text.AsSpan(0, line.Index), "kubernetesVersion: ", version, text.AsSpan(line.Index + line.Length));
+        await Call($"update ConfigMap {where}", call => _client.CoreV1.ReplaceNamespacedConfigMapAsync(config, "kubeadm-config", "kube-system", cancellationToken: call), null, cancellationToken);
+        return held;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^kubernetesVersion:(?<version>[^\n]*)$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex KubeadmVersionLine();
 
     public void Dispose() => _client.Dispose();
 

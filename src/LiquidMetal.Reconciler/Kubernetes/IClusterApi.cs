@@ -8,4 +8,7 @@ public interface IClusterApi : IDisposable
 
     /// <summary>Makes sure the token's <c>kube-system/bootstrap-token-&lt;id&gt;</c> Secret exists.</summary>
     Task<BootstrapTokenSecretResult> EnsureBootstrapTokenAsync(BootstrapToken token, CancellationToken cancellationToken);
+
+    /// <summary>Sets kubeadm-config's kubernetesVersion (before a control plane of a new release joins); returns what it held.</summary>
+    Task<string?> SetKubeadmVersionAsync(string version, CancellationToken cancellationToken);
 }

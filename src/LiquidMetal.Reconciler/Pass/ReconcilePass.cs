@@ -217,6 +217,10 @@ public sealed class ReconcilePass : IAsyncDisposable
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
         var before = await _agents.ObserveAsync([.. hosts, .. departed], cancellationToken);
+
+        // Before anything is applied: a version change must be in kubeadm-config before its first control plane joins.
+        var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(
+            bootstraps, Fingerprints(before, bootstraps), kubeadm.ToDictionary(c => c.Name, c => c.Release?.Version ?? c.KubernetesVersion, StringComparer.Ordinal), warnings, cancellationToken);
         var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, _running.Observe(before));
         var applied = await _agents.ApplyAsync(KubeadmClusters.Fill([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)), .. departed], bootstraps), revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
@@ -230,8 +234,6 @@ public sealed class ReconcilePass : IAsyncDisposable
         span?.Dispose();
         ReconcilerTelemetry.ApplyErrors.Add(failures);
         ReconcilerTelemetry.ObservedVms(observed);
-
-        var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(bootstraps, Fingerprints(observed, bootstraps), warnings, cancellationToken);
 
         stage.Restart();
         using var statusSpan = ReconcilerTelemetry.Source.StartActivity("status");

@@ -39,6 +39,21 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Secrets of kube-system by name.</summary>
     public ConcurrentDictionary<string, JsonObject> Secrets { get; } = new();
 
+    /// <summary>kube-system ConfigMaps by name (kubeadm-config: what `kubeadm init` uploads), as JSON objects.</summary>
+    public ConcurrentDictionary<string, JsonObject> ConfigMaps { get; } = new();
+
+    /// <summary>kube-system/kubeadm-config as kubeadm init leaves it, holding a ClusterConfiguration of <paramref name="version"/>.</summary>
+    public static JsonObject KubeadmConfig(string version) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = new JsonObject { ["name"] = "kubeadm-config", ["namespace"] = "kube-system", ["resourceVersion"] = "7" },
+        ["data"] = new JsonObject
+        {
+            ["ClusterConfiguration"] = $"apiServer: {{}}\napiVersion: kubeadm.k8s.io/v1beta4\nclusterName: cluster-b\ncontrolPlaneEndpoint: 10.20.1.11:6443\nkind: ClusterConfiguration\nkubernetesVersion: {version}\nnetworking:\n  podSubnet: 10.244.0.0/16\n",
+        },
+    };
+
     /// <summary>Every request: method, path and the authenticated user (null when refused).</summary>
     public ConcurrentQueue<(string Method, string Path, string? User)> Requests { get; } = new();
 
@@ -153,6 +168,24 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                         .Select(node => (JsonNode)Kinded(node.DeepClone().AsObject(), "Node")).ToArray()),
                 });
                 break;
+            case ("GET" or "PUT", _) when path.StartsWith(ConfigMapsPath + "/", StringComparison.Ordinal):
+                var map = path[(ConfigMapsPath.Length + 1)..];
+                if (!ConfigMaps.ContainsKey(map))
+                {
+                    await Status(context, 404, "NotFound", $"configmaps \"{map}\" not found");
+                }
+                else if (request.Method == "GET")
+                {
+                    await Json(context, 200, ConfigMaps[map].DeepClone());
+                }
+                else
+                {
+                    var replaced = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+                    ConfigMaps[map] = replaced;
+                    await Json(context, 200, replaced.DeepClone());
+                }
+
+                break;
             case ("GET", _) when path.StartsWith(secrets + "/", StringComparison.Ordinal):
                 var name = path[(secrets.Length + 1)..];
                 if (Secrets.TryGetValue(name, out var found))
@@ -184,6 +217,8 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 break;
         }
     }
+
+    private const string ConfigMapsPath = "/api/v1/namespaces/kube-system/configmaps";
 
     /// <summary>The user (CN) of a client certificate issued by the cluster CA for client auth; null otherwise.</summary>
     private string? Authenticate(X509Certificate2? certificate)

@@ -92,6 +92,8 @@ public sealed class KubeadmReconcileTests : IDisposable
                 api.Nodes["cluster-b-" + node] = FakeKubeApiServer.Node("cluster-b-" + node, "True");
             }
 
+            api.ConfigMaps["kubeadm-config"] = FakeKubeApiServer.KubeadmConfig("v1.31.2");
+
             result = await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20));
             Assert.True(result.Converged, string.Join("\n", result.Errors));
             clusterB = fleet.StatusFile("status/clusters/cluster-b.yaml");
@@ -124,6 +126,29 @@ public sealed class KubeadmReconcileTests : IDisposable
             await File.WriteAllTextAsync(file, kubeconfig.Replace("https://10.20.1.11:6443", api.Endpoint, StringComparison.Ordinal));
             using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(file));
             Assert.Equal(6, (await client.CoreV1.ListNodeAsync()).Items.Count); // its client certificate is one the API trusts
+        }
+
+        // A version change: kubeadm-config says the new version before any control plane of it joins; cp-1 goes
+        // first, and the workers keep the release they run while control planes change.
+        await using (api = await FakeKubeApiServer.StartAsync(secrets.ClusterCa))
+        {
+            api.ConfigMaps["kubeadm-config"] = FakeKubeApiServer.KubeadmConfig("v1.31.2");
+            foreach (var node in new[] { "cp-1", "cp-2", "cp-3", "workers-1", "workers-2", "workers-3" })
+            {
+                api.Nodes["cluster-b-" + node] = FakeKubeApiServer.Node("cluster-b-" + node, "True");
+            }
+
+            var cp2Before = AgentUserData(fleet, "cluster-b-cp-2");
+            var workerBefore = AgentUserData(fleet, "cluster-b-workers-1");
+            fleet.Push("clusters/cluster-b.yaml", text => text.Replace("spec:\n", "spec:\n  kubernetes:\n    version: v1.32.1\n", StringComparison.Ordinal), "cluster-b to Kubernetes 1.32");
+            var upgrade = await reconciler.RunAsync();
+
+            Assert.Contains("kubernetesVersion: v1.32.1\n", api.ConfigMaps["kubeadm-config"]["data"]!["ClusterConfiguration"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains(upgrade.Warnings, w => w.Contains("kubeadm-config now says Kubernetes v1.32.1 (it said v1.31.2)", StringComparison.Ordinal));
+            Assert.Contains("kubernetesVersion: v1.32.1", AgentUserData(fleet, "cluster-b-cp-1"), StringComparison.Ordinal);
+            Assert.Contains("\"join-control-plane\"]", AgentUserData(fleet, "cluster-b-cp-1"), StringComparison.Ordinal); // initialized: the new cp-1 joins
+            Assert.Equal(cp2Before, AgentUserData(fleet, "cluster-b-cp-2"));
+            Assert.Equal(workerBefore, AgentUserData(fleet, "cluster-b-workers-1"));
         }
 
         // Nothing secret was logged: the bootstrap is logged by cluster name only.
