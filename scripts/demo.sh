@@ -34,6 +34,19 @@ set -e
 echo; echo "plan exit code: $code (0 no change, 1 changes, 2 invalid)"
 [ "$code" -eq 1 ]
 
+say "2b. kubeadm: cluster-b without its own user-data is bootstrapped by LiquidMetal; then a pull request upgrades its Kubernetes"
+cp -r fleet-example "$work/kubeadm"
+awk '/^  bootstrap:/ { skip = 1; next } skip && /^  [a-z]/ { skip = 0 } !skip' fleet-example/clusters/cluster-b.yaml >"$work/kubeadm/clusters/cluster-b.yaml"
+run validate "$work/kubeadm"
+run render "$work/kubeadm" --out "$work/kubeadm-rendered" >/dev/null
+echo; echo "--- cluster-b-cp-1's cloud-config (its CA keys and token are slots the reconciler fills when it applies; Git never holds them):"
+awk '/^  - id: cluster-b-cp-1$/ { on = 1 } on && /userData:/ { print_it = 1 } print_it { print } print_it && ++n == 24 { exit }' "$work/kubeadm-rendered/sled-1.yaml" || true
+cp -r "$work/kubeadm" "$work/kubeadm-head"
+sed -i 's/^spec:$/spec:\n  kubernetes:\n    version: v1.32.1/' "$work/kubeadm-head/clusters/cluster-b.yaml"
+set +e
+run plan "$work/kubeadm" "$work/kubeadm-head" --previous "$work/kubeadm-rendered" | sed -n '1,8p'
+set -e
+
 guest=${LIQUIDMETAL_GUEST_DIR:-$HOME/.cache/liquidmetal/guest}
 cloud=${LIQUIDMETAL_CLOUD_GUEST_DIR:-$HOME/.cache/liquidmetal/cloud-guest}
 provider=${DEMO_PROVIDER:-}
