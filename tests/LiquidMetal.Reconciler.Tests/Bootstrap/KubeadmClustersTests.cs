@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using LiquidMetal.Fleet;
-using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Bootstrap;
 using LiquidMetal.Reconciler.Kubernetes;
@@ -13,26 +10,7 @@ public sealed class KubeadmClustersTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>fleet-example with both clusters' user-data removed: cluster-a (with its metal UPF pool) and cluster-b bootstrap with kubeadm.</summary>
-    private static CompiledFleet Compile([CallerFilePath] string source = "")
-    {
-        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
-        var files = Directory.EnumerateFiles(example, "*.yaml", SearchOption.AllDirectories).Select(path =>
-        {
-            var relative = Path.GetRelativePath(example, path).Replace('\\', '/');
-            var text = File.ReadAllText(path);
-            if (relative.StartsWith("clusters/", StringComparison.Ordinal))
-            {
-                var start = text.IndexOf("  bootstrap:", StringComparison.Ordinal);
-                text = text[..start] + text[text.IndexOf("  network:", start, StringComparison.Ordinal)..];
-            }
-
-            return new FleetFile(relative, Encoding.UTF8.GetBytes(text));
-        }).ToList();
-        var compiled = FleetCompiler.Compile(files);
-        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
-        return compiled;
-    }
+    private static CompiledFleet Compile() => KubeadmExample.Compile(["cluster-a", "cluster-b"]); // cluster-a has the metal UPF pool
 
     [Fact]
     public void Decide_NewCluster_NewSecretsAndTheLowestControlPlaneInitsWithItsSpec()

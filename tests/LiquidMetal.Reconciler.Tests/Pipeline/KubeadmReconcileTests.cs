@@ -25,7 +25,7 @@ public sealed class KubeadmReconcileTests : IDisposable
     public async Task Reconcile_KubeadmCluster_SealedSecretsFilledForAgentsAndReadyFromAnInTestApiServer()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        fleet.Push("clusters/cluster-b.yaml", WithoutUserData, "cluster-b bootstraps with kubeadm");
+        fleet.Push("clusters/cluster-b.yaml", KubeadmExample.WithoutUserData, "cluster-b bootstraps with kubeadm");
         using var identity = AgeIdentity.Generate();
         var keyFile = Path.Combine(_dir.Path, "reconciler.agekey");
         identity.WriteFile(keyFile, DateTimeOffset.UnixEpoch);
@@ -171,7 +171,7 @@ public sealed class KubeadmReconcileTests : IDisposable
     public async Task Reconcile_KubeadmClusterWithoutAKey_NothingAppliedAndTheReasonSaid()
     {
         await using var fleet = await FleetUnderTest.StartAsync();
-        fleet.Push("clusters/cluster-b.yaml", WithoutUserData, "cluster-b bootstraps with kubeadm");
+        fleet.Push("clusters/cluster-b.yaml", KubeadmExample.WithoutUserData, "cluster-b bootstraps with kubeadm");
         await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
 
         var result = await reconciler.RunAsync();
@@ -179,12 +179,6 @@ public sealed class KubeadmReconcileTests : IDisposable
         Assert.False(result.Converged);
         Assert.Equal(0, fleet.RunningVms);
         Assert.Contains("cluster(s) cluster-b bootstrap with kubeadm, and this reconciler has no --age-key-file", string.Join("\n", result.Errors), StringComparison.Ordinal);
-    }
-
-    private static string WithoutUserData(string text)
-    {
-        var start = text.IndexOf("  bootstrap:", StringComparison.Ordinal);
-        return text[..start] + text[text.IndexOf("  network:", start, StringComparison.Ordinal)..];
     }
 
     private async Task<ClusterSecrets> ReadSecretsAsync(string url, AgeIdentity identity)

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Model;
-using System.Runtime.CompilerServices;
-using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Kubernetes;
 using LiquidMetal.Reconciler.Status;
@@ -14,26 +12,7 @@ public sealed class KubernetesReadinessStatusTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>fleet-example with cluster-b's user-data template removed: a kubeadm cluster.</summary>
-    private static CompiledFleet Compile([CallerFilePath] string source = "")
-    {
-        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "fleet-example"));
-        var files = Directory.EnumerateFiles(example, "*.yaml", SearchOption.AllDirectories).Select(path =>
-        {
-            var relative = Path.GetRelativePath(example, path).Replace('\\', '/');
-            var text = File.ReadAllText(path);
-            if (relative == "clusters/cluster-b.yaml")
-            {
-                var start = text.IndexOf("  bootstrap:", StringComparison.Ordinal);
-                text = text[..start] + text[text.IndexOf("  network:", start, StringComparison.Ordinal)..];
-            }
-
-            return new FleetFile(relative, System.Text.Encoding.UTF8.GetBytes(text));
-        }).ToList();
-        var compiled = FleetCompiler.Compile(files);
-        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
-        return compiled;
-    }
+    private static CompiledFleet Compile() => KubeadmExample.Compile(["cluster-b"]);
 
     private static Dictionary<string, ObservedHost> AllRunning(CompiledFleet compiled) => compiled.Hosts.ToDictionary(h => h.Host, h => new ObservedHost(
         h.Host,
