@@ -20,6 +20,7 @@ public sealed class AgeFileTests
         var file = AgeFile.Encrypt(plaintext, [identity.Recipient]);
 
         Assert.Equal(plaintext, AgeFile.Decrypt(file, [identity]));
+        Assert.Equal(plaintext, AgeFile.Decrypt(Encoding.ASCII.GetBytes(AgeFile.Armor(file)), [identity]));
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
+using System.Text;
 using LiquidMetal.Reconciler.Secrets.Age;
 using LiquidMetal.Reconciler.Tests.Kubernetes;
 
 namespace LiquidMetal.Reconciler.Tests.Secrets;
 
-/// <summary>Interop both ways with Debian's age and age-keygen: files and key files.</summary>
+/// <summary>Interop both ways with Debian's age and age-keygen: files, armor and key files.</summary>
 public sealed class AgeInteropTests : IDisposable
 {
     private readonly TempFolder _dir = new();
@@ -37,6 +38,25 @@ public sealed class AgeInteropTests : IDisposable
         var identities = AgeIdentity.ReadFile(Path.Combine(_dir.Path, "key.txt"));
         Assert.Equal(plaintext, AgeFile.Decrypt(await File.ReadAllBytesAsync(Path.Combine(_dir.Path, "to-recipient.age")), identities));
         Assert.Equal(plaintext, AgeFile.Decrypt(await File.ReadAllBytesAsync(Path.Combine(_dir.Path, "to-key-file.age")), identities));
+    }
+
+    [AgeToolTheory]
+    [InlineData(0)]
+    [InlineData(70_000)]
+    public async Task Armor_BothWays(int size)
+    {
+        using var identity = AgeIdentity.Generate();
+        identity.WriteFile(Path.Combine(_dir.Path, "key.txt"), DateTimeOffset.UtcNow);
+        var plaintext = RandomNumberGenerator.GetBytes(size);
+        await File.WriteAllBytesAsync(Path.Combine(_dir.Path, "plain"), plaintext);
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "ours.age"), AgeFile.Armor(AgeFile.Encrypt(plaintext, [identity.Recipient])));
+
+        await Tools.Bash($"age -d -i key.txt ours.age > out && cmp out plain && age -a -r {identity.Recipient} -o theirs.age plain", _dir.Path);
+
+        var theirs = await File.ReadAllBytesAsync(Path.Combine(_dir.Path, "theirs.age"));
+        Assert.StartsWith("-----BEGIN AGE ENCRYPTED FILE-----\n", Encoding.ASCII.GetString(theirs), StringComparison.Ordinal);
+        Assert.Equal(Encoding.ASCII.GetString(theirs), AgeFile.Armor(AgeFile.Dearmor(theirs)));
+        Assert.Equal(plaintext, AgeFile.Decrypt(theirs, [identity]));
     }
 
     [AgeToolFact]

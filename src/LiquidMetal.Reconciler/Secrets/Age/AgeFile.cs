@@ -42,7 +42,7 @@ public static class AgeFile
     }
 
     /// <summary>
-    /// The plaintext of a binary age file, opened with whichever of <paramref name="identities"/> it was
+    /// The plaintext of an age file, binary or armored, opened with whichever of <paramref name="identities"/> it was
     /// encrypted to. Throws <see cref="AgeException"/>, naming the step that failed, for anything else.
     /// </summary>
     public static byte[] Decrypt(ReadOnlySpan<byte> file, IReadOnlyList<AgeIdentity> identities)
@@ -52,8 +52,17 @@ public static class AgeFile
             throw new ArgumentException("decrypt with at least one identity", nameof(identities));
         }
 
-        return DecryptBinary(file, identities);
+        return AgeArmor.IsArmored(file) ? DecryptBinary(AgeArmor.Decode(file), identities) : DecryptBinary(file, identities);
     }
+
+    /// <summary>The ASCII-armored form of an age file (-----BEGIN AGE ENCRYPTED FILE-----), as age -a writes it.</summary>
+    public static string Armor(ReadOnlySpan<byte> file) => AgeArmor.Encode(file);
+
+    /// <summary>The binary age file inside ASCII armor; armor that is not canonical throws <see cref="AgeException"/>.</summary>
+    public static byte[] Dearmor(ReadOnlySpan<byte> armored) => AgeArmor.Decode(armored);
+
+    /// <summary>Whether <paramref name="data"/> starts, after any whitespace, with age's armor line.</summary>
+    public static bool IsArmored(ReadOnlySpan<byte> data) => AgeArmor.IsArmored(data);
 
     private static byte[] DecryptBinary(ReadOnlySpan<byte> file, IReadOnlyList<AgeIdentity> identities)
     {
