@@ -27,7 +27,7 @@ internal static class AgeKeygenCommand
             }
             else
             {
-                await Console.Out.WriteAsync($"# created: {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssK}\n# public key: {identity.Recipient}\n{identity.SecretText()}\n");
+                await Console.Out.WriteAsync(identity.KeyFileText(DateTimeOffset.UtcNow));
             }
 
             await Console.Error.WriteLineAsync($"Public key: {identity.Recipient}");

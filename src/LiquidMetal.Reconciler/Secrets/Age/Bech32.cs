@@ -2,7 +2,10 @@ using System.Text;
 
 namespace LiquidMetal.Reconciler.Secrets.Age;
 
-/// <summary>BIP 173 Bech32 (not Bech32m), as age spells its keys: a human-readable part, '1', 5-bit data, a 6-character checksum.</summary>
+/// <summary>
+/// BIP 173 Bech32 (not Bech32m), as age spells its keys: a human-readable part, '1', 5-bit data, a 6-character
+/// checksum. Without BIP 173's 90-character limit, as age-encryption.org/v1 says; the checksum is over the lowercase text.
+/// </summary>
 internal static class Bech32
 {
     private const string Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -20,7 +23,10 @@ internal static class Bech32
         return text.ToString();
     }
 
-    /// <summary>The human-readable part (lowercase) and the data; null with a reason when the text is not valid Bech32.</summary>
+    /// <summary>
+    /// The human-readable part as written (all upper or all lower case) and the data; null with a reason when the text
+    /// is not valid Bech32. The reason never quotes the text, which may be a secret key.
+    /// </summary>
     public static (string Hrp, byte[] Data)? Decode(string text, out string? problem)
     {
         problem = null;
@@ -46,12 +52,12 @@ internal static class Bech32
 
         var hrp = lower[..separator];
         var values = new List<byte>(lower.Length - separator - 1);
-        foreach (var c in lower[(separator + 1)..])
+        for (var i = separator + 1; i < lower.Length; i++)
         {
-            var value = Charset.IndexOf(c, StringComparison.Ordinal);
+            var value = Charset.IndexOf(lower[i], StringComparison.Ordinal);
             if (value < 0)
             {
-                problem = $"has '{c}', which Bech32 does not use";
+                problem = $"has a character that Bech32 does not use (column {i + 1})";
                 return null;
             }
 
@@ -71,7 +77,7 @@ internal static class Bech32
             return null;
         }
 
-        return (hrp, data);
+        return (text[..separator], data);
     }
 
     private static List<byte> ToFiveBits(ReadOnlySpan<byte> data)
