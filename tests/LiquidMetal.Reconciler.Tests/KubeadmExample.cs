@@ -16,9 +16,9 @@ internal static class KubeadmExample
     }
 
     /// <summary>fleet-example compiled with <paramref name="clusters"/> as kubeadm clusters.</summary>
-    public static CompiledFleet Compile(string[] clusters, [CallerFilePath] string source = "")
+    public static CompiledFleet Compile(params string[] clusters)
     {
-        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example"));
+        var example = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", "..", "fleet-example"));
         var files = Directory.EnumerateFiles(example, "*.yaml", SearchOption.AllDirectories).Select(path =>
         {
             var relative = Path.GetRelativePath(example, path).Replace('\\', '/');
@@ -29,4 +29,6 @@ internal static class KubeadmExample
         Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         return compiled;
     }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
 }
