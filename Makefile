@@ -37,9 +37,11 @@ test-deps:
 	if [ "$$(id -u)" = 0 ]; then scripts/guest-image/build-cloud.sh; else echo "test-deps: the cloud guest needs root to build (its tests skip)"; fi
 	npm ci --prefix tests/LiquidMetal.Agent.Tests/interop --no-audit --no-fund --loglevel=error
 
-test: test-deps build
+# The package's own test (tests/LiquidMetal.Cli.Tests/Packaging) installs the one just built, named here so that
+# it cannot skip for want of it.
+test: test-deps build deb
 	rm -rf $(RESULTS)
-	dotnet test LiquidMetal.sln -c $(CONFIGURATION) --no-build -nologo \
+	LIQUIDMETAL_DEB=$$(ls $(DEB_DIR)/liquidmetal_*_amd64.deb) dotnet test LiquidMetal.sln -c $(CONFIGURATION) --no-build -nologo \
 		--logger "trx" --results-directory $(RESULTS) ; \
 	status=$$? ; scripts/test-summary.sh $(RESULTS) ; exit $$status
 
