@@ -112,6 +112,48 @@ done
 run "validate as user liquidmetal" setpriv --reuid liquidmetal --regid liquidmetal --clear-groups \
     liquidmetal validate "$here/../fleet-example"
 
+step "start each service's command as its unit does (ExecStart, Environment, its env file, user, capabilities)"
+# Until it serves (its first line saying so), then SIGTERM: it must stop with exit 0.
+serve() { # serve NAME UNIT READY-TEXT RUNNER...
+    local name=$1 unit=/lib/systemd/system/$2 ready=$3 log="$scratch/$1.log" pid
+    shift 3
+    (
+        eval "$(sed -n 's/^Environment=/export /p' "$unit")"
+        set -a
+        # shellcheck disable=SC1090
+        . "/etc/liquidmetal/$name.env"
+        set +a
+        eval "set -- $* $(sed -n 's/^ExecStart=//p' "$unit")"
+        exec "$@"
+    ) >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 60); do
+        grep -q "$ready" "$log" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    checks=$((checks + 1))
+    grep -q "$ready" "$log" || fail "$name did not start as its unit runs it: $(cat "$log")"
+    kill -TERM "$pid" 2>/dev/null || true
+    local code=0
+    wait "$pid" || code=$?
+    expect "$name's exit code on SIGTERM" "$code" 0
+}
+serve agent liquidmetal-agent.service "listening on" setpriv --bounding-set=-all,+net_admin --no-new-privs --
+git init --quiet --bare --initial-branch=main "$scratch/fleet.git"
+cp -r "$here/../fleet-example" "$scratch/"
+git -C "$scratch/fleet-example" init --quiet --initial-branch=main
+git -C "$scratch/fleet-example" add -A
+git -C "$scratch/fleet-example" -c user.name=test -c user.email=test@example.com commit --quiet -m fleet
+git -C "$scratch/fleet-example" push --quiet "$scratch/fleet.git" main
+chown -R liquidmetal:liquidmetal "$scratch/fleet.git"
+sed -i "s|^LIQUIDMETAL_REPO=.*|LIQUIDMETAL_REPO=$scratch/fleet.git|" /etc/liquidmetal/reconciler.env
+serve reconciler liquidmetal-reconciler.service "^reconciling " \
+    setpriv --reuid liquidmetal --regid liquidmetal --init-groups --bounding-set=-all --no-new-privs --
+checks=$((checks + 1))
+compgen -G "/var/lib/liquidmetal/reconciler/liquidmetal/mirrors/*.git" >/dev/null ||
+    fail "the reconciler made no mirror in its state folder"
+
 step "systemd-analyze verify the installed units"
 checks=$((checks + 1))
 if verify=$(systemd-analyze verify --man=no "${units[@]}" 2>&1) && [ -z "$verify" ]; then :; else
