@@ -2,7 +2,8 @@
 # Installs a liquidmetal .deb with dpkg, checks what it made, runs it, then removes and purges it and checks that
 # nothing is left. All of it happens in a throwaway copy of this machine's root: a private mount namespace with
 # overlays on /etc, /usr and /var, so dpkg, adduser and the maintainer scripts run for real while the machine
-# itself never changes, whether the checks pass or not. systemd, if it runs here, is hidden from the scripts.
+# itself never changes, whether the checks pass or not. systemd, if it runs here, is hidden from the scripts, and the
+# services it starts briefly have a network namespace of their own (loopback only: no port here is taken).
 #
 # Usage (as root): packaging/test-deb.sh artifacts/deb/liquidmetal_<version>_amd64.deb
 # Exit 0 when every check passed; 1 with each failure on stderr; 2 when it cannot run here.
@@ -18,12 +19,13 @@ if [ -z "${LM_TEST_DEB_SCRATCH:-}" ]; then
     scratch=$(mktemp -d /tmp/lm-test-deb.XXXXXX)
     trap 'rm -rf "$scratch"' EXIT
     status=0
-    LM_TEST_DEB_SCRATCH=$scratch unshare --mount --propagation private -- "$0" "$deb" || status=$?
+    LM_TEST_DEB_SCRATCH=$scratch unshare --mount --propagation private --net -- "$0" "$deb" || status=$?
     exit "$status"
 fi
 
-# ---- inside the namespace ----
+# ---- inside the namespaces ----
 scratch=$LM_TEST_DEB_SCRATCH
+ip link set lo up
 mkdir -p "$scratch/original"
 mount --bind / "$scratch/original" # the machine as it was, to compare with at the end
 for dir in etc usr var; do
