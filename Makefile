@@ -8,27 +8,40 @@ RESULTS := artifacts/test-results
 CLI_DIR := artifacts/cli
 CLI := $(CLI_DIR)/liquidmetal
 
-.PHONY: all build cli test test-deps demo bench bench-micro bench-agent bench-reconcile format clean
+.PHONY: all build cli deb test test-deps demo bench bench-micro bench-agent bench-reconcile format clean
 
 all: build
 
 build:
 	dotnet build LiquidMetal.sln -c $(CONFIGURATION) -nologo -clp:ErrorsOnly
 
-# QEMU and the guest image for the agent's real-VM tests, grpc-js for the agent API's interop tests.
 cli:
 	dotnet publish src/LiquidMetal.Cli -c $(CONFIGURATION) -r linux-x64 --self-contained false \
 		-p:PublishReadyToRun=true -o $(CLI_DIR) -nologo -clp:ErrorsOnly
 
+# The Debian package for hosts: artifacts/deb/liquidmetal_<version>_amd64.deb (packaging/build-deb.sh). The CLI is
+# published self-contained because Debian's archive has no .NET runtime for the package to depend on; English
+# resources only, as the program runs with invariant globalization.
+DEB_DIR := artifacts/deb
+DEB_PUBLISH := $(DEB_DIR)/publish
+deb:
+	rm -rf $(DEB_PUBLISH)
+	dotnet publish src/LiquidMetal.Cli -c $(CONFIGURATION) -r linux-x64 --self-contained true \
+		-p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o $(DEB_PUBLISH) -nologo -clp:ErrorsOnly
+	packaging/build-deb.sh $(DEB_PUBLISH) $(DEB_DIR)
+
+# QEMU and the guest image for the agent's real-VM tests, grpc-js for the agent API's interop tests.
 test-deps:
 	scripts/install-test-deps.sh
 	scripts/guest-image/build.sh
 	if [ "$$(id -u)" = 0 ]; then scripts/guest-image/build-cloud.sh; else echo "test-deps: the cloud guest needs root to build (its tests skip)"; fi
 	npm ci --prefix tests/LiquidMetal.Agent.Tests/interop --no-audit --no-fund --loglevel=error
 
-test: test-deps build
+# The package's own test (tests/LiquidMetal.Cli.Tests/Packaging) installs the one just built, named here so that
+# it cannot skip for want of it.
+test: test-deps build deb
 	rm -rf $(RESULTS)
-	dotnet test LiquidMetal.sln -c $(CONFIGURATION) --no-build -nologo \
+	LIQUIDMETAL_DEB=$$(ls $(DEB_DIR)/liquidmetal_*_amd64.deb) dotnet test LiquidMetal.sln -c $(CONFIGURATION) --no-build -nologo \
 		--logger "trx" --results-directory $(RESULTS) ; \
 	status=$$? ; scripts/test-summary.sh $(RESULTS) ; exit $$status
 

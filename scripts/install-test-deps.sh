@@ -3,13 +3,14 @@
 # guest initramfs (scripts/guest-image/build.sh downloads the kernel and busybox .debs itself,
 # so neither needs installing); mmdebstrap and e2fsprogs to build the cloud
 # guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
-# iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, and cloud-init for
+# iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, cloud-init for
 # checking the user-data and network-config the agent writes, age and openssl to check the reconciler's
-# encrypted cluster secrets and certificates with tools that are not ours. Idempotent: exits at once when all are
+# encrypted cluster secrets and certificates with tools that are not ours, and for the Debian package's test what
+# the package depends on (adduser, libssl3) and systemd for systemd-analyze. Idempotent: exits at once when all are
 # there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl)
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl adduser libssl3 systemd)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace LiquidMetal.Cli.Tests;
@@ -10,7 +8,7 @@ namespace LiquidMetal.Cli.Tests;
 /// and every command stopped by SIGTERM or by Ctrl+C as a terminal sends it (SIGINT to the whole process group, git
 /// included). A stop is an exit code and one line, never a stack trace.
 /// </summary>
-public sealed partial class ReconcileOnceProcessTests : IDisposable
+public sealed class ReconcileOnceProcessTests : IDisposable
 {
     private const int SigInt = 2;
     private const int SigTerm = 15;
@@ -21,7 +19,7 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
     [Fact]
     public async Task ReconcileOnce_NoWaitAndAHostThatCannotConverge_OnePassThenExitOne()
     {
-        var repo = FleetRepoWithSilentAgents();
+        var repo = TestRepos.FleetWithSilentAgents(_root);
 
         var process = Start("reconcile", "--repo", repo, "--mirror", Path.Combine(_root, "mirror.git"), "--once");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -40,7 +38,7 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
     [InlineData(SigInt, true)]
     public async Task ReconcileOnceWaiting_Signal_ExitOneStoppedWithoutStackTrace(int signal, bool wholeGroup)
     {
-        var repo = FleetRepoWithSilentAgents();
+        var repo = TestRepos.FleetWithSilentAgents(_root);
 
         var process = Start("reconcile", "--repo", repo, "--mirror", Path.Combine(_root, "mirror.git"), "--once", "--wait", "600");
         var stderr = process.StandardError.ReadToEndAsync();
@@ -77,35 +75,6 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
 
         Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}: {await stderr}");
         AssertNoStackTrace(await stderr);
-    }
-
-    /// <summary>fleet-example in a bare repository, each host's agent at a loopback port where nothing listens.</summary>
-    private string FleetRepoWithSilentAgents()
-    {
-        // Ports that were free a moment ago, one per host (every host has its own agent).
-        var listeners = Enumerable.Range(0, 5).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = new Queue<int>(listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port));
-        listeners.ForEach(l => l.Stop());
-
-        var clone = Path.Combine(_root, "clone");
-        foreach (var file in Directory.EnumerateFiles(Example(), "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(clone, Path.GetRelativePath(Example(), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            var text = File.ReadAllText(file);
-            File.WriteAllText(to, to.Contains($"{Path.DirectorySeparatorChar}hosts{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                ? AgentEndpoint().Replace(text, _ => $"endpoint: http://127.0.0.1:{ports.Dequeue()}", 1)
-                : text);
-        }
-
-        var bare = Path.Combine(_root, "fleet.git");
-        TestRepos.Git(_root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
-        TestRepos.Git(clone, "init", "--quiet", "--initial-branch=main");
-        TestRepos.Git(clone, "add", "-A");
-        TestRepos.Git(clone, "commit", "--quiet", "-m", "fleet");
-        TestRepos.Git(clone, "push", "--quiet", bare, "main");
-        return bare;
     }
 
     /// <summary>fleet-example's five hosts copied 100 times (500 hosts, no clusters): a quarter of a megabyte of rendered hosts.</summary>
@@ -159,9 +128,6 @@ public sealed partial class ReconcileOnceProcessTests : IDisposable
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"endpoint: \S+")]
-    private static partial System.Text.RegularExpressions.Regex AgentEndpoint();
 
     public void Dispose()
     {

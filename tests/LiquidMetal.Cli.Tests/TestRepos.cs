@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 
 namespace LiquidMetal.Cli.Tests;
 
 /// <summary>What the CLI tests share: the repository's fleet-example, and git run as a person would (fixed author).</summary>
-internal static class TestRepos
+internal static partial class TestRepos
 {
     /// <summary>The fleet-example folder at the repository's root.</summary>
     public static string Example([CallerFilePath] string source = "") =>
@@ -28,4 +31,36 @@ internal static class TestRepos
         output.Wait();
         Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {error}");
     }
+
+    /// <summary>fleet-example in a bare repository under <paramref name="root"/>, each host's agent at a loopback port where nothing listens.</summary>
+    public static string FleetWithSilentAgents(string root)
+    {
+        // Ports that were free a moment ago, one per host (every host has its own agent).
+        var listeners = Enumerable.Range(0, 5).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = new Queue<int>(listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port));
+        listeners.ForEach(l => l.Stop());
+
+        var clone = Path.Combine(root, "clone");
+        foreach (var file in Directory.EnumerateFiles(Example(), "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(clone, Path.GetRelativePath(Example(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            var text = File.ReadAllText(file);
+            File.WriteAllText(to, to.Contains($"{Path.DirectorySeparatorChar}hosts{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? AgentEndpoint().Replace(text, _ => $"endpoint: http://127.0.0.1:{ports.Dequeue()}", 1)
+                : text);
+        }
+
+        var bare = Path.Combine(root, "fleet.git");
+        Git(root, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        Git(clone, "init", "--quiet", "--initial-branch=main");
+        Git(clone, "add", "-A");
+        Git(clone, "commit", "--quiet", "-m", "fleet");
+        Git(clone, "push", "--quiet", bare, "main");
+        return bare;
+    }
+
+    [GeneratedRegex(@"endpoint: \S+")]
+    private static partial Regex AgentEndpoint();
 }

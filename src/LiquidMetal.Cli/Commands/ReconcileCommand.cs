@@ -23,6 +23,14 @@ internal static class ReconcileCommand
     public static Command Create()
     {
         var repo = new Option<string>("--repo") { Description = "The fleet repo: a URL or a local path", Required = true };
+        repo.Validators.Add(result =>
+        {
+            // A service's configuration that leaves the repo out passes an empty value, not none.
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--repo is empty: give the fleet repo's URL or path");
+            }
+        });
         var branch = new Option<string>("--branch") { Description = "The branch the fleet is read from", DefaultValueFactory = _ => "main" };
         var statusBranch = new Option<string>("--status-branch") { Description = "The branch status is written to", DefaultValueFactory = _ => "liquidmetal/status" };
         var once = new Option<bool>("--once") { Description = "One pass (with --wait: passes until converged or the wait runs out), then exit 0 converged, 1 not converged, 2 head invalid, 3 failure" };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Cli.Hosting;
@@ -8,6 +9,7 @@ namespace LiquidMetal.Cli.Hosting;
 /// <summary>
 /// The one way the long-running commands (<c>agent</c>, <c>reconcile</c>) live and stop: a generic host whose console
 /// lifetime turns SIGTERM, SIGINT and SIGQUIT into a graceful stop of its hosted services, in reverse order of start.
+/// Under systemd it also says when it is ready and when it stops (<see cref="SystemdNotification"/>).
 /// </summary>
 internal static class DaemonHost
 {
@@ -20,6 +22,8 @@ internal static class DaemonHost
         builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Services.AddHostedService<SystemdNotification>();
         return builder;
     }
 
