@@ -6,6 +6,7 @@ using LiquidMetal.Cli.Output;
 using LiquidMetal.Git;
 using LiquidMetal.Reconciler.Bootstrap;
 using LiquidMetal.Reconciler.Hosting;
+using LiquidMetal.Reconciler.Leadership;
 using LiquidMetal.Reconciler.Pass;
 using LiquidMetal.Reconciler.Secrets.Age;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,15 @@ internal static class ReconcileCommand
         };
         var access = new GitAccess();
         access.AddTo(command);
+        var election = new LeaderElectionFlags();
+        election.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(once) && result.GetValue(election.Elect))
+            {
+                result.AddError("--leader-elect is for the reconcile loop run by several replicas; --once runs passes on its own: give one of them");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var telemetry = Telemetry.Start(parse.GetValue(otlp));
@@ -96,6 +106,18 @@ internal static class ReconcileCommand
                 return ExitCodes.Failed;
             }
 
+            LeaseLeadership? leadership;
+            try
+            {
+                leadership = election.Create(parse, logging);
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("liquidmetal: " + e.Message);
+                return ExitCodes.Failed;
+            }
+
+            using var leases = leadership;
             var url = MirrorCache.NormalizeUrl(parse.GetValue(repo)!);
             var client = AgentClientOptions.FromFiles(parse.GetValue(agentCa), parse.GetValue(agentCert), parse.GetValue(agentKey), parse.GetValue(agentToken));
             var options = new ReconcilerOptions
@@ -120,7 +142,7 @@ internal static class ReconcileCommand
                     WebhookSecret = parse.GetValue(webhookSecret) is { } secret ? System.Text.Encoding.UTF8.GetBytes((await File.ReadAllTextAsync(secret, cancellationToken)).Trim()) : null,
                     PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
                     ResyncInterval = TimeSpan.FromSeconds(parse.GetValue(resyncEvery)),
-                }, Console.Out, logging, cancellationToken);
+                }, leadership, Console.Out, logging, cancellationToken);
         });
         return command;
     }
@@ -155,10 +177,11 @@ internal static class ReconcileCommand
         return ExitCodes.Changes;
     }
 
-    private static async Task<int> RunServiceAsync(ReconcilerOptions options, ReconcileLoopOptions loopOptions, TextWriter output, ILoggerFactory logging, CancellationToken cancellationToken)
+    private static async Task<int> RunServiceAsync(
+        ReconcilerOptions options, ReconcileLoopOptions loopOptions, ILeadership? leadership, TextWriter output, ILoggerFactory logging, CancellationToken cancellationToken)
     {
         var builder = DaemonHost.CreateBuilder(logging);
-        builder.Services.AddReconciler(await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken), options.Branch, loopOptions);
+        builder.Services.AddReconciler(await ReconcilePass.OpenAsync(options, cancellationToken: cancellationToken), options.Branch, loopOptions, leadership);
         using var host = builder.Build();
         host.Services.GetRequiredService<ReconcilerWorker>().Reconciled += result => Report(result, output, Console.Error);
         if (!await DaemonHost.StartAsync(host, cancellationToken))
@@ -168,7 +191,8 @@ internal static class ReconcileCommand
 
         var address = host.Services.GetRequiredService<HealthEndpoints>().Address;
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
-            (address is not null ? $", webhook and health on {address}" : string.Empty));
+            (address is not null ? $", webhook and health on {address}" : string.Empty) +
+            (leadership is not null ? "; passes only while it holds the lease" : string.Empty));
 
         // SIGTERM or Ctrl+C stops the pass in flight; nothing is half-applied (each host gets its whole spec or none).
         await host.WaitForShutdownAsync(cancellationToken);

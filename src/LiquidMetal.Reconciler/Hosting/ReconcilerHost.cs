@@ -1,3 +1,4 @@
+using LiquidMetal.Reconciler.Leadership;
 using LiquidMetal.Reconciler.Pass;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,8 +38,9 @@ public sealed class ReconcilerHost : IAsyncDisposable
         remove => _worker.Reconciled -= value;
     }
 
-    /// <summary>Starts the loop over <paramref name="pass"/>, which is disposed with the host.</summary>
-    public static async Task<ReconcilerHost> StartAsync(ReconcilePass pass, string branch, ReconcileLoopOptions options, ILoggerFactory? logging = null, TimeProvider? time = null)
+    /// <summary>Starts the loop over <paramref name="pass"/>, which is disposed with the host; it passes only while <paramref name="leadership"/> leads.</summary>
+    public static async Task<ReconcilerHost> StartAsync(
+        ReconcilePass pass, string branch, ReconcileLoopOptions options, ILoggerFactory? logging = null, TimeProvider? time = null, ILeadership? leadership = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 
@@ -51,7 +53,7 @@ public sealed class ReconcilerHost : IAsyncDisposable
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddReconciler(pass, branch, options);
+        builder.Services.AddReconciler(pass, branch, options, leadership);
         var host = builder.Build();
         await host.StartAsync();
         return new ReconcilerHost(host);

@@ -1,4 +1,5 @@
 using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Leadership;
 using LiquidMetal.Reconciler.Pass;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,10 +11,19 @@ namespace LiquidMetal.Reconciler.Hosting;
 /// recheck), runs one pass, and records how it ended. Triggers that arrive during a pass coalesce into one more. A
 /// failing pass never stops the loop: what runs keeps running, readiness says so, the next trigger tries again.
 /// Stopping cancels the pass in flight; nothing is half-applied (each host gets its whole spec or none).
+/// Passes run only while this replica leads (<see cref="ILeadership"/>): a follower waits, its triggers gathered for
+/// when it leads; losing the lead cancels the pass in flight as stopping does, and every term starts with a resync.
 /// </summary>
 public sealed partial class ReconcilerWorker(
-    ReconcilePass pass, ReconcileTrigger trigger, Readiness readiness, ReconcileLoopOptions options, TimeProvider time, ILogger<ReconcilerWorker> logger) : BackgroundService
+    ReconcilePass pass,
+    ReconcileTrigger trigger,
+    Readiness readiness,
+    ReconcileLoopOptions options,
+    TimeProvider time,
+    ILogger<ReconcilerWorker> logger,
+    ILeadership? leadership = null) : BackgroundService
 {
+    private readonly ILeadership _leadership = leadership ?? SoleLeader.Instance;
     private readonly ConvergingBackoff _backoff = new(options.ConvergingRecheck, options.PollInterval);
 
     /// <summary>Raised after every pass that did something (not after idle polls).</summary>
@@ -21,34 +31,55 @@ public sealed partial class ReconcilerWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A full pass at start: the status branch and the agents are the truth.
-        trigger.Request("resync");
         CancellationTokenSource? waking = null;
+        long term = 0;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var reasons = await trigger.WaitAsync(stoppingToken);
-
-                // This pass sees what the agents report now: the last pass's wake-ups have nothing left to say.
-                if (waking is not null)
+                var lead = await _leadership.WaitToLeadAsync(stoppingToken);
+                if (lead.Number != term)
                 {
-                    await waking.CancelAsync();
-                    waking.Dispose();
-                    waking = null;
+                    // A full pass at the start of every term: the status branch and the agents are the truth, and a
+                    // leader that was away (or another's term) left nothing this replica may trust from before.
+                    term = lead.Number;
+                    trigger.Request("resync");
                 }
 
-                var started = time.GetUtcNow();
-                var result = await RunPassAsync(reasons, stoppingToken);
-                if (result is { Valid: true, Converged: false })
+                using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lead.Lost);
+                try
                 {
-                    waking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    _ = WakeOnAgentChangeAsync(started, waking.Token);
-                    _ = RecheckAsync(_backoff.Next(wroteStatus: result.StatusCommit is not null), waking.Token);
+                    var reasons = await trigger.WaitAsync(leading.Token);
+
+                    // This pass sees what the agents report now: the last pass's wake-ups have nothing left to say.
+                    if (waking is not null)
+                    {
+                        await waking.CancelAsync();
+                        waking.Dispose();
+                        waking = null;
+                    }
+
+                    var started = time.GetUtcNow();
+                    var result = await RunPassAsync(reasons, leading.Token);
+                    if (result is { Valid: true, Converged: false })
+                    {
+                        waking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lead.Lost);
+                        _ = WakeOnAgentChangeAsync(started, waking.Token);
+                        _ = RecheckAsync(_backoff.Next(wroteStatus: result.StatusCommit is not null), waking.Token);
+                    }
+                    else
+                    {
+                        _backoff.Reset();
+                    }
                 }
-                else
+                catch (OperationCanceledException) when (lead.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
                 {
-                    _backoff.Reset();
+                    // The lead is lost: the pass in flight (if any) stopped where it was, as on SIGTERM. A status write
+                    // it had begun cannot land over the new leader's (compare-and-swap); what it applied is whole.
+                    if (readiness.PassAbandoned())
+                    {
+                        Log.PassCancelled(logger);
+                    }
                 }
             }
         }
@@ -62,7 +93,7 @@ public sealed partial class ReconcilerWorker(
         }
     }
 
-    private async Task<ReconcileResult> RunPassAsync(IReadOnlyList<string> reasons, CancellationToken stoppingToken)
+    private async Task<ReconcileResult> RunPassAsync(IReadOnlyList<string> reasons, CancellationToken leading)
     {
         // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent asked.
         var resync = reasons.Any(r => r is "resync" or "converging" or "agent");
@@ -70,9 +101,9 @@ public sealed partial class ReconcilerWorker(
         readiness.PassStarted();
         try
         {
-            result = await pass.RunAsync(resync, stoppingToken);
+            result = await pass.RunAsync(resync, leading);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (leading.IsCancellationRequested)
         {
             throw;
         }
@@ -145,5 +176,8 @@ public sealed partial class ReconcilerWorker(
 
         [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "{Warning}")]
         public static partial void Warning(ILogger logger, string warning);
+
+        [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "the lead was lost during a pass: the pass is cancelled; the next leader starts with a full pass")]
+        public static partial void PassCancelled(ILogger logger);
     }
 }

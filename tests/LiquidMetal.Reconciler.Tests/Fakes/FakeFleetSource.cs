@@ -32,6 +32,9 @@ internal sealed class FakeFleetSource : IFleetSource
     /// <summary>Runs in every sync: a test moves its clock here to make a pass take time, as a slow remote would.</summary>
     public Action? DuringSync { get; set; }
 
+    /// <summary>Awaited in every sync with the pass's token: a test holds a pass in flight with it.</summary>
+    public Func<CancellationToken, Task>? HoldSync { get; set; }
+
     public int Syncs => Volatile.Read(ref _syncs);
 
     public int FleetReads => Volatile.Read(ref _fleetReads);
@@ -81,16 +84,21 @@ internal sealed class FakeFleetSource : IFleetSource
     public string Replace(string path, string old, string @new, SignatureVerdict signature = SignatureVerdict.Unsigned) =>
         Push(path, text => text.Contains(old, StringComparison.Ordinal) ? text.Replace(old, @new, StringComparison.Ordinal) : throw new ArgumentException($"{path} has no '{old}'"), signature);
 
-    public Task<ImmutableDictionary<string, string>> SyncAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken)
+    public async Task<ImmutableDictionary<string, string>> SyncAsync(IReadOnlyList<string> branches, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _syncs);
         DuringSync?.Invoke();
+        if (HoldSync is { } hold)
+        {
+            await hold(cancellationToken);
+        }
+
         if (SyncFails is { } failure)
         {
             throw failure;
         }
 
-        return Task.FromResult(Heads.Where(h => branches.Contains(h.Key)).ToImmutableDictionary(StringComparer.Ordinal));
+        return Heads.Where(h => branches.Contains(h.Key)).ToImmutableDictionary(StringComparer.Ordinal);
     }
 
     public Task<FleetFiles> ReadFleetAsync(string revision, CancellationToken cancellationToken)

@@ -54,6 +54,12 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         },
     };
 
+    /// <summary>coordination.k8s.io Leases, for leader election.</summary>
+    public FakeLeases Leases { get; } = new();
+
+    /// <summary>Users whose connections are dropped unanswered, as if the network between them and the server were cut.</summary>
+    public ConcurrentDictionary<string, bool> Unreachable { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every request: method, path and the authenticated user (null when refused).</summary>
     public ConcurrentQueue<(string Method, string Path, string? User)> Requests { get; } = new();
 
@@ -132,6 +138,17 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         if (!InGroup(context.Connection.ClientCertificate!, "system:masters"))
         {
             await Status(context, 403, "Forbidden", $"forbidden: User \"{user}\" cannot {request.Method.ToLowerInvariant()} path \"{request.Path}\"");
+            return;
+        }
+
+        if (Unreachable.ContainsKey(user))
+        {
+            context.Abort();
+            return;
+        }
+
+        if (await Leases.TryHandleAsync(context, user))
+        {
             return;
         }
 
