@@ -22,6 +22,7 @@ namespace LiquidMetal.Reconciler.Tests.Pipeline;
 /// would read (secrets as SHA-256 digests only), and a report after cloud-init prints what the script left. No cluster
 /// comes up (there is no API, so the fleet never converges): the test waits for the consoles instead.
 /// </summary>
+[Collection(CloudGuestCollection.Name)]
 public sealed class KubeadmGuestTests(ITestOutputHelper output)
 {
     private const string Cluster = "kube";

@@ -14,6 +14,7 @@ namespace LiquidMetal.Reconciler.Tests.Pipeline;
 /// a Debian guest (Debian's own cloud-init) sets the rendered hostname and address, and each guest pings the other by
 /// its rendered address. Everything is read from the two serial consoles. Runs under TCG where there is no KVM.
 /// </summary>
+[Collection(CloudGuestCollection.Name)]
 public sealed partial class NetworkedGuestsTests
 {
     private const string Marker = "LIQUIDMETAL-NET";
