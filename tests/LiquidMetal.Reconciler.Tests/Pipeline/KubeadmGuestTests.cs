@@ -167,10 +167,11 @@ public sealed class KubeadmGuestTests(ITestOutputHelper output)
 
             // kube-vip holds the VIP on super-admin.conf while init runs (1.29+: admin.conf has no rights until init has
             // bound its group), and on admin.conf after; a joining control plane never needs super-admin.conf.
-            Assert.Equal("/etc/kubernetes/super-admin.conf", cp1.Value("kubeadm", "kube-vip-kubeconfig"));
-            Assert.Equal("/etc/kubernetes/admin.conf", cp1.Value("after", "kube-vip-kubeconfig"));
-            Assert.Equal("/etc/kubernetes/admin.conf", cp2.Value("kubeadm", "kube-vip-kubeconfig"));
-            Assert.Equal("/etc/kubernetes/admin.conf", cp2.Value("after", "kube-vip-kubeconfig"));
+            // Inside its container kube-vip reads admin.conf throughout: only the host file behind it changes.
+            Assert.Equal("/etc/kubernetes/super-admin.conf mounted-at /etc/kubernetes/admin.conf", cp1.Value("kubeadm", "kube-vip-kubeconfig"));
+            Assert.Equal("/etc/kubernetes/admin.conf mounted-at /etc/kubernetes/admin.conf", cp1.Value("after", "kube-vip-kubeconfig"));
+            Assert.Equal("/etc/kubernetes/admin.conf mounted-at /etc/kubernetes/admin.conf", cp2.Value("kubeadm", "kube-vip-kubeconfig"));
+            Assert.Equal("/etc/kubernetes/admin.conf mounted-at /etc/kubernetes/admin.conf", cp2.Value("after", "kube-vip-kubeconfig"));
 
             // A worker gets no CA files (kubeadm join refuses a worker that has one) and no kube-vip.
             Assert.Equal("worker", worker.Value("kubeadm", "role"));
