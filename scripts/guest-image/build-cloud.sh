@@ -2,9 +2,10 @@
 # Builds the LiquidMetal cloud guest into a cache folder, once: a minbase Debian bookworm
 # root file system with systemd and cloud-init (raw ext4, made with mmdebstrap from Debian's
 # packages), Debian's cloud kernel, and a small busybox initramfs (cloud-initrd-init) that
-# loads the virtio and isofs modules and switches to the root file system. Later runs reuse
-# the cache and only print the paths; editing this script, the initramfs init or cloud.cfg
-# rebuilds.
+# loads the virtio and isofs modules and switches to the root file system; and stand-ins for
+# kubeadm, containerd and the kubelet (kubeadm-standin/) that report on the serial console what
+# LiquidMetal's kubeadm bootstrap did. Later runs reuse the cache and only print the paths;
+# editing this script, the initramfs init, cloud.cfg or a stand-in rebuilds.
 #
 #   LIQUIDMETAL_CLOUD_GUEST_DIR  output folder
 #                                (default ${XDG_CACHE_HOME:-$HOME/.cache}/liquidmetal/cloud-guest)
@@ -48,7 +49,7 @@ print_paths() {
     echo "rootfs=$out/rootfs.ext4"
 }
 
-stamp=$(cat "$here/build-cloud.sh" "$here/kernel.sh" "$here/cloud-initrd-init" "$here/cloud.cfg" | sha256sum | cut -d' ' -f1)
+stamp=$(cat "$here/build-cloud.sh" "$here/kernel.sh" "$here/cloud-initrd-init" "$here/cloud.cfg" "$here"/kubeadm-standin/* | sha256sum | cut -d' ' -f1)
 if [[ -f $out/vmlinuz && -f $out/initrd.cpio.gz && -f $out/rootfs.ext4 && "$(cat "$out/stamp" 2>/dev/null)" == "$stamp" ]]; then
     print_paths
     exit 0
@@ -151,6 +152,15 @@ ExecStart=/usr/local/sbin/liquidmetal-ready
 WantedBy=cloud-init.target
 UNIT
 chroot "$root" systemctl enable --quiet liquidmetal-ready.service
+# Stand-ins for kubeadm, containerd and the kubelet, which this guest does not have
+# (kubeadm-standin/): they let LiquidMetal's kubeadm bootstrap run here and print, on the serial
+# console, how it called them and what it found. Nothing of them runs unless a node's cloud-config
+# writes the kubeadm bootstrap script, so other guests' consoles stay as they were.
+install -m 755 "$here/kubeadm-standin/kubeadm" "$root/usr/local/bin/kubeadm"
+install -m 755 "$here/kubeadm-standin/liquidmetal-standin-report" "$root/usr/local/sbin/liquidmetal-standin-report"
+install -m 644 -t "$root/etc/systemd/system" "$here/kubeadm-standin/containerd.service" \
+    "$here/kubeadm-standin/kubelet.service" "$here/kubeadm-standin/liquidmetal-standin-report.service"
+chroot "$root" systemctl enable --quiet liquidmetal-standin-report.service
 # mmdebstrap left the host's resolv.conf; systemd-resolved's stub takes its place.
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/var/log/"*.log

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using LiquidMetal.Git.Tests;
 using LiquidMetal.Reconciler.Pass;
@@ -15,6 +14,7 @@ namespace LiquidMetal.Reconciler.Tests.Pipeline;
 /// a Debian guest (Debian's own cloud-init) sets the rendered hostname and address, and each guest pings the other by
 /// its rendered address. Everything is read from the two serial consoles. Runs under TCG where there is no KVM.
 /// </summary>
+[Collection(CloudGuestCollection.Name)]
 public sealed partial class NetworkedGuestsTests
 {
     private const string Marker = "LIQUIDMETAL-NET";
@@ -22,7 +22,7 @@ public sealed partial class NetworkedGuestsTests
     [NetnsFact]
     public async Task Reconcile_TwoSledsTwoGuests_CloudInitGivesEachItsAddressAndTheyPingEachOther()
     {
-        var guest = CloudGuest();
+        var guest = CloudGuest.Build();
         using var daemon = new GitDaemonFixture();
         await using var lab = await TwoSleds.StartAsync(guest.Directory);
 
@@ -65,7 +65,7 @@ public sealed partial class NetworkedGuestsTests
     [GeneratedRegex(Marker + @" PING-(OK|FAILED) ")]
     private static partial Regex PingOk();
 
-    private static void WriteFleet(string clone, TwoSleds lab, (string Directory, string Kernel, string Initrd, string Rootfs) guest)
+    private static void WriteFleet(string clone, TwoSleds lab, CloudGuest guest)
     {
         GitTool.CommitFile(clone, "fleet.yaml", "apiVersion: liquidmetal.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: net-test\nspec: {}\n", "fleet");
         foreach (var sled in new[] { "sled-a", "sled-b" })
@@ -134,21 +134,6 @@ public sealed partial class NetworkedGuestsTests
                       done
 
             """, "cluster");
-    }
-
-    /// <summary>The Debian cloud-init guest scripts/guest-image/build-cloud.sh makes (built on first use, cached after).</summary>
-    private static (string Directory, string Kernel, string Initrd, string Rootfs) CloudGuest([CallerFilePath] string source = "")
-    {
-        var script = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "scripts", "guest-image", "build-cloud.sh"));
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(script);
-        using var process = Process.Start(info)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"build-cloud.sh failed ({process.ExitCode}): {error.Result}");
-        var paths = output.Split('\n').Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
-        return (Path.GetDirectoryName(paths["kernel"])!, paths["kernel"], paths["initrd"], paths["rootfs"]);
     }
 }
 

@@ -75,6 +75,11 @@ internal sealed class TwoSleds : IAsyncDisposable
         }
     }
 
+    /// <summary>Each VM's serial console log so far, by VM id, with the sled that runs it.</summary>
+    public Dictionary<string, (string Sled, string Console)> VmConsoles() =>
+        _sleds.SelectMany(s => s.Value.VmConsoles().Select(vm => (Id: vm.Key, Sled: s.Key, Console: vm.Value)))
+            .ToDictionary(vm => vm.Id, vm => (vm.Sled, vm.Console), StringComparer.Ordinal);
+
     /// <summary>What the agents printed, for a failure message.</summary>
     public string Logs() => string.Join("\n", _sleds.Select(s => $"--- agent {s.Key}:\n{s.Value.Log}\n--- consoles {s.Key}:\n{Tail(s.Value.Consoles(), 3000)}"));
 
@@ -219,12 +224,20 @@ internal sealed class TwoSleds : IAsyncDisposable
             var text = new StringBuilder();
             foreach (var file in Directory.EnumerateFiles(stateDirectory, "console.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var reader = new StreamReader(stream);
-                text.Append(reader.ReadToEnd());
+                text.Append(Read(file));
             }
 
             return text.ToString();
+        }
+
+        /// <summary>The serial console log of each VM this sled's agent ran, by VM id (its folder under vms/).</summary>
+        public Dictionary<string, string> VmConsoles()
+        {
+            var vms = Path.Combine(stateDirectory, "vms");
+            return Directory.Exists(vms)
+                ? Directory.EnumerateDirectories(vms).Where(d => File.Exists(Path.Combine(d, "console.log")))
+                    .ToDictionary(d => Path.GetFileName(d), d => Read(Path.Combine(d, "console.log")), StringComparer.Ordinal)
+                : [];
         }
 
         public async Task StopAsync()
@@ -236,6 +249,13 @@ internal sealed class TwoSleds : IAsyncDisposable
             }
 
             _agent?.Dispose();
+        }
+
+        private static string Read(string file)
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
         }
 
         private void Append(string? line, TaskCompletionSource? listening)
