@@ -5,21 +5,14 @@
 # guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
 # iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, cloud-init for
 # checking the user-data and network-config the agent writes, age and openssl to check the reconciler's
-<<<<<<< HEAD
-# encrypted cluster secrets and certificates with tools that are not ours, and for the Debian package's test what
-# the package depends on (adduser, libssl3) and systemd for systemd-analyze. Idempotent: exits at once when all are
-# there.
+# encrypted cluster secrets and certificates with tools that are not ours, for the Debian package's test what the
+# package depends on (adduser, libssl3) and systemd for systemd-analyze, Go with sprig and yaml.v2 (sources) to build
+# tests/helm-render, which renders the Helm chart as helm does, and buildah to build the container image (its base
+# assembled with mmdebstrap). Idempotent: exits at once when all are there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl adduser libssl3 systemd)
-=======
-# encrypted cluster secrets and certificates with tools that are not ours, and Go with sprig and yaml.v2 (sources) to
-# build tests/helm-render, which renders the Helm chart as helm does. Idempotent: exits at once when all are there.
-set -euo pipefail
-
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl
-    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev)
->>>>>>> helm
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl adduser libssl3 systemd
+    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev buildah)
 
 missing=()
 for package in "${packages[@]}"; do
