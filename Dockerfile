@@ -6,12 +6,10 @@
 #   docker build -t liquidmetal .
 #
 # Where no registry can be reached, scripts/build-image.sh (make image) builds the same file with buildah from a
-# bookworm base assembled from Debian packages and a CLI published outside the container (PUBLISHED=prebuilt).
+# bookworm base assembled from Debian packages and a CLI published outside the container (--target prebuilt).
 
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=debian:bookworm-slim
-# The stage the runtime takes the published CLI from: "build" (the SDK stage) or "prebuilt" (artifacts/image/publish).
-ARG PUBLISHED=build
 
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
@@ -23,12 +21,7 @@ COPY src/ src/
 RUN dotnet publish src/LiquidMetal.Cli -c Release -r linux-x64 --self-contained true \
         -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o /out -nologo -clp:ErrorsOnly
 
-FROM scratch AS prebuilt
-COPY artifacts/image/publish/ /out/
-
-FROM ${PUBLISHED} AS published
-
-FROM ${RUNTIME_IMAGE}
+FROM ${RUNTIME_IMAGE} AS runtime-base
 # libssl3 for gRPC over TLS to the agents; no ICU (invariant globalization).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -37,9 +30,8 @@ RUN apt-get update \
     && groupadd --system --gid 10001 liquidmetal \
     && useradd --uid 10001 --gid 10001 --home-dir /var/lib/liquidmetal --no-create-home \
         --shell /usr/sbin/nologin liquidmetal \
-    && install -d -o 10001 -g 10001 /var/lib/liquidmetal /var/lib/liquidmetal/mirror
-COPY --from=published /out/ /opt/liquidmetal/
-RUN ln -s /opt/liquidmetal/liquidmetal /usr/local/bin/liquidmetal
+    && install -d -o 10001 -g 10001 /var/lib/liquidmetal /var/lib/liquidmetal/mirror \
+    && ln -s /opt/liquidmetal/liquidmetal /usr/local/bin/liquidmetal
 # The root file system is read-only in the chart: git and ssh write under $HOME, .NET its diagnostics socket under
 # /tmp, and both are emptyDirs there.
 ENV HOME=/tmp
@@ -47,3 +39,12 @@ USER 10001:10001
 WORKDIR /var/lib/liquidmetal
 ENTRYPOINT ["liquidmetal"]
 CMD ["--help"]
+
+# The local path (scripts/build-image.sh, --target prebuilt): the CLI published outside the container, the same
+# command as the build stage's, into artifacts/image/publish.
+FROM runtime-base AS prebuilt
+COPY artifacts/image/publish/ /opt/liquidmetal/
+
+# The default target: the CLI from the SDK stage.
+FROM runtime-base AS runtime
+COPY --from=build /out/ /opt/liquidmetal/

@@ -36,5 +36,5 @@ if ! buildah inspect --type image "$base" >/dev/null 2>&1; then
 fi
 
 buildah build --quiet --isolation "${BUILDAH_ISOLATION:-chroot}" --layers \
-    --build-arg PUBLISHED=prebuilt --build-arg RUNTIME_IMAGE="$base" --tag "$tag" . >/dev/null
+    --target prebuilt --build-arg RUNTIME_IMAGE="$base" --tag "$tag" . >/dev/null
 echo "build-image: $tag, $(buildah images --format '{{.Size}}' "$tag" | head -n 1)"
