@@ -8,7 +8,7 @@ RESULTS := artifacts/test-results
 CLI_DIR := artifacts/cli
 CLI := $(CLI_DIR)/liquidmetal
 
-.PHONY: all build cli deb test test-deps demo bench bench-micro bench-agent bench-reconcile format clean
+.PHONY: all build cli deb image test test-deps demo bench bench-micro bench-agent bench-reconcile format clean
 
 all: build
 
@@ -30,6 +30,12 @@ deb:
 		-p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o $(DEB_PUBLISH) -nologo -clp:ErrorsOnly
 	packaging/build-deb.sh $(DEB_PUBLISH) $(DEB_DIR)
 
+# The container image the chart runs (Dockerfile), built with buildah where no registry answers: the CLI published
+# here, the bookworm base assembled from Debian packages once (scripts/build-image.sh; as root).
+IMAGE ?= localhost/liquidmetal:dev
+image:
+	scripts/build-image.sh $(IMAGE)
+
 # QEMU and the guest image for the agent's real-VM tests, grpc-js for the agent API's interop tests.
 test-deps:
 	scripts/install-test-deps.sh
@@ -38,7 +44,8 @@ test-deps:
 	npm ci --prefix tests/LiquidMetal.Agent.Tests/interop --no-audit --no-fund --loglevel=error
 
 # The package's own test (tests/LiquidMetal.Cli.Tests/Packaging) installs the one just built, named here so that
-# it cannot skip for want of it.
+# it cannot skip for want of it. The image's test (tests/LiquidMetal.Cli.Tests/Image) builds the image itself, as root,
+# through buildah's layer cache.
 test: test-deps build deb
 	rm -rf $(RESULTS)
 	LIQUIDMETAL_DEB=$$(ls $(DEB_DIR)/liquidmetal_*_amd64.deb) dotnet test LiquidMetal.sln -c $(CONFIGURATION) --no-build -nologo \
