@@ -5,11 +5,12 @@
 # guest's root file system (build-cloud.sh), genisoimage for its NoCloud cidata volumes,
 # iproute2 for the agent's bridges and taps and the tests' namespaces, iputils-ping for the demo's pings, and cloud-init for
 # checking the user-data and network-config the agent writes, age and openssl to check the reconciler's
-# encrypted cluster secrets and certificates with tools that are not ours. Idempotent: exits at once when all are
-# there.
+# encrypted cluster secrets and certificates with tools that are not ours, cmark-gfm (GitHub's Markdown renderer) and
+# chromium to see the status branch's README and capacity map as a Git web UI shows them. Idempotent: exits at once
+# when all are there.
 set -euo pipefail
 
-packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl)
+packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl cmark-gfm chromium)
 
 missing=()
 for package in "${packages[@]}"; do

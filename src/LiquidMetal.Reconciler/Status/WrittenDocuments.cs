@@ -27,4 +27,20 @@ public sealed class WrittenDocuments
         _last[path] = (document, bytes);
         return bytes;
     }
+
+    /// <summary>
+    /// The bytes last written at <paramref name="path"/> when <paramref name="bytes"/> equal them, else
+    /// <paramref name="bytes"/>: for a whole-fleet view (the README, the capacity map), cheaper to write again than to
+    /// compare as documents, but not worth hashing again when the same.
+    /// </summary>
+    public byte[] Same(string path, byte[] bytes)
+    {
+        if (_last.TryGetValue(path, out var last) && last.Bytes.AsSpan().SequenceEqual(bytes))
+        {
+            return last.Bytes;
+        }
+
+        _last[path] = (bytes, bytes);
+        return bytes;
+    }
 }

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using LiquidMetal.Fleet.Model;
+
+namespace LiquidMetal.Reconciler.Status.Pages;
+
+/// <summary>
+/// The capacity map of a large fleet: a row per site, with a square per host (<see cref="WriteCells"/>) or, for the
+/// largest fleets, one bar of the site's VMs by state (<see cref="WriteSummaries"/>).
+/// </summary>
+internal static class SiteRows
+{
+    private const int NameX = CapacityMap.Margin;
+    private const int NameWidth = 130;
+    private const int CellsX = NameX + NameWidth + 10;
+    private const int Pitch = 16;
+    private const int Cell = 14;
+    private const int CellsPerLine = 28;
+    private const int SummaryX = CellsX + CellsPerLine * Pitch + 12;
+    private const int SummaryWidth = CapacityMap.Width - CapacityMap.Margin - SummaryX;
+
+    // Worst first: the state a host's square shows when its VMs differ.
+    private static readonly MapState[] Worst = [MapState.Failed, MapState.Unknown, MapState.NotReady, MapState.Pending, MapState.Running];
+
+    // Running first: the order of a site's bar and of a host's counts.
+    private static readonly MapState[] Calm = [.. Enumerable.Reverse(Worst)];
+
+    public static int WriteCells(StringBuilder svg, IReadOnlyList<MapSite> sites, int y)
+    {
+        // A host's empty square, drawn once and used by reference: a thousand of them otherwise make a third of the bytes.
+        svg.Append(CultureInfo.InvariantCulture, $"<defs><rect id=\"cell\" class=\"free\" width=\"{Cell}\" height=\"{Cell}\"/><rect id=\"cell-down\" class=\"free down\" width=\"{Cell}\" height=\"{Cell}\"/></defs>\n");
+        foreach (var site in sites)
+        {
+            y = Row(svg, site, y + 6, out var top);
+            for (var i = 0; i < site.Hosts.Length; i++)
+            {
+                HostCell(svg, site.Hosts[i], CellsX + i % CellsPerLine * Pitch, top + i / CellsPerLine * Pitch);
+            }
+
+            svg.Append("</g>\n");
+            y = top + Math.Max(1, (site.Hosts.Length + CellsPerLine - 1) / CellsPerLine) * Pitch;
+        }
+
+        return y;
+    }
+
+    public static int WriteSummaries(StringBuilder svg, IReadOnlyList<MapSite> sites, int y)
+    {
+        const int barWidth = CellsPerLine * Pitch - 2;
+        foreach (var site in sites)
+        {
+            y = Row(svg, site, y + 6, out var top);
+            var counts = Counts(site.Hosts.SelectMany(Nodes));
+            var total = Math.Max(1, counts.Sum());
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"free\" x=\"{CellsX}\" y=\"{top}\" width=\"{barWidth}\" height=\"{Cell}\"/>");
+            var sum = 0;
+            foreach (var state in Calm)
+            {
+                var from = CellsX + sum * barWidth / total;
+                sum += counts[(int)state];
+                var to = CellsX + sum * barWidth / total;
+                if (to > from)
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{CapacityMap.Style(state).Class}\" x=\"{from}\" y=\"{top}\" width=\"{to - from}\" height=\"{Cell}\"/>");
+                }
+            }
+
+            svg.Append("\n</g>\n");
+            y = top + Pitch;
+        }
+
+        return y;
+    }
+
+    /// <summary>Opens a site's group: its title, its name and its summary; <paramref name="top"/> is where its squares or bar start.</summary>
+    private static int Row(StringBuilder svg, MapSite site, int y, out int top)
+    {
+        var counts = Counts(site.Hosts.SelectMany(Nodes));
+        var down = site.Hosts.Count(h => !h.Reachable);
+        var vms = counts.Sum();
+        var trouble = string.Join(", ", Worst.Where(s => s != MapState.Running && counts[(int)s] > 0).Select(s => $"{SvgText.Count(counts[(int)s])} {CapacityMap.Style(s).Letter}"));
+        var summary = $"{CapacityMap.Noun(vms, "VM")}{(trouble.Length == 0 ? vms == 0 ? string.Empty : ", all running" : ", " + trouble)}{(down == 0 ? string.Empty : $", {SvgText.Count(down)} down")}";
+        var placed = site.Hosts.Aggregate(Resources.Zero, (sum, h) => sum + h.Placed);
+        var allocatable = site.Hosts.Aggregate(Resources.Zero, (sum, h) => sum + h.Allocatable);
+        var title = $"{site.Kind} {site.Name}: {CapacityMap.Noun(site.Hosts.Length, "host")}, {summary}; {placed.Cpu}/{allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(allocatable.MemoryMiB)} GiB placed";
+        top = y;
+        svg.Append(CultureInfo.InvariantCulture, $"<g class=\"site\"><title>{SvgText.Escape(title)}</title>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"b\" x=\"{NameX}\" y=\"{y + 11}\">{SvgText.Escape(ShortText.Cut(site.Name, SvgText.Fit11(NameWidth)))}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"{(trouble.Length == 0 && down == 0 ? "m" : "w")}\" x=\"{SummaryX}\" y=\"{y + 11}\">{SvgText.Escape(ShortText.Cut($"{CapacityMap.Noun(site.Hosts.Length, "host")}: {summary}", SvgText.Fit11(SummaryWidth)))}</text>\n");
+        return y;
+    }
+
+    private static void HostCell(StringBuilder svg, MapHost host, int x, int y)
+    {
+        var counts = Counts(Nodes(host));
+        var worst = Worst.FirstOrDefault(s => counts[(int)s] > 0, MapState.Running);
+        var placed = host.Placed;
+        var states = string.Join(", ", Calm.Where(s => counts[(int)s] > 0).Select(s => $"{SvgText.Count(counts[(int)s])} {CapacityMap.Word(s)}"));
+        var title = $"{host.Name}: " + (host.Metal is { } metal ? $"metal {metal.Id}, {metal.State}" : $"{CapacityMap.Noun(host.Vms.Length, "VM")}{(states.Length == 0 ? string.Empty : counts[(int)MapState.Running] == host.Vms.Length ? " running" : $" ({states})")}; {placed.Cpu}/{host.Allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(host.Allocatable.MemoryMiB)} GiB")
+            + (host.Reachable ? string.Empty : "; " + ShortText.Reason(host.Error))
+            + string.Concat(host.Failing.Select(f => "; " + f));
+        svg.Append(CultureInfo.InvariantCulture, $"<g class=\"host\" data-host=\"{SvgText.Escape(host.Name)}\"><title>{SvgText.Escape(title)}</title><use href=\"#{(host.Reachable ? "cell" : "cell-down")}\" x=\"{x}\" y=\"{y}\"/>");
+        var (css, letter) = CapacityMap.Style(host.Reachable ? worst : MapState.Unknown);
+        if (letter.Length > 0)
+        {
+            // A host in trouble is a whole square of its state, lettered: trouble counts more than how full it is.
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{css}\" x=\"{x}\" y=\"{y}\" width=\"{Cell}\" height=\"{Cell}\"/><text class=\"l\" x=\"{x + 4}\" y=\"{y + 11}\">{letter}</text>");
+        }
+        else if (host.Metal is not null || placed.MemoryMiB > 0)
+        {
+            var fill = host.Metal is not null ? Cell : (int)Math.Clamp(placed.MemoryMiB * Cell / Math.Max(1, host.Allocatable.MemoryMiB), 2, Cell);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{css}\" x=\"{x}\" y=\"{y + Cell - fill}\" width=\"{Cell}\" height=\"{fill}\"/>");
+        }
+
+        svg.Append("</g>\n");
+    }
+
+    private static IEnumerable<MapVm> Nodes(MapHost host) => host.Metal is { } metal ? [metal] : host.Vms;
+
+    private static int[] Counts(IEnumerable<MapVm> vms)
+    {
+        var counts = new int[Worst.Length];
+        foreach (var vm in vms)
+        {
+            counts[(int)vm.Look]++;
+        }
+
+        return counts;
+    }
+}

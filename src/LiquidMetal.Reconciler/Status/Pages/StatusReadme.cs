@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+
+namespace LiquidMetal.Reconciler.Status.Pages;
+
+/// <summary>
+/// README.md at the root of the status branch: what a Git web UI shows on the branch's page. The fleet's condition and
+/// revisions, the capacity map, a table of clusters and of hosts, and what is failing and why; each table lists at most
+/// <see cref="Markdown.Rows"/> rows (those in trouble first), so 1,000 hosts make a page, not a book. Made only from the
+/// status documents (and a condition's time is when it last changed), so it changes when they do and only then.
+/// </summary>
+public static class StatusReadme
+{
+    public const string Path = "README.md";
+
+    private const string Marker = "<!-- liquidmetal status:";
+
+    /// <summary>True for a README this reconciler wrote (it begins with its marker); a person's README is left alone.</summary>
+    public static bool IsOurs(ReadOnlySpan<byte> content) => content.StartsWith("<!-- liquidmetal status:"u8);
+
+    /// <param name="fleet">The fleet's name; null when not known (a rejected revision on a new branch).</param>
+    /// <param name="map">Whether status/capacity.svg is there to show.</param>
+    public static string Write(string? fleet, FleetStatusDocument? status, IEnumerable<ClusterStatusDocument> clusters, IEnumerable<HostStatusDocument> hosts, bool map)
+    {
+        var sortedClusters = clusters.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        var sortedHosts = hosts.OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
+        var readme = new StringBuilder(16 * 1024);
+        readme.Append(Marker).Append(" the reconciler writes this file with every status commit, and replaces any edit. Keep notes in other files of this branch. -->\n");
+        Head(readme, fleet, status, map);
+        if (sortedClusters.Count == 0 && sortedHosts.Count == 0)
+        {
+            readme.Append("No cluster or host is recorded yet: no revision has been applied.\n\n");
+        }
+        else
+        {
+            Clusters(readme, sortedClusters);
+            Hosts(readme, sortedHosts);
+            Failing(readme, sortedClusters, sortedHosts);
+        }
+
+        readme.Append("---\n\nWritten by the liquidmetal reconciler. Every document whole: ")
+            .Append(Markdown.Link("status/fleet.yaml", "status/fleet.yaml")).Append(", ")
+            .Append(Markdown.Link("status/clusters/", "status/clusters")).Append(", ")
+            .Append(Markdown.Link("status/hosts/", "status/hosts")).Append("; what each host was told: ")
+            .Append(Markdown.Link("rendered/hosts/", "rendered/hosts")).Append(".\n");
+        return readme.ToString();
+    }
+
+    private static void Head(StringBuilder readme, string? fleet, FleetStatusDocument? status, bool map)
+    {
+        var ready = status?.Conditions.FirstOrDefault(c => c.Type == "Ready");
+        var stalled = status?.Conditions.FirstOrDefault(c => c.Type == "Stalled");
+        var headline = status is null ? "no status yet"
+            : ready?.Status == true ? "Ready"
+            : ready?.Reason == "RevisionRejected" ? "revision rejected"
+            : stalled?.Status == true ? "Stalled"
+            : "Converging";
+        readme.Append("# ").Append(fleet is null ? "Fleet" : "Fleet " + Markdown.Text(fleet)).Append(": ").Append(headline).Append("\n\n");
+        foreach (var condition in status?.Conditions ?? [])
+        {
+            var label = condition.Type == "Ready" ? condition.Status ? "Ready" : "Not ready"
+                : Holds(condition) ? null
+                : condition.Type is "Reconciling" or "Stalled" ? condition.Type : condition.Type + "=False";
+            if (label is not null)
+            {
+                readme.Append("- **").Append(label).Append("** since ").Append(When(condition.Since)).Append(" (").Append(Markdown.Text(condition.Reason)).Append(')')
+                    .Append(condition.Message.Length == 0 ? string.Empty : ": " + Markdown.Text(condition.Message, 300)).Append('\n');
+            }
+        }
+
+        readme.Append("\n| Revision | Commit |\n|---|---|\n")
+            .Append("| fetched | ").Append(Revision(status?.FetchedRevision)).Append(" |\n")
+            .Append("| rendered | ").Append(Revision(status?.RenderedRevision)).Append(" |\n")
+            .Append("| applied | ").Append(Revision(status?.AppliedRevision)).Append(" |\n\n");
+        if (status is { Errors.Length: > 0 } rejected)
+        {
+            readme.Append("## Errors in revision ").Append(Revision(rejected.FetchedRevision)).Append("\n\nNothing of it is applied; what runs stays as it was.\n\n");
+            foreach (var error in rejected.Errors.Take(Markdown.Rows))
+            {
+                // An indented code block shows any text as it is: nothing to escape.
+                foreach (var line in error.Split('\n'))
+                {
+                    readme.Append("    ").Append(line.TrimEnd('\r')).Append('\n');
+                }
+            }
+
+            readme.Append(rejected.Errors.Length > Markdown.Rows ? $"\n{rejected.Errors.Length - Markdown.Rows} more in {Markdown.Link("status/fleet.yaml", "status/fleet.yaml")}.\n\n" : "\n");
+        }
+
+        if (map)
+        {
+            readme.Append("![Capacity map: the hosts by site, each VM a block as wide as its memory, coloured and lettered by its state](")
+                .Append(CapacityMap.Path).Append(")\n\n");
+        }
+    }
+
+    private static void Clusters(StringBuilder readme, List<ClusterStatusDocument> clusters)
+    {
+        readme.Append("## Clusters\n\n").Append(Count(clusters.Count, "cluster"));
+        readme.Append(clusters.Count == 0 ? ".\n\n" : ": " + string.Join(", ", clusters.GroupBy(c => c.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{Count(g.Count())} {g.Key}")) + ".\n\n");
+        if (clusters.Count == 0)
+        {
+            return;
+        }
+
+        var listed = Listed(readme, clusters, c => c.Phase is not "Ready" and not "Suspended", "cluster", "not Ready", "status/clusters");
+        Markdown.Table(readme, ["Cluster", "Phase", "Nodes running", "Kubernetes Ready", "Conditions that do not hold"], listed.Select(c =>
+        {
+            var asked = c.Nodes.Count(n => n.Kubernetes is not null);
+            return new[]
+            {
+                Markdown.Link(c.Name, $"status/clusters/{c.Name}.yaml"),
+                Markdown.Text(c.Phase),
+                $"{c.ReadyNodes}/{c.Nodes.Length}",
+                asked == 0 ? string.Empty : $"{c.Nodes.Count(n => n.Kubernetes == "Ready")}/{asked}",
+                Unheld(c.Conditions),
+            };
+        }));
+    }
+
+    private static void Hosts(StringBuilder readme, List<HostStatusDocument> hosts)
+    {
+        var answered = hosts.Count(h => h.Reachable);
+        readme.Append("## Hosts\n\n").Append(Count(hosts.Count, "host"))
+            .Append(hosts.Count == 0 ? ".\n\n" : $": {Count(answered)} answered{(answered == hosts.Count ? string.Empty : $", {Count(hosts.Count - answered)} did not")}.\n\n");
+        if (hosts.Count == 0)
+        {
+            return;
+        }
+
+        var listed = Listed(readme, hosts, h => !h.Reachable || h.Vms.Any(v => v.State != "Running") || h.Conditions.Any(c => !c.Status), "host", "in trouble", "status/hosts");
+        Markdown.Table(readme, ["Host", "Reachable", "vCPU", "Memory GiB", "VMs", "Conditions that do not hold"], listed.Select(h => new[]
+        {
+            Markdown.Link(h.Name, $"status/hosts/{h.Name}.yaml"),
+            h.Reachable ? "yes" : Markdown.Text(ShortText.Reason(h.Error)),
+            $"{h.Allocated.Cpu}/{h.Capacity.Cpu}",
+            $"{SvgText.Gib(h.Allocated.MemoryMiB)}/{SvgText.Gib(h.Capacity.MemoryMiB)}",
+            h.Vms.IsEmpty ? string.Empty : $"{h.Vms.Length}: " + string.Join(", ", h.Vms.GroupBy(v => v.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {Markdown.Text(g.Key)}")),
+            Unheld(h.Conditions),
+        }));
+    }
+
+    private static void Failing(StringBuilder readme, List<ClusterStatusDocument> clusters, List<HostStatusDocument> hosts)
+    {
+        readme.Append("## Failing\n\n");
+        var down = hosts.Where(h => !h.Reachable).ToList();
+        var nodes = clusters.SelectMany(c => c.Nodes.Select(n => (Cluster: c.Name, Node: n)))
+            .Where(x => x.Node.State == "Failed" || (x.Node.State is "Running" or "Ready" && x.Node.Kubernetes is not null and not "Ready"))
+            .ToList();
+        if (down.Count == 0 && nodes.Count == 0)
+        {
+            readme.Append("Nothing: every host answered, and no node failed or is not Ready in Kubernetes.\n\n");
+            return;
+        }
+
+        if (down.Count > 0)
+        {
+            var unknown = clusters.SelectMany(c => c.Nodes).Where(n => n.State == "Unknown" && n.Host is not null).ToLookup(n => n.Host!, StringComparer.Ordinal);
+            readme.Append("### Hosts that did not answer\n\n");
+            Markdown.Table(readme, ["Host", "Why", "Its nodes, state unknown"], down.Take(Markdown.Rows).Select(h => new[]
+            {
+                Markdown.Link(h.Name, $"status/hosts/{h.Name}.yaml"),
+                Markdown.Text(ShortText.Reason(h.Error)),
+                unknown[h.Name].Any() ? $"{unknown[h.Name].Count()}: " + Markdown.Text(string.Join(", ", unknown[h.Name].Take(5).Select(n => n.Name)) + (unknown[h.Name].Count() > 5 ? ", …" : string.Empty)) : string.Empty,
+            }));
+            More(readme, down.Count, "host");
+        }
+
+        if (nodes.Count > 0)
+        {
+            readme.Append("### Nodes\n\n");
+            Markdown.Table(readme, ["Node", "Cluster", "Host", "State", "Kubernetes", "Why"], nodes.Take(Markdown.Rows).Select(x => new[]
+            {
+                Markdown.Text(x.Node.Name),
+                Markdown.Link(x.Cluster, $"status/clusters/{x.Cluster}.yaml"),
+                Markdown.Text(x.Node.Host),
+                Markdown.Text(x.Node.State),
+                Markdown.Text(x.Node.Kubernetes),
+                x.Node.Reason is { Length: > 0 } reason ? Markdown.Text(reason, 100) : x.Node.State == "Failed" ? "no reason recorded" : $"its Kubernetes node is {Markdown.Text(x.Node.Kubernetes)}",
+            }));
+            More(readme, nodes.Count, "node");
+        }
+    }
+
+    /// <summary>The rows a table lists: all of them, or when there are too many, those in trouble (and a line saying so).</summary>
+    private static List<T> Listed<T>(StringBuilder readme, List<T> all, Func<T, bool> inTrouble, string noun, string trouble, string folder)
+    {
+        if (all.Count <= Markdown.Rows)
+        {
+            return all;
+        }
+
+        var troubled = all.Where(inTrouble).ToList();
+        readme.Append($"Listed: the {Count(troubled.Count, noun)} {trouble}{(troubled.Count > Markdown.Rows ? $" (the first {Markdown.Rows})" : string.Empty)}; every {noun} is in ")
+            .Append(Markdown.Link(folder + "/", folder)).Append(".\n\n");
+        return [.. troubled.Take(Markdown.Rows)];
+    }
+
+    private static void More(StringBuilder readme, int count, string noun)
+    {
+        if (count > Markdown.Rows)
+        {
+            readme.Append($"And {Count(count - Markdown.Rows, noun)} more.\n\n");
+        }
+    }
+
+    /// <summary>A condition holds when Ready (or any other) is True, and when Reconciling or Stalled is False.</summary>
+    private static bool Holds(Condition condition) => condition.Type is "Reconciling" or "Stalled" ? !condition.Status : condition.Status;
+
+    private static string Unheld(IEnumerable<Condition> conditions) =>
+        string.Join("; ", conditions.Where(c => !Holds(c)).Select(c => Markdown.Text($"{c.Type}={(c.Status ? "True" : "False")} {c.Reason}{(c.Message.Length == 0 ? string.Empty : ": " + c.Message)}", 200)));
+
+    private static string Revision(string? revision) => revision is null ? "none" : $"`{revision.Replace('`', '\'').Replace("|", "\\|", StringComparison.Ordinal)}`";
+
+    private static string When(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Count(int count, string? noun = null) =>
+        count.ToString("N0", CultureInfo.InvariantCulture) + (noun is null ? string.Empty : " " + noun + (count == 1 ? string.Empty : "s"));
+}
