@@ -7,6 +7,7 @@ using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Status;
+using LiquidMetal.Reconciler.Status.Pages;
 
 namespace LiquidMetal.Bench.Micro;
 
@@ -30,6 +31,7 @@ public class StatusBenchmarks
     private Dictionary<string, ObservedHost>[] _oneVmApart = null!;
     private StatusSnapshot[] _oneVmApartBefore = null!;
     private int _turn;
+    private Dictionary<string, HostStatusDocument> _hostDocuments = null!;
 
     [Params(200, 1000)]
     public int Hosts { get; set; }
@@ -70,6 +72,9 @@ public class StatusBenchmarks
         var afterFailed = StatusComposer.Compose(Revision, _fleet, _rendered, failed, _previous, Now, written: _written);
         var afterRunning = StatusComposer.Compose(Revision, _fleet, _rendered, _observed, afterFailed.Snapshot, Now, written: _written);
         _oneVmApartBefore = [afterRunning.Snapshot!, afterFailed.Snapshot!];
+
+        _hostDocuments = _previous.Hosts.ToDictionary(h => h.Name, StringComparer.Ordinal);
+        Console.WriteLine($"// status pages at {Hosts} hosts: {StatusReadme.Path} {_files[StatusReadme.Path].Length:N0} bytes, {CapacityMap.Path} {_files[CapacityMap.Path].Length:N0} bytes");
     }
 
     /// <summary>
@@ -91,6 +96,14 @@ public class StatusBenchmarks
         var turn = _turn++ & 1;
         return StatusComposer.Compose(Revision, _fleet, _rendered, _oneVmApart[turn], _oneVmApartBefore[turn], Now, written: _written).Files.Count;
     }
+
+    /// <summary>The status README alone (part of every compose): from the documents, as a pass has them.</summary>
+    [Benchmark]
+    public int WriteStatusReadme() => StatusReadme.Build(_fleet.Settings.Name, _previous.Fleet, _previous.Clusters, _previous.Hosts, map: true).Length;
+
+    /// <summary>The capacity map alone (part of every compose): the hosts grouped by site, then the SVG.</summary>
+    [Benchmark]
+    public int WriteCapacityMap() => CapacityMap.Build(_fleet.Settings.Name, MapSites.Of(_fleet, _rendered, _hostDocuments, _previous.Clusters)).Length;
 
     /// <summary>Every status/ and rendered/ document of the commit parsed back, one after another (no git, no threads).</summary>
     [Benchmark]

@@ -20,7 +20,7 @@ public sealed class CapacityMapTests
 
         Assert.Equal("img", svg.Attribute("role")?.Value);
         Assert.Equal("Capacity map of fleet openedge-lab", svg.Element(Svg + "title")?.Value);
-        Assert.StartsWith("5 hosts in 1 site, 14 VMs: 11 running, 1 pending, 1 failed, 1 unknown; 1 host did not answer: sled-4.", svg.Element(Svg + "desc")?.Value);
+        Assert.StartsWith("5 hosts in 1 site, 14 nodes: 11 running, 1 pending, 1 failed, 1 unknown; 1 host did not answer: sled-4.", svg.Element(Svg + "desc")?.Value);
         var hosts = Hosts(svg);
         Assert.Equal(["sled-1", "sled-2", "sled-3", "sled-4", "sled-5"], hosts.Keys);
         foreach (var host in compiled.Hosts)
@@ -46,10 +46,34 @@ public sealed class CapacityMapTests
         var compiled = ExampleStatus.Compile();
         var fleet = compiled.Fleet! with { Hosts = [.. compiled.Fleet!.Hosts.Select(h => h.Name == "sled-5" ? h with { Labels = h.Labels.Remove(MapSites.SiteLabel) } : h)] };
 
-        var sites = MapSites.Of(fleet, compiled.Hosts, new Dictionary<string, HostStatusDocument>(), new Dictionary<string, NodeStatus>());
+        var sites = MapSites.Of(fleet, compiled.Hosts, new Dictionary<string, HostStatusDocument>(), []);
 
         Assert.Equal([("openedge-lab", "site", 4), ("sled-5", "failure domain", 1)], sites.Select(s => (s.Name, s.Kind, s.Hosts.Length)));
         Assert.All(sites.SelectMany(s => s.Hosts), h => Assert.False(h.Reachable)); // no status document: not seen
+    }
+
+    [Fact]
+    public void Of_MoreHostsThanBarsHold_EachHostsNodesCountedAsTheBarsCountThem()
+    {
+        var compiled = ExampleStatus.Compile();
+        var commit = ExampleStatus.Compose(compiled);
+        var documents = commit.Snapshot!.Hosts.ToDictionary(h => h.Name);
+
+        // The example's hosts, and as many copies as make the map count rather than draw; no node of a copy is in any cluster.
+        var copies = Enumerable.Range(1, CapacityMap.BarsUpTo).SelectMany(i => compiled.Hosts.Select(h => h with { Host = $"spare-{i:D2}-{h.Host}" }));
+        var drawn = MapSites.Of(compiled.Fleet!, compiled.Hosts, documents, commit.Snapshot.Clusters).SelectMany(s => s.Hosts).ToDictionary(h => h.Name);
+        var counted = MapSites.Of(compiled.Fleet!, [.. compiled.Hosts, .. copies], documents, commit.Snapshot.Clusters).SelectMany(s => s.Hosts).ToDictionary(h => h.Name);
+
+        foreach (var (name, host) in drawn)
+        {
+            Assert.Equal(host.Tally.States.ToArray(), counted[name].Tally.States.ToArray());
+            Assert.Equal((host.Tally.Vms, host.Tally.Placed, host.Metal?.State), (counted[name].Tally.Vms, counted[name].Tally.Placed, counted[name].Metal?.State));
+            Assert.NotEmpty(host.Vms.Concat(host.Metal is null ? [] : [host.Metal]));
+            Assert.Empty(counted[name].Vms);
+        }
+
+        var spare = counted["spare-01-sled-1"];
+        Assert.Equal(spare.Tally.Vms, spare.Tally[MapState.Pending]); // no status names its VMs: on their way out
     }
 
     [Fact]
@@ -63,7 +87,7 @@ public sealed class CapacityMapTests
         Assert.True(text.Length < 300_000, $"{text.Length} bytes");
         Assert.Equal(1000, Hosts(svg).Count);
         Assert.Equal(200, svg.Descendants(Svg + "g").Count(g => g.Attribute("class")?.Value == "site"));
-        Assert.StartsWith("1,000 hosts in 200 sites, 20,000 VMs: 19,979 running, 1 failed, 20 unknown; 1 host did not answer: site-0107-sled-1.", svg.Element(Svg + "desc")!.Value);
+        Assert.StartsWith("1,000 hosts in 200 sites, 20,000 nodes: 19,979 running, 1 failed, 20 unknown; 1 host did not answer: site-0107-sled-1.", svg.Element(Svg + "desc")!.Value);
         Assert.Equal("F", Hosts(svg)["site-0042-sled-3"].Element(Svg + "text")?.Value);
         Assert.Equal("U", Hosts(svg)["site-0107-sled-1"].Element(Svg + "text")?.Value);
         Assert.Null(Hosts(svg)["site-0042-sled-2"].Element(Svg + "text")); // all running: no letter
@@ -82,16 +106,17 @@ public sealed class CapacityMapTests
         Assert.Empty(Hosts(svg));
         var rows = svg.Descendants(Svg + "g").Where(g => g.Attribute("class")?.Value == "site").ToList();
         Assert.Equal(500, rows.Count);
-        Assert.StartsWith("site site-0001: 5 hosts, 100 VMs, 1 F", rows[0].Element(Svg + "title")!.Value);
+        Assert.StartsWith("site site-0001: 5 hosts, 100 nodes, 1 F", rows[0].Element(Svg + "title")!.Value);
     }
 
     [Fact]
     public void Write_SameSitesAgainAndAnyVmMoreThanItsHostOffers_SameBytesAndEveryBlockInItsBar()
     {
         // An agent that offers less memory than the VMs placed on its host: the bar scales to the VMs.
-        var crowded = new MapHost("sled-1", new Resources(8, 8192), new Resources(8, 8192), new Resources(8, 4096),
-            [new MapVm("a-1", "a", 4, 6144, "Running", MapState.Running), new MapVm("a-2", "a", 4, 6144, "Pending", MapState.Pending)])
+        ImmutableArray<MapVm> vms = [new MapVm("a-1", "a", 4, 6144, "Running", MapState.Running), new MapVm("a-2", "a", 4, 6144, "Pending", MapState.Pending)];
+        var crowded = new MapHost("sled-1", new Resources(8, 8192), new Resources(8, 8192), new Resources(8, 4096), MapTally.Of(vms, null))
         {
+            Vms = vms,
             Failing = ["CapacityMatches=False AgentOffersLess"],
         };
         ImmutableArray<MapSite> sites = [new("lab", "site", [crowded, crowded with { Name = "a<b&\"c" }])];
@@ -116,7 +141,11 @@ public sealed class CapacityMapTests
             var name = $"site-{s:D4}-sled-{h}";
             var look = name == down ? MapState.Unknown : MapState.Running;
             var vms = Enumerable.Range(1, vmsPerHost).Select(v => new MapVm($"site-{s:D4}-c{v % 2 + 1:D2}-n{v}", $"site-{s:D4}-c{v % 2 + 1:D2}", 2, 8192, look.ToString(), name == failed && v == 1 ? MapState.Failed : look));
-            return new MapHost(name, new Resources(64, 262144), new Resources(62, 258048), new Resources(64, 262144), [.. vms]) { Reachable = name != down, Error = name == down ? "agent at https://x:7443 unreachable: Unavailable" : null };
+            return new MapHost(name, new Resources(64, 262144), new Resources(62, 258048), new Resources(64, 262144), MapTally.Of(vms, null))
+            {
+                Reachable = name != down,
+                Error = name == down ? "agent at https://x:7443 unreachable: Unavailable" : null,
+            };
         })])),
     ];
 

@@ -34,25 +34,36 @@ public static class CapacityMap
         (MapState.Unknown, "unknown: host did not answer"),
     ];
 
-    public static string Write(string? fleet, IReadOnlyList<MapSite> sites)
+    /// <summary>The map as text.</summary>
+    public static string Write(string? fleet, IReadOnlyList<MapSite> sites) => Build(fleet, sites).ToString();
+
+    /// <summary>
+    /// The map, in a builder of small chunks: a large fleet's map is hundreds of kilobytes, and the caller encodes it
+    /// chunk by chunk (<see cref="WrittenDocuments.Same(string, StringBuilder)"/>) rather than make it one large string.
+    /// </summary>
+    public static StringBuilder Build(string? fleet, IReadOnlyList<MapSite> sites)
     {
         var hosts = sites.Sum(s => s.Hosts.Length);
-        var body = new StringBuilder(hosts <= BarsUpTo ? 16 * 1024 : hosts * 200);
+        // The hosts first (how tall they are goes in the header), the header then put before them: one builder, no copy.
+        var svg = new StringBuilder();
         var bars = hosts <= BarsUpTo;
-        var height = bars ? HostBars.Write(body, sites, Top)
-            : hosts <= CellsUpTo ? SiteRows.WriteCells(body, sites, Top)
-            : SiteRows.WriteSummaries(body, sites, Top);
+        var height = bars ? HostBars.Write(svg, sites, Top)
+            : hosts <= CellsUpTo ? SiteRows.WriteCells(svg, sites, Top)
+            : SiteRows.WriteSummaries(svg, sites, Top);
         height += Margin;
 
         var counts = new int[Words.Length];
-        foreach (var vm in sites.SelectMany(s => s.Hosts).SelectMany(h => h.Metal is { } metal ? h.Vms.Append(metal) : h.Vms))
+        foreach (var host in sites.SelectMany(s => s.Hosts))
         {
-            counts[(int)vm.Look]++;
+            for (var i = 0; i < counts.Length; i++)
+            {
+                counts[i] += host.Tally.States[i];
+            }
         }
 
         var down = sites.SelectMany(s => s.Hosts).Where(h => !h.Reachable).Select(h => h.Name).ToList();
         var title = fleet is null ? "Capacity map" : $"Capacity map of fleet {fleet}";
-        var summary = $"{Noun(hosts, "host")} in {Noun(sites.Count, sites.Select(s => s.Kind).Distinct().Count() == 1 ? sites[0].Kind : "group")}, {Noun(counts.Sum(), "VM")}"
+        var summary = $"{Noun(hosts, "host")} in {Noun(sites.Count, sites.Select(s => s.Kind).Distinct().Count() == 1 ? sites[0].Kind : "group")}, {Noun(counts.Sum(), "node")}"
             + (counts.Sum() == 0 ? string.Empty : ": " + string.Join(", ", Words.Where(w => counts[(int)w.State] > 0).Select(w => $"{SvgText.Count(counts[(int)w.State])} {Word(w.State)}")))
             + (down.Count == 0 ? string.Empty : $"; {Noun(down.Count, "host")} did not answer");
         var how = bars
@@ -62,11 +73,11 @@ public static class CapacityMap
                 : "Each site is a row: a bar of its VMs by state, and how many of its hosts did not answer.";
         var desc = $"{summary}{(down.Count == 0 ? string.Empty : ": " + string.Join(", ", down.Take(10)) + (down.Count > 10 ? $" and {SvgText.Count(down.Count - 10)} more" : string.Empty))}. {how} Letters: P pending, N not Ready in Kubernetes, F failed, U unknown.";
 
-        var svg = new StringBuilder(body.Length + 4096);
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-labelledby=\"map-title map-desc\">\n");
-        svg.Append("<title id=\"map-title\">").Append(SvgText.Escape(title)).Append("</title>\n");
-        svg.Append("<desc id=\"map-desc\">").Append(SvgText.Escape(desc)).Append("</desc>\n");
-        svg.Append("""
+        var header = new StringBuilder();
+        header.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-labelledby=\"map-title map-desc\">\n");
+        header.Append("<title id=\"map-title\">").Append(SvgText.Escape(title)).Append("</title>\n");
+        header.Append("<desc id=\"map-desc\">").Append(SvgText.Escape(desc)).Append("</desc>\n");
+        header.Append("""
             <style>
             text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace;font-size:11px;fill:#1f2328}
             .t{font-size:14px;font-weight:bold}.b{font-weight:bold}.m{fill:#59636e}.w{fill:#d1242f}
@@ -76,13 +87,13 @@ public static class CapacityMap
             </style>
 
             """);
-        svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"#fff\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"t\" x=\"{Margin}\" y=\"24\">{SvgText.Escape(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"m\" x=\"{Margin}\" y=\"44\">{SvgText.Escape(SvgText.Fit11(Width - 2 * Margin) is var room && summary.Length > room ? ShortText.Cut(summary, room) : summary)}</text>\n");
-        Legend(svg, bars);
-        svg.Append(body);
+        header.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"#fff\"/>\n");
+        header.Append(CultureInfo.InvariantCulture, $"<text class=\"t\" x=\"{Margin}\" y=\"24\">{SvgText.Escape(title)}</text>\n");
+        header.Append(CultureInfo.InvariantCulture, $"<text class=\"m\" x=\"{Margin}\" y=\"44\">{SvgText.Escape(SvgText.Fit11(Width - 2 * Margin) is var room && summary.Length > room ? ShortText.Cut(summary, room) : summary)}</text>\n");
+        Legend(header, bars);
+        svg.Insert(0, header.ToString());
         svg.Append("</svg>\n");
-        return svg.ToString();
+        return svg;
     }
 
     /// <summary>The class that colours a state, and the letter that says it (none for running).</summary>

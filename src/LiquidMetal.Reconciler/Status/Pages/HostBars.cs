@@ -39,7 +39,7 @@ internal static class HostBars
         var placed = host.Placed;
         var figures = host.Metal is { } claim
             ? $" metal: {claim.Id}, {claim.State}"
-            : $" {placed.Cpu}/{host.Allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(host.Allocatable.MemoryMiB)} GiB, {CapacityMap.Noun(host.Vms.Length, "VM")}";
+            : $" {placed.Cpu}/{host.Allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(host.Allocatable.MemoryMiB)} GiB, {CapacityMap.Noun(host.Tally.Vms, "VM")}";
         var trouble = string.Join("; ", (host.Reachable ? [] : new[] { ShortText.Reason(host.Error) }).Concat(host.Failing));
         var room = SvgText.Fit11(BarWidth) - host.Name.Length - figures.Length - 2;
         y += 16;

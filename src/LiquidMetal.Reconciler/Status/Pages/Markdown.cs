@@ -37,9 +37,14 @@ internal static class Markdown
     /// <summary>A link to a file or folder on the branch, relative, so it works on any Git web UI and in a clone.</summary>
     public static string Link(string text, string path) => $"[{Text(text)}]({string.Join('/', path.Split('/').Select(Uri.EscapeDataString))})";
 
-    /// <summary>A table of <paramref name="rows"/>, every cell already Markdown (see <see cref="Text"/>).</summary>
-    public static void Table(StringBuilder readme, string[] header, IEnumerable<string[]> rows)
+    /// <summary>A table of <paramref name="rows"/>, every cell already Markdown (see <see cref="Text"/>); nothing without rows.</summary>
+    public static void Table(StringBuilder readme, string[] header, IReadOnlyCollection<string[]> rows)
     {
+        if (rows.Count == 0)
+        {
+            return; // a header alone says nothing
+        }
+
         readme.Append("| ").AppendJoin(" | ", header).Append(" |\n|");
         foreach (var _ in header)
         {

@@ -50,7 +50,7 @@ internal static class SiteRows
         foreach (var site in sites)
         {
             y = Row(svg, site, y + 6, out var top);
-            var counts = Counts(site.Hosts.SelectMany(Nodes));
+            var counts = Counts(site.Hosts);
             var total = Math.Max(1, counts.Sum());
             svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"free\" x=\"{CellsX}\" y=\"{top}\" width=\"{barWidth}\" height=\"{Cell}\"/>");
             var sum = 0;
@@ -75,11 +75,11 @@ internal static class SiteRows
     /// <summary>Opens a site's group: its title, its name and its summary; <paramref name="top"/> is where its squares or bar start.</summary>
     private static int Row(StringBuilder svg, MapSite site, int y, out int top)
     {
-        var counts = Counts(site.Hosts.SelectMany(Nodes));
+        var counts = Counts(site.Hosts);
         var down = site.Hosts.Count(h => !h.Reachable);
-        var vms = counts.Sum();
+        var vms = counts.Sum(); // VMs and metal claims
         var trouble = string.Join(", ", Worst.Where(s => s != MapState.Running && counts[(int)s] > 0).Select(s => $"{SvgText.Count(counts[(int)s])} {CapacityMap.Style(s).Letter}"));
-        var summary = $"{CapacityMap.Noun(vms, "VM")}{(trouble.Length == 0 ? vms == 0 ? string.Empty : ", all running" : ", " + trouble)}{(down == 0 ? string.Empty : $", {SvgText.Count(down)} down")}";
+        var summary = $"{CapacityMap.Noun(vms, "node")}{(trouble.Length == 0 ? vms == 0 ? string.Empty : ", all running" : ", " + trouble)}{(down == 0 ? string.Empty : $", {SvgText.Count(down)} down")}";
         var placed = site.Hosts.Aggregate(Resources.Zero, (sum, h) => sum + h.Placed);
         var allocatable = site.Hosts.Aggregate(Resources.Zero, (sum, h) => sum + h.Allocatable);
         var title = $"{site.Kind} {site.Name}: {CapacityMap.Noun(site.Hosts.Length, "host")}, {summary}; {placed.Cpu}/{allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(allocatable.MemoryMiB)} GiB placed";
@@ -90,16 +90,59 @@ internal static class SiteRows
         return y;
     }
 
+    // Written piece by piece into the map, not as strings first: there are a thousand of these.
     private static void HostCell(StringBuilder svg, MapHost host, int x, int y)
     {
-        var counts = Counts(Nodes(host));
-        var worst = Worst.FirstOrDefault(s => counts[(int)s] > 0, MapState.Running);
+        var counts = host.Tally.States;
+        var worst = MapState.Running;
+        foreach (var state in Worst)
+        {
+            if (counts[(int)state] > 0)
+            {
+                worst = state;
+                break;
+            }
+        }
+
         var placed = host.Placed;
-        var states = string.Join(", ", Calm.Where(s => counts[(int)s] > 0).Select(s => $"{SvgText.Count(counts[(int)s])} {CapacityMap.Word(s)}"));
-        var title = $"{host.Name}: " + (host.Metal is { } metal ? $"metal {metal.Id}, {metal.State}" : $"{CapacityMap.Noun(host.Vms.Length, "VM")}{(states.Length == 0 ? string.Empty : counts[(int)MapState.Running] == host.Vms.Length ? " running" : $" ({states})")}; {placed.Cpu}/{host.Allocatable.Cpu} vCPU, {SvgText.Gib(placed.MemoryMiB)}/{SvgText.Gib(host.Allocatable.MemoryMiB)} GiB")
-            + (host.Reachable ? string.Empty : "; " + ShortText.Reason(host.Error))
-            + string.Concat(host.Failing.Select(f => "; " + f));
-        svg.Append(CultureInfo.InvariantCulture, $"<g class=\"host\" data-host=\"{SvgText.Escape(host.Name)}\"><title>{SvgText.Escape(title)}</title><use href=\"#{(host.Reachable ? "cell" : "cell-down")}\" x=\"{x}\" y=\"{y}\"/>");
+        svg.Append("<g class=\"host\" data-host=\"").AppendEscaped(host.Name).Append("\"><title>").AppendEscaped(host.Name).Append(": ");
+        if (host.Metal is { } metal)
+        {
+            svg.Append("metal ").AppendEscaped(metal.Id).Append(", ").AppendEscaped(metal.State);
+        }
+        else
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"{host.Tally.Vms:N0} VM{(host.Tally.Vms == 1 ? string.Empty : "s")}");
+            if (host.Tally.Vms > 0 && counts[(int)MapState.Running] == host.Tally.Vms)
+            {
+                svg.Append(" running");
+            }
+            else if (host.Tally.Nodes > 0)
+            {
+                var separator = " (";
+                foreach (var state in Calm.Where(s => counts[(int)s] > 0))
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"{separator}{counts[(int)state]:N0} {CapacityMap.Word(state)}");
+                    separator = ", ";
+                }
+
+                svg.Append(')');
+            }
+
+            svg.Append(CultureInfo.InvariantCulture, $"; {placed.Cpu}/{host.Allocatable.Cpu} vCPU, {placed.MemoryMiB / 1024.0:0.#}/{host.Allocatable.MemoryMiB / 1024.0:0.#} GiB");
+        }
+
+        if (!host.Reachable)
+        {
+            svg.Append("; ").AppendEscaped(ShortText.Reason(host.Error));
+        }
+
+        foreach (var failing in host.Failing)
+        {
+            svg.Append("; ").AppendEscaped(failing);
+        }
+
+        svg.Append(CultureInfo.InvariantCulture, $"</title><use href=\"#{(host.Reachable ? "cell" : "cell-down")}\" x=\"{x}\" y=\"{y}\"/>");
         var (css, letter) = CapacityMap.Style(host.Reachable ? worst : MapState.Unknown);
         if (letter.Length > 0)
         {
@@ -115,14 +158,16 @@ internal static class SiteRows
         svg.Append("</g>\n");
     }
 
-    private static IEnumerable<MapVm> Nodes(MapHost host) => host.Metal is { } metal ? [metal] : host.Vms;
-
-    private static int[] Counts(IEnumerable<MapVm> vms)
+    /// <summary>The nodes of these hosts by state, indexed by <see cref="MapState"/>.</summary>
+    private static int[] Counts(IEnumerable<MapHost> hosts)
     {
         var counts = new int[Worst.Length];
-        foreach (var vm in vms)
+        foreach (var host in hosts)
         {
-            counts[(int)vm.Look]++;
+            for (var i = 0; i < counts.Length; i++)
+            {
+                counts[i] += host.Tally.States[i];
+            }
         }
 
         return counts;

@@ -20,11 +20,15 @@ public static class StatusReadme
 
     /// <param name="fleet">The fleet's name; null when not known (a rejected revision on a new branch).</param>
     /// <param name="map">Whether status/capacity.svg is there to show.</param>
-    public static string Write(string? fleet, FleetStatusDocument? status, IEnumerable<ClusterStatusDocument> clusters, IEnumerable<HostStatusDocument> hosts, bool map)
+    public static string Write(string? fleet, FleetStatusDocument? status, IEnumerable<ClusterStatusDocument> clusters, IEnumerable<HostStatusDocument> hosts, bool map) =>
+        Build(fleet, status, clusters, hosts, map).ToString();
+
+    /// <summary>The README in a builder of small chunks (see <see cref="CapacityMap.Build"/>).</summary>
+    public static StringBuilder Build(string? fleet, FleetStatusDocument? status, IEnumerable<ClusterStatusDocument> clusters, IEnumerable<HostStatusDocument> hosts, bool map)
     {
-        var sortedClusters = clusters.OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
-        var sortedHosts = hosts.OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
-        var readme = new StringBuilder(16 * 1024);
+        var sortedClusters = Sorted(clusters, c => c.Name);
+        var sortedHosts = Sorted(hosts, h => h.Name);
+        var readme = new StringBuilder();
         readme.Append(Marker).Append(" the reconciler writes this file with every status commit, and replaces any edit. Keep notes in other files of this branch. -->\n");
         Head(readme, fleet, status, map);
         if (sortedClusters.Count == 0 && sortedHosts.Count == 0)
@@ -43,7 +47,7 @@ public static class StatusReadme
             .Append(Markdown.Link("status/clusters/", "status/clusters")).Append(", ")
             .Append(Markdown.Link("status/hosts/", "status/hosts")).Append("; what each host was told: ")
             .Append(Markdown.Link("rendered/hosts/", "rendered/hosts")).Append(".\n");
-        return readme.ToString();
+        return readme;
     }
 
     private static void Head(StringBuilder readme, string? fleet, FleetStatusDocument? status, bool map)
@@ -115,7 +119,7 @@ public static class StatusReadme
                 asked == 0 ? string.Empty : $"{c.Nodes.Count(n => n.Kubernetes == "Ready")}/{asked}",
                 Unheld(c.Conditions),
             };
-        }));
+        }).ToList());
     }
 
     private static void Hosts(StringBuilder readme, List<HostStatusDocument> hosts)
@@ -137,16 +141,25 @@ public static class StatusReadme
             $"{SvgText.Gib(h.Allocated.MemoryMiB)}/{SvgText.Gib(h.Capacity.MemoryMiB)}",
             h.Vms.IsEmpty ? string.Empty : $"{h.Vms.Length}: " + string.Join(", ", h.Vms.GroupBy(v => v.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {Markdown.Text(g.Key)}")),
             Unheld(h.Conditions),
-        }));
+        }).ToList());
     }
 
     private static void Failing(StringBuilder readme, List<ClusterStatusDocument> clusters, List<HostStatusDocument> hosts)
     {
         readme.Append("## Failing\n\n");
         var down = hosts.Where(h => !h.Reachable).ToList();
-        var nodes = clusters.SelectMany(c => c.Nodes.Select(n => (Cluster: c.Name, Node: n)))
-            .Where(x => x.Node.State == "Failed" || (x.Node.State is "Running" or "Ready" && x.Node.Kubernetes is not null and not "Ready"))
-            .ToList();
+        var nodes = new List<(string Cluster, NodeStatus Node)>();
+        foreach (var cluster in clusters)
+        {
+            foreach (var node in cluster.Nodes)
+            {
+                if (node.State == "Failed" || (node.State is "Running" or "Ready" && node.Kubernetes is not null and not "Ready"))
+                {
+                    nodes.Add((cluster.Name, node));
+                }
+            }
+        }
+
         if (down.Count == 0 && nodes.Count == 0)
         {
             readme.Append("Nothing: every host answered, and no node failed or is not Ready in Kubernetes.\n\n");
@@ -162,7 +175,7 @@ public static class StatusReadme
                 Markdown.Link(h.Name, $"status/hosts/{h.Name}.yaml"),
                 Markdown.Text(ShortText.Reason(h.Error)),
                 unknown[h.Name].Any() ? $"{unknown[h.Name].Count()}: " + Markdown.Text(string.Join(", ", unknown[h.Name].Take(5).Select(n => n.Name)) + (unknown[h.Name].Count() > 5 ? ", …" : string.Empty)) : string.Empty,
-            }));
+            }).ToList());
             More(readme, down.Count, "host");
         }
 
@@ -177,7 +190,7 @@ public static class StatusReadme
                 Markdown.Text(x.Node.State),
                 Markdown.Text(x.Node.Kubernetes),
                 x.Node.Reason is { Length: > 0 } reason ? Markdown.Text(reason, 100) : x.Node.State == "Failed" ? "no reason recorded" : $"its Kubernetes node is {Markdown.Text(x.Node.Kubernetes)}",
-            }));
+            }).ToList());
             More(readme, nodes.Count, "node");
         }
     }
@@ -191,7 +204,8 @@ public static class StatusReadme
         }
 
         var troubled = all.Where(inTrouble).ToList();
-        readme.Append($"Listed: the {Count(troubled.Count, noun)} {trouble}{(troubled.Count > Markdown.Rows ? $" (the first {Markdown.Rows})" : string.Empty)}; every {noun} is in ")
+        readme.Append(troubled.Count == 0 ? $"None is {trouble}, so none is listed here; every {noun} is in "
+                : $"Listed: the {Count(troubled.Count, noun)} {trouble}{(troubled.Count > Markdown.Rows ? $" (the first {Markdown.Rows})" : string.Empty)}; every {noun} is in ")
             .Append(Markdown.Link(folder + "/", folder)).Append(".\n\n");
         return [.. troubled.Take(Markdown.Rows)];
     }
@@ -202,6 +216,21 @@ public static class StatusReadme
         {
             readme.Append($"And {Count(count - Markdown.Rows, noun)} more.\n\n");
         }
+    }
+
+    /// <summary>The items in name order: as they come when they are (the status documents are, as read and as composed), else sorted.</summary>
+    private static List<T> Sorted<T>(IEnumerable<T> items, Func<T, string> name)
+    {
+        var list = items.ToList();
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (string.CompareOrdinal(name(list[i - 1]), name(list[i])) > 0)
+            {
+                return [.. list.OrderBy(name, StringComparer.Ordinal)];
+            }
+        }
+
+        return list;
     }
 
     /// <summary>A condition holds when Ready (or any other) is True, and when Reconciling or Stalled is False.</summary>

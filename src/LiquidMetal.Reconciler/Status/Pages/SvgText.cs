@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -25,10 +26,14 @@ internal static class SvgText
     /// <summary>About how wide <paramref name="characters"/> of 11 px monospace text are, in pixels.</summary>
     public static int Width11(int characters) => (characters * 100 + CharsPer100PxAt11 - 1) / CharsPer100PxAt11;
 
+    // What XML text or a double-quoted attribute cannot hold as it is: markup, and control characters.
+    private static readonly SearchValues<char> Special = SearchValues.Create(
+        "&<>\"" + new string([.. Enumerable.Range(0, 32).Concat(Enumerable.Range(127, 33)).Select(c => (char)c)]));
+
     /// <summary>Text for an XML element or a double-quoted attribute.</summary>
     public static string Escape(string text)
     {
-        if (text.AsSpan().IndexOfAny("&<>\"") < 0 && !text.Any(char.IsControl))
+        if (text.AsSpan().IndexOfAny(Special) < 0)
         {
             return text;
         }
@@ -49,6 +54,10 @@ internal static class SvgText
 
         return escaped.ToString();
     }
+
+    /// <summary>Appends <paramref name="text"/> escaped (see <see cref="Escape"/>), with no new string when nothing needs escaping.</summary>
+    public static StringBuilder AppendEscaped(this StringBuilder svg, string text) =>
+        text.AsSpan().IndexOfAny(Special) < 0 ? svg.Append(text) : svg.Append(Escape(text));
 
     /// <summary>Memory in GiB as people read it: "92", "0.5", "1.3" (one decimal at most, invariant).</summary>
     public static string Gib(long mib) => (mib / 1024.0).ToString("0.#", CultureInfo.InvariantCulture);
