@@ -39,6 +39,9 @@ public sealed class StatusReadmeTests
         Assert.Contains("\n1,000 hosts: 997 answered, 3 did not.\n\nListed: the 3 hosts in trouble; every host is in [status/hosts/](status/hosts).\n", readme);
         Assert.Equal(1 + 3 + 3, readme.Split('\n').Count(l => l.StartsWith("| [", StringComparison.Ordinal)));
         Assert.Contains("\n| n-c-1234-1 | [c-1234](status/clusters/c-1234.yaml) | h | Failed | – | exited |\n", readme);
+
+        // A thousand hosts make a long map: after the tables, not before them.
+        Assert.True(readme.IndexOf("## Failing", StringComparison.Ordinal) < readme.IndexOf("## Capacity map\n\n![Capacity map: a row per site", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -30,7 +30,9 @@ public static class StatusReadme
         var sortedHosts = Sorted(hosts, h => h.Name);
         var readme = new StringBuilder();
         readme.Append(Marker).Append(" the reconciler writes this file with every status commit, and replaces any edit. Keep notes in other files of this branch. -->\n");
-        Head(readme, fleet, status, map);
+        // A small fleet's map is a glance at the top; a large fleet's is a long picture, after the tables of what fails.
+        var mapFirst = map && sortedHosts.Count <= CapacityMap.BarsUpTo;
+        Head(readme, fleet, status, mapFirst);
         if (sortedClusters.Count == 0 && sortedHosts.Count == 0)
         {
             readme.Append("No cluster or host is recorded yet: no revision has been applied.\n\n");
@@ -40,6 +42,12 @@ public static class StatusReadme
             Clusters(readme, sortedClusters);
             Hosts(readme, sortedHosts);
             Failing(readme, sortedClusters, sortedHosts);
+        }
+
+        if (map && !mapFirst)
+        {
+            readme.Append("## Capacity map\n\n");
+            Map(readme, bars: false);
         }
 
         readme.Append("---\n\nWritten by the liquidmetal reconciler. Every document whole: ")
@@ -93,10 +101,15 @@ public static class StatusReadme
 
         if (map)
         {
-            readme.Append("![Capacity map: the hosts by site, each VM a block as wide as its memory, coloured and lettered by its state](")
-                .Append(CapacityMap.Path).Append(")\n\n");
+            Map(readme, bars: true);
         }
     }
+
+    private static void Map(StringBuilder readme, bool bars) =>
+        readme.Append(bars
+                ? "![Capacity map: the hosts by site, each VM a block as wide as its memory, coloured and lettered by its state]("
+                : "![Capacity map: a row per site, a square per host, coloured and lettered by the state of its VMs that is worst](")
+            .Append(CapacityMap.Path).Append(")\n\n");
 
     private static void Clusters(StringBuilder readme, List<ClusterStatusDocument> clusters)
     {
@@ -107,7 +120,7 @@ public static class StatusReadme
             return;
         }
 
-        var listed = Listed(readme, clusters, c => c.Phase is not "Ready" and not "Suspended", "cluster", "not Ready", "status/clusters");
+        var listed = Listed(readme, clusters, c => c.Phase switch { "Ready" or "Suspended" => -1, "Degraded" => 0, "Unknown" => 1, _ => 2 }, "cluster", "not Ready", "status/clusters");
         Markdown.Table(readme, ["Cluster", "Phase", "Nodes running", "Kubernetes Ready", "Conditions that do not hold"], listed.Select(c =>
         {
             var asked = c.Nodes.Count(n => n.Kubernetes is not null);
@@ -132,7 +145,7 @@ public static class StatusReadme
             return;
         }
 
-        var listed = Listed(readme, hosts, h => !h.Reachable || h.Vms.Any(v => v.State != "Running") || h.Conditions.Any(c => !c.Status), "host", "in trouble", "status/hosts");
+        var listed = Listed(readme, hosts, h => !h.Reachable ? 0 : h.Vms.Any(v => v.State == "Failed") ? 1 : h.Vms.Any(v => v.State != "Running") || h.Conditions.Any(c => !c.Status) ? 2 : -1, "host", "in trouble", "status/hosts");
         Markdown.Table(readme, ["Host", "Reachable", "vCPU", "Memory GiB", "VMs", "Conditions that do not hold"], listed.Select(h => new[]
         {
             Markdown.Link(h.Name, $"status/hosts/{h.Name}.yaml"),
@@ -195,17 +208,20 @@ public static class StatusReadme
         }
     }
 
-    /// <summary>The rows a table lists: all of them, or when there are too many, those in trouble (and a line saying so).</summary>
-    private static List<T> Listed<T>(StringBuilder readme, List<T> all, Func<T, bool> inTrouble, string noun, string trouble, string folder)
+    /// <summary>
+    /// The rows a table lists: all of them, or when there are too many, those in trouble (<paramref name="trouble"/> 0
+    /// or more), the worst first, and a line saying so.
+    /// </summary>
+    private static List<T> Listed<T>(StringBuilder readme, List<T> all, Func<T, int> trouble, string noun, string words, string folder)
     {
         if (all.Count <= Markdown.Rows)
         {
             return all;
         }
 
-        var troubled = all.Where(inTrouble).ToList();
-        readme.Append(troubled.Count == 0 ? $"None is {trouble}, so none is listed here; every {noun} is in "
-                : $"Listed: the {Count(troubled.Count, noun)} {trouble}{(troubled.Count > Markdown.Rows ? $" (the first {Markdown.Rows})" : string.Empty)}; every {noun} is in ")
+        var troubled = all.Select(item => (Item: item, Rank: trouble(item))).Where(x => x.Rank >= 0).OrderBy(x => x.Rank).Select(x => x.Item).ToList(); // stable: by name within a rank
+        readme.Append(troubled.Count == 0 ? $"None is {words}, so none is listed here; every {noun} is in "
+                : $"Listed: the {Count(troubled.Count, noun)} {words}{(troubled.Count > Markdown.Rows ? $" (the first {Markdown.Rows}, the worst first)" : string.Empty)}; every {noun} is in ")
             .Append(Markdown.Link(folder + "/", folder)).Append(".\n\n");
         return [.. troubled.Take(Markdown.Rows)];
     }
