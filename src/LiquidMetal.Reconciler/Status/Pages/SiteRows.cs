@@ -27,8 +27,15 @@ internal static class SiteRows
 
     public static int WriteCells(StringBuilder svg, IReadOnlyList<MapSite> sites, int y)
     {
-        // A host's empty square, drawn once and used by reference: a thousand of them otherwise make a third of the bytes.
-        svg.Append(CultureInfo.InvariantCulture, $"<defs><rect id=\"cell\" class=\"free\" width=\"{Cell}\" height=\"{Cell}\"/><rect id=\"cell-down\" class=\"free down\" width=\"{Cell}\" height=\"{Cell}\"/></defs>\n");
+        // A host's square drawn once, and once for each height a running host's fill can have, then used by reference:
+        // most of a large fleet's hosts are running, and a thousand squares drawn out were most of the map's bytes.
+        svg.Append(CultureInfo.InvariantCulture, $"<defs><rect id=\"cell\" class=\"free\" width=\"{Cell}\" height=\"{Cell}\"/><rect id=\"cell-down\" class=\"free down\" width=\"{Cell}\" height=\"{Cell}\"/>\n");
+        for (var fill = 1; fill <= Cell; fill++)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<g id=\"ok{fill}\"><use href=\"#cell\"/><rect class=\"r\" y=\"{Cell - fill}\" width=\"{Cell}\" height=\"{fill}\"/></g>\n");
+        }
+
+        svg.Append("</defs>\n");
         foreach (var site in sites)
         {
             y = Row(svg, site, y + 6, out var top);
@@ -105,6 +112,14 @@ internal static class SiteRows
         }
 
         var placed = host.Placed;
+        var fill = host.Metal is not null ? Cell : placed.MemoryMiB > 0 ? (int)Math.Clamp(placed.MemoryMiB * Cell / Math.Max(1, host.Allocatable.MemoryMiB), 2, Cell) : 0;
+        if (host.Reachable && worst == MapState.Running && host.Failing.IsEmpty)
+        {
+            // A running host: its square filled as far as its memory is placed, and its name.
+            svg.Append(CultureInfo.InvariantCulture, $"<use class=\"host\" href=\"#{(fill == 0 ? "cell" : "ok" + fill.ToString(CultureInfo.InvariantCulture))}\" x=\"{x}\" y=\"{y}\"><title>").AppendEscaped(host.Name).Append("</title></use>\n");
+            return;
+        }
+
         svg.Append("<g class=\"host\" data-host=\"").AppendEscaped(host.Name).Append("\"><title>").AppendEscaped(host.Name).Append(": ");
         if (host.Metal is { } metal)
         {
@@ -149,9 +164,9 @@ internal static class SiteRows
             // A host in trouble is a whole square of its state, lettered: trouble counts more than how full it is.
             svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{css}\" x=\"{x}\" y=\"{y}\" width=\"{Cell}\" height=\"{Cell}\"/><text class=\"l\" x=\"{x + 4}\" y=\"{y + 11}\">{letter}</text>");
         }
-        else if (host.Metal is not null || placed.MemoryMiB > 0)
+        else if (fill > 0)
         {
-            var fill = host.Metal is not null ? Cell : (int)Math.Clamp(placed.MemoryMiB * Cell / Math.Max(1, host.Allocatable.MemoryMiB), 2, Cell);
+            // Running, but with a condition that does not hold: its fill, and the condition in its title.
             svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{css}\" x=\"{x}\" y=\"{y + Cell - fill}\" width=\"{Cell}\" height=\"{fill}\"/>");
         }
 
