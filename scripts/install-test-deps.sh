@@ -7,12 +7,12 @@
 # checking the user-data and network-config the agent writes, age and openssl to check the reconciler's
 # encrypted cluster secrets and certificates with tools that are not ours, for the Debian package's test what the
 # package depends on (adduser, libssl3) and systemd for systemd-analyze, Go with sprig and yaml.v2 (sources) to build
-# tests/helm-render, which renders the Helm chart as helm does, and buildah to build the container image (its base
-# assembled with mmdebstrap). Idempotent: exits at once when all are there.
+# tests/helm-render, which renders the Helm chart as helm does, buildah to build the container image (its base
+# assembled with mmdebstrap), and cmark-gfm and chromium to render the status branch's README in a browser. Idempotent: exits at once when all are there.
 set -euo pipefail
 
 packages=(qemu-system-x86 cpio mmdebstrap e2fsprogs genisoimage iproute2 iputils-ping cloud-init age openssl adduser libssl3 systemd
-    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev buildah)
+    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev buildah cmark-gfm chromium)
 
 missing=()
 for package in "${packages[@]}"; do

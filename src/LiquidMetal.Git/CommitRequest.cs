@@ -3,8 +3,9 @@ using System.Collections.Immutable;
 namespace LiquidMetal.Git;
 
 /// <summary>
-/// A commit to make on top of <see cref="Parent"/>: every path under <see cref="OwnedPrefixes"/> is
-/// replaced by <see cref="Files"/>; every other path of the parent's tree (a human's README, say) is kept.
+/// A commit to make on top of <see cref="Parent"/>: every path under <see cref="OwnedPrefixes"/>, and each of
+/// <see cref="OwnedFiles"/>, is replaced by <see cref="Files"/>; every other path of the parent's tree (a person's notes,
+/// say) is kept.
 /// </summary>
 public sealed record CommitRequest
 {
@@ -15,7 +16,13 @@ public sealed record CommitRequest
     public required ImmutableArray<string> OwnedPrefixes { get; init; }
 
     /// <summary>
-    /// The full content of the owned prefixes, by path. An array must not change once handed in: the mirror remembers
+    /// Single files this writer owns outside its folders, by path (the status branch's README.md): each is written when
+    /// <see cref="Files"/> holds it and removed when not, like a file under an owned prefix.
+    /// </summary>
+    public ImmutableArray<string> OwnedFiles { get; init; } = [];
+
+    /// <summary>
+    /// The full content of the owned prefixes and files, by path. An array must not change once handed in: the mirror remembers
     /// the blob each array was stored as and does not hash the same array again.
     /// </summary>
     public required ImmutableSortedDictionary<string, byte[]> Files { get; init; }

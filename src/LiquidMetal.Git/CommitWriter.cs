@@ -22,9 +22,11 @@ public sealed class CommitWriter
     {
         var who = Ident(request.Author); // refused before anything is written
         var owned = request.OwnedPrefixes.Select(Folder).ToList();
-        if (request.Files.Keys.FirstOrDefault(path => !owned.Any(o => path.StartsWith(o + "/", StringComparison.Ordinal))) is { } stray)
+        var ownedFiles = request.OwnedFiles.IsDefault ? [] : request.OwnedFiles;
+        if (request.Files.Keys.FirstOrDefault(path => !owned.Any(o => path.StartsWith(o + "/", StringComparison.Ordinal)) && !ownedFiles.Contains(path)) is { } stray)
         {
-            throw new ArgumentException($"{stray} is outside the owned prefixes ({string.Join(", ", request.OwnedPrefixes)}): this writer replaces only those", nameof(request));
+            throw new ArgumentException(
+                $"{stray} is outside the owned prefixes ({string.Join(", ", request.OwnedPrefixes)}) and files ({string.Join(", ", ownedFiles)}): this writer replaces only those", nameof(request));
         }
 
         await _mirror.WriteGate.WaitAsync(cancellationToken);
@@ -99,11 +101,19 @@ public sealed class CommitWriter
             var parent = request.Parent is null ? null
                 : repository.Lookup<Commit>(request.Parent) ?? throw new GitException($"{request.Parent} is not a commit in the mirror");
 
-            // The parent's tree, with the owned folders replaced by the request's files: a person's README is kept.
+            // The parent's tree, with the owned folders and files replaced by the request's files: a person's notes are kept.
             var tree = parent is null ? new TreeDefinition() : TreeDefinition.From(parent);
             foreach (var folder in owned.Where(folder => tree[folder] is { TargetType: TreeEntryTargetType.Tree }))
             {
                 tree.Remove(folder);
+            }
+
+            foreach (var file in request.OwnedFiles.IsDefault ? [] : request.OwnedFiles)
+            {
+                if (tree[file] is { TargetType: TreeEntryTargetType.Blob })
+                {
+                    tree.Remove(file);
+                }
             }
 
             for (var i = 0; i < files.Length; i++)

@@ -123,12 +123,12 @@ public sealed class StatusCommandTests : IDisposable
     [InlineData("the agent at https://sled-2.example:7443 is host sled-3, not sled-2: check agent.endpoint in hosts/sled-2.yaml", "other host: its agent is sled-3")]
     [InlineData("agent not asked yet", "no: agent not asked yet")]
     [InlineData(null, "no: no reason recorded")]
-    public void ShortReason_EachKindOfError_OneStableLineWithinTheWidth(string? error, string expected)
+    public void Reason_EachKindOfError_OneStableLineWithinTheWidth(string? error, string expected)
     {
-        var reason = StatusTableWriter.ShortReason(error);
+        var reason = ShortText.Reason(error);
 
         Assert.Equal(expected, reason);
-        Assert.True(reason.Length <= StatusTableWriter.ReasonWidth);
+        Assert.True(reason.Length <= ShortText.ReasonWidth);
     }
 
     private string RepoWithStatus(params HostStatusDocument[] moreHosts)

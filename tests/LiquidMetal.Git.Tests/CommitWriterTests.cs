@@ -212,13 +212,30 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
     }
 
     [Fact]
+    public async Task CreateCommitAsync_OwnedRootFile_WrittenReplacedAndRemovedWhileAPersonsRootFileStays()
+    {
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var first = await writer.CreateCommitAsync(Request(null, ("README.md", "one"), ("status/fleet.yaml", "a")) with { OwnedFiles = ["README.md"] });
+        var human = HumanCommitOn(mirror, first!, "NOTES.md", "kept\n");
+
+        var second = await writer.CreateCommitAsync(Request(human, ("README.md", "two"), ("status/fleet.yaml", "a")) with { OwnedFiles = ["README.md"] });
+        var third = await writer.CreateCommitAsync(Request(second, ("status/fleet.yaml", "a")) with { OwnedFiles = ["README.md"] });
+
+        Assert.Equal("one", Git.Run(mirror.Path, "show", first + ":README.md"));
+        Assert.Equal("two", Git.Run(mirror.Path, "show", second + ":README.md"));
+        Assert.Equal("NOTES.md\nREADME.md\nstatus/fleet.yaml", Git.Run(mirror.Path, "ls-tree", "-r", "--name-only", second!));
+        Assert.Equal("NOTES.md\nstatus/fleet.yaml", Git.Run(mirror.Path, "ls-tree", "-r", "--name-only", third!));
+    }
+
+    [Fact]
     public async Task CreateCommitAsync_FileOutsideTheOwnedPrefixes_IsRefused()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => new CommitWriter(mirror).CreateCommitAsync(Request(null, ("README.md", "mine"))));
 
-        Assert.Contains("outside the owned prefixes", error.Message);
+        Assert.Contains("outside the owned prefixes (status/, rendered/) and files ()", error.Message);
     }
 
     [Fact]

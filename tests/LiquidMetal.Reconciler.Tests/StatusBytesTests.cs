@@ -1,17 +1,17 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Text;
-using LiquidMetal.Fleet;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Tests;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Status;
+using LiquidMetal.Reconciler.Status.Pages;
+using LiquidMetal.Reconciler.Tests.Status;
 
 namespace LiquidMetal.Reconciler.Tests;
 
 /// <summary>
-/// The bytes of a status commit (status/ and rendered/), pinned. Passes compare them byte for byte to decide whether
+/// The bytes of a status commit (status/, rendered/ and the README), pinned. Passes compare them byte for byte to decide whether
 /// to commit, so a changed byte is a commit on every reconciler's status branch: it must be meant.
 /// </summary>
 public sealed class StatusBytesTests
@@ -21,42 +21,19 @@ public sealed class StatusBytesTests
     [Fact]
     public void Compose_FleetExampleMidRollout_BytesAsPinned()
     {
-        var compiled = Example();
-
-        // Most VMs running; one failed with a multi-line reason; sled-4's agent unreachable; the metal node bootstrapping.
-        var observed = compiled.Hosts.ToDictionary(h => h.Host, h =>
-        {
-            if (h.Host == "sled-4")
-            {
-                return new ObservedHost(h.Host, null, "connect: connection refused (sled-4.openedge-lab.example:7443)", Applied: false);
-            }
-
-            var vms = h.Microvms.Select(vm =>
-            {
-                var failed = vm.Id == "cluster-b-workers-2";
-                return new VmReport(
-                    vm.Id,
-                    vm.Cluster,
-                    vm.Hash,
-                    failed ? VmPhase.Failed : VmPhase.Running,
-                    failed ? "qemu exited with status 1\nlast console line: \"Kernel panic - not syncing: VFS\": true" : string.Empty,
-                    Noon.AddMinutes(-3),
-                    failed ? 2 : 0);
-            });
-            var metal = h.Metal is { } claim ? new MetalReport(claim.Node, claim.Hash, MetalPhase.Bootstrapping, string.Empty, Noon) : null;
-            var report = new HostReport(h.Host, 3, h.SpecHash, new Resources(30, 94208), null, [.. vms], metal);
-            return new ObservedHost(h.Host, report, null, Applied: true);
-        });
-
-        var commit = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, observed, null, Noon);
+        var commit = ExampleStatus.Compose();
 
         Golden.Check("status-commit.txt", Golden.Join(commit.Files.Select(f => (f.Key, Encoding.UTF8.GetString(f.Value))).Append(("(message)", commit.Message))));
+
+        // The two files people read in a browser, also as files of their own kind (open them to see them).
+        Golden.Check("status-readme.md", Encoding.UTF8.GetString(commit.Files[StatusReadme.Path]));
+        Golden.Check("capacity.svg", Encoding.UTF8.GetString(commit.Files[CapacityMap.Path]));
     }
 
     [Fact]
     public void Compose_Again_UnchangedDocumentsAreTheSameBytesAndAChangedVmIsWrittenAnew()
     {
-        var compiled = Example();
+        var compiled = ExampleStatus.Compile();
         var started = Noon.AddMinutes(-3);
         Dictionary<string, ObservedHost> Observe(string failing) => compiled.Hosts.ToDictionary(h => h.Host, h => new ObservedHost(
             h.Host,
@@ -73,11 +50,16 @@ public sealed class StatusBytesTests
         var failingHost = compiled.Hosts.Single(h => h.Microvms.Any(vm => vm.Id == "cluster-b-workers-2")).Host;
         foreach (var (path, bytes) in again.Files)
         {
-            var changed = path == $"status/hosts/{failingHost}.yaml" || path is "status/clusters/cluster-b.yaml" or "status/fleet.yaml";
+            var changed = path == $"status/hosts/{failingHost}.yaml" || path is "status/clusters/cluster-b.yaml" or "status/fleet.yaml" or StatusReadme.Path or CapacityMap.Path;
             Assert.True(changed != ReferenceEquals(bytes, first.Files[path]), $"{path}: {(changed ? "changed but its old bytes were reused" : "unchanged but written again")}");
         }
 
         Assert.Contains("exited", Encoding.UTF8.GetString(again.Files[$"status/hosts/{failingHost}.yaml"]));
+
+        // The whole-fleet views are written every pass, but bytes equal to the last are the last array (not hashed again).
+        var same = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, Observe("cluster-b-workers-2"), again.Snapshot, Noon, written: written);
+        Assert.Same(again.Files[StatusReadme.Path], same.Files[StatusReadme.Path]);
+        Assert.Same(again.Files[CapacityMap.Path], same.Files[CapacityMap.Path]);
     }
 
     [Fact]
@@ -105,12 +87,5 @@ public sealed class StatusBytesTests
             [.. words.Select((w, i) => new NodeStatus($"n-{i}", "worker", w.Length == 0 ? null : w, "Running", i % 2 == 0 ? Noon : null, w))]);
 
         Golden.Check("status-words.txt", Golden.Join([("host", StatusYaml.Write(host)), ("cluster", StatusYaml.Write(cluster))]));
-    }
-
-    private static CompiledFleet Example([CallerFilePath] string source = "")
-    {
-        var compiled = FleetCompiler.Compile(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "fleet-example")));
-        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
-        return compiled;
     }
 }

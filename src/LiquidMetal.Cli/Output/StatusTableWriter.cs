@@ -1,19 +1,15 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using LiquidMetal.Reconciler.Status;
 
 namespace LiquidMetal.Cli.Output;
 
 /// <summary>
 /// The status branch as a person reads it in a terminal: revisions, then clusters, then hosts. A cell holds one short
-/// line: why a host did not answer is its first sentence, cut to <see cref="ReasonWidth"/> characters (an agent's refusal
+/// line: why a host did not answer is its first sentence, cut to <see cref="ShortText.ReasonWidth"/> characters (an agent's refusal
 /// can run to thousands); the whole message stays in <c>--format json</c> and in the status files.
 /// </summary>
-internal static partial class StatusTableWriter
+internal static class StatusTableWriter
 {
-    /// <summary>The most characters a host's reason takes in the table, its ellipsis included.</summary>
-    public const int ReasonWidth = 72;
-
     /// <param name="nodes">Also a row per node: its cluster, host, addresses and state (a fleet has many: asked for, not by default).</param>
     public static void Write(TextWriter output, StatusSnapshot snapshot, bool nodes = false)
     {
@@ -45,7 +41,7 @@ internal static partial class StatusTableWriter
         Table(output, ["HOST", "REACHABLE", "CPU", "MEMORY MiB", "VMS"], snapshot.Hosts.Select(h => new[]
         {
             h.Name,
-            h.Reachable ? "yes" : ShortReason(h.Error),
+            h.Reachable ? "yes" : ShortText.Reason(h.Error),
             $"{h.Allocated.Cpu}/{h.Capacity.Cpu}",
             string.Create(CultureInfo.InvariantCulture, $"{h.Allocated.MemoryMiB}/{h.Capacity.MemoryMiB}"),
             VmSummary(h),
@@ -71,59 +67,11 @@ internal static partial class StatusTableWriter
             })));
         }
 
-        if (snapshot.Hosts.Any(h => !h.Reachable && ShortReason(h.Error).EndsWith('…')))
+        if (snapshot.Hosts.Any(h => !h.Reachable && ShortText.Reason(h.Error).EndsWith('…')))
         {
             output.WriteLine("(reasons cut short: each whole is in --format json, and in status/hosts/<host>.yaml on the status branch)");
         }
     }
-
-    /// <summary>
-    /// Why a host's agent did not answer, as one line of at most <see cref="ReasonWidth"/> characters, in a stable
-    /// form: "refused: " and the first of the agent's reasons, "unreachable: " and the first sentence of what failed,
-    /// "other host: " and the host its agent serves, or "no: " and the first sentence of anything else.
-    /// </summary>
-    public static string ShortReason(string? error)
-    {
-        var text = error ?? string.Empty;
-        var reason = RefusedPattern().Match(text) is { Success: true } refused ? "refused: " + FirstSentence(refused.Groups["detail"].Value)
-            : UnreachablePattern().Match(text) is { Success: true } unreachable ? "unreachable: " + FirstSentence(unreachable.Groups["detail"].Value)
-            : OtherHostPattern().Match(text) is { Success: true } other ? "other host: its agent is " + other.Groups["host"].Value
-            : "no: " + (text.Length == 0 ? "no reason recorded" : FirstSentence(text));
-        if (reason.Length <= ReasonWidth)
-        {
-            return reason;
-        }
-
-        // Cut between words where one ends in the second half of the room, else mid-word.
-        var room = reason[..(ReasonWidth - 1)];
-        var space = room.LastIndexOf(' ');
-        return (space > ReasonWidth / 2 ? room[..space] : room).TrimEnd() + "…";
-    }
-
-    /// <summary>Up to the first line break, "; " or ". ", with runs of white space made one space.</summary>
-    private static string FirstSentence(string text)
-    {
-        var end = SentenceEnd().Match(text) is { Success: true } found ? found.Index : text.Length;
-        return Spaces().Replace(text[..end], " ").Trim();
-    }
-
-    // "agent refused: InvalidArgument: desired state refused: vm a: ...; vm b: ..." (the gRPC code and the agent's lead-in add nothing).
-    [GeneratedRegex(@"^agent refused: (?:\w+: )?(?:desired state refused: )?(?<detail>.*)$", RegexOptions.Singleline)]
-    private static partial Regex RefusedPattern();
-
-    // "agent at https://sled-1:7443 unreachable: Unavailable: ..."
-    [GeneratedRegex(@"^agent at \S+ unreachable: (?<detail>.*)$", RegexOptions.Singleline)]
-    private static partial Regex UnreachablePattern();
-
-    // "the agent at https://sled-1:7443 is host sled-2, not sled-1: check ..."
-    [GeneratedRegex(@"^the agent at \S+ is host (?<host>\S+), not ")]
-    private static partial Regex OtherHostPattern();
-
-    [GeneratedRegex(@"\r?\n|; |\. ")]
-    private static partial Regex SentenceEnd();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Spaces();
 
     private static string VmSummary(HostStatusDocument host) =>
         host.Vms.IsEmpty

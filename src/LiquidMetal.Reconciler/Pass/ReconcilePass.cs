@@ -280,12 +280,17 @@ public sealed class ReconcilePass : IAsyncDisposable
     {
         var stage = Stopwatch.StartNew();
         var written = await _status.WriteAsync(
-            async tip => StatusComposer.Rejected(
-                revision,
-                errors,
-                tip is null ? null : (await _status.ReadAsync(tip, warnings, cancellationToken)).Snapshot,
-                tip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await _status.ReadOwnedAsync(tip, cancellationToken),
-                now),
+            async tip =>
+            {
+                var at = await _status.ReadAsync(tip, warnings, cancellationToken);
+                return StatusComposer.Rejected(
+                    revision,
+                    errors,
+                    at.Snapshot,
+                    tip is null ? ImmutableSortedDictionary<string, byte[]>.Empty.WithComparers(StringComparer.Ordinal) : await _status.ReadOwnedAsync(tip, cancellationToken),
+                    now,
+                    at.Rendered.FirstOrDefault()?.Fleet); // the fleet's name as last applied, for the README's title
+            },
             statusTip,
             warnings,
             cancellationToken);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Status.Pages;
 
 namespace LiquidMetal.Reconciler.Status;
 
@@ -12,6 +13,9 @@ namespace LiquidMetal.Reconciler.Status;
 public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature committer, TimeProvider time, int pushAttempts = 5) : IStatusStore
 {
     public static readonly ImmutableArray<string> OwnedPrefixes = ["status/", "rendered/"];
+
+    /// <summary>Files of the reconciler's outside its folders: the README a Git web UI shows on the branch's page (unless a person wrote their own).</summary>
+    public static readonly ImmutableArray<string> OwnedFiles = [StatusReadme.Path];
 
     private StatusAt? _last;
 
@@ -53,11 +57,13 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
         for (var attempt = 1; ; attempt++)
         {
             var status = await compose(tip);
+            var (files, ownedFiles) = await ClaimAsync(status.Files, tip, warnings, cancellationToken);
             var commit = await writer.CreateCommitAsync(new CommitRequest
             {
                 Parent = tip,
                 OwnedPrefixes = OwnedPrefixes,
-                Files = status.Files,
+                OwnedFiles = ownedFiles,
+                Files = files,
                 Message = status.Message,
                 Author = committer with { When = time.GetUtcNow() },
             }, cancellationToken);
@@ -91,6 +97,22 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), time, cancellationToken);
             tip = (await mirror.SyncAsync([branch], cancellationToken)).RemoteHeads.GetValueOrDefault(branch);
         }
+    }
+
+    /// <summary>
+    /// The files to commit and the root files to own: all of them, unless the branch has a README.md a person wrote (it
+    /// does not begin with <see cref="StatusReadme"/>'s marker). That one is theirs: it stays, and ours is not written.
+    /// </summary>
+    private async Task<(ImmutableSortedDictionary<string, byte[]> Files, ImmutableArray<string> Owned)> ClaimAsync(
+        ImmutableSortedDictionary<string, byte[]> files, string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        if (tip is null || !files.ContainsKey(StatusReadme.Path) || await mirror.ReadFileAsync(tip, StatusReadme.Path, cancellationToken) is not { } theirs || StatusReadme.IsOurs(theirs))
+        {
+            return (files, OwnedFiles);
+        }
+
+        warnings.Add($"{StatusReadme.Path} on {branch} was written by a person, so the reconciler leaves it and does not write the status README there: move that README's text to another file on the branch to get the status page back");
+        return (files.Remove(StatusReadme.Path), []);
     }
 
     /// <summary>

@@ -7,12 +7,13 @@ using LiquidMetal.Fleet.Rendering;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Kubernetes;
 using LiquidMetal.Reconciler.Rollout;
+using LiquidMetal.Reconciler.Status.Pages;
 
 namespace LiquidMetal.Reconciler.Status;
 
 /// <summary>
 /// The status branch's files for one reconcile: status/fleet.yaml, status/clusters/*, status/hosts/*, rendered/hosts/*,
-/// and the commit message. Deterministic, and free of "now": a condition keeps the time it last changed, so an
+/// the README.md and status/capacity.svg people read in a Git web UI, and the commit message. Deterministic, and free of "now": a condition keeps the time it last changed, so an
 /// unchanged fleet gives byte-identical files and the writer makes no commit.
 /// </summary>
 public static class StatusComposer
@@ -167,12 +168,24 @@ public static class StatusComposer
             ],
             []);
         pending.Add(("status/fleet.yaml", () => Encoding.UTF8.GetBytes(StatusYaml.Write(fleetDocument))));
+
+        // The documents as a snapshot of the commit to be, in the order a read of it gives, so the next pass need not read it back.
+        var snapshot = new StatusSnapshot(string.Empty, fleetDocument, [.. clusters.OrderBy(c => c.Name + ".yaml", StringComparer.Ordinal)], [.. hostDocuments.OrderBy(h => h.Name + ".yaml", StringComparer.Ordinal)]);
+
+        // What people read in a browser, from the same documents. First, so that the two longest jobs start first.
+        pending.InsertRange(0, [
+            (CapacityMap.Path, () =>
+            {
+                var sites = MapSites.Of(fleet, rendered, hostDocuments.DistinctBy(h => h.Name).ToDictionary(h => h.Name, StringComparer.Ordinal), clusters);
+                return written.Same(CapacityMap.Path, CapacityMap.Build(fleet.Settings.Name, sites));
+            }),
+            (StatusReadme.Path, () => written.Same(StatusReadme.Path, StatusReadme.Build(fleet.Settings.Name, fleetDocument, snapshot.Clusters, snapshot.Hosts, map: true))),
+        ]);
+
         var bytes = new byte[pending.Count][];
         Parallel.For(0, pending.Count, i => bytes[i] = pending[i].Write());
         var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, bytes[i])));
         var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
-        // The documents as a snapshot of the commit to be, in the order a read of it gives, so the next pass need not read it back.
-        var snapshot = new StatusSnapshot(string.Empty, fleetDocument, [.. clusters.OrderBy(c => c.Name + ".yaml", StringComparer.Ordinal)], [.. hostDocuments.OrderBy(h => h.Name + ".yaml", StringComparer.Ordinal)]);
         return new StatusCommit(files, Message(summary, revision), converged)
         {
             Snapshot = snapshot,
@@ -180,8 +193,13 @@ public static class StatusComposer
         };
     }
 
-    /// <summary>A rejected revision: only status/fleet.yaml changes (its errors); what runs and what it reported stay as they were.</summary>
-    public static StatusCommit Rejected(string revision, IReadOnlyList<Diagnostic> errors, StatusSnapshot? previous, ImmutableSortedDictionary<string, byte[]> previousFiles, DateTimeOffset now)
+    /// <summary>
+    /// A rejected revision: only status/fleet.yaml (its errors) and the README that shows it change; what runs and what
+    /// it reported stay as they were, capacity map included.
+    /// </summary>
+    /// <param name="fleet">The fleet's name as last applied (the rejected revision's own may be what is wrong); null when not known.</param>
+    public static StatusCommit Rejected(
+        string revision, IReadOnlyList<Diagnostic> errors, StatusSnapshot? previous, ImmutableSortedDictionary<string, byte[]> previousFiles, DateTimeOffset now, string? fleet = null)
     {
         var before = previous?.Fleet;
         var document = new FleetStatusDocument(
@@ -194,7 +212,10 @@ public static class StatusComposer
                 Keep(before?.Conditions, new Condition("Stalled", true, "RevisionRejected", $"{errors.Count} error(s) in revision {Short(revision)}", now)),
             ],
             [.. errors.Select(e => e.ToString())]);
-        var files = previousFiles.SetItem("status/fleet.yaml", Encoding.UTF8.GetBytes(StatusYaml.Write(document)));
+        var readme = StatusReadme.Write(fleet, document, previous?.Clusters ?? [], previous?.Hosts ?? [], map: previousFiles.ContainsKey(CapacityMap.Path));
+        var files = previousFiles
+            .SetItem("status/fleet.yaml", Encoding.UTF8.GetBytes(StatusYaml.Write(document)))
+            .SetItem(StatusReadme.Path, Encoding.UTF8.GetBytes(readme));
         return new StatusCommit(files, Message($"rejected {Short(revision)}: {errors.Count} error(s)", revision), Converged: false);
     }
 

@@ -140,7 +140,7 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
 
     private static ImmutableSortedDictionary<string, byte[]> Owned(ImmutableSortedDictionary<string, byte[]>? files) =>
         (files ?? ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal))
-            .Where(f => GitStatusStore.OwnedPrefixes.Any(p => f.Key.StartsWith(p, StringComparison.Ordinal)))
+            .Where(f => GitStatusStore.OwnedPrefixes.Any(p => f.Key.StartsWith(p, StringComparison.Ordinal)) || GitStatusStore.OwnedFiles.Contains(f.Key))
             .ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     private static bool SameFiles(ImmutableSortedDictionary<string, byte[]> a, ImmutableSortedDictionary<string, byte[]> b) =>

@@ -45,6 +45,9 @@ public sealed class StatusBranchEndToEndTests
         Assert.Equal(13, fleet.RunningVms);
         Assert.Equal("sled-3 gets a new fan on Monday", fleet.StatusFile("notes/maintenance.md").Trim());
         Assert.Equal("sled-2 is on the bench until Friday", fleet.StatusFile("NOTES.md").Trim());
+        Assert.StartsWith("<!-- liquidmetal status: ", fleet.StatusFile("README.md"));
+        Assert.Contains("\n# Fleet openedge-lab: Ready\n", fleet.StatusFile("README.md"));
+        Assert.Contains("<g class=\"host\" data-host=\"sled-5\">", fleet.StatusFile("status/capacity.svg"));
         var log = fleet.StatusLog();
         Assert.Contains("a note", log);
         Assert.Contains("a person's note", log);
