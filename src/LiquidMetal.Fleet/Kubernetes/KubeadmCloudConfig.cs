@@ -92,7 +92,7 @@ public static class KubeadmCloudConfig
         text.Append("bootstrapTokens:\n");
         text.Append("  - token: \"").Append(SecretSlots.Slot(SecretSlots.BootstrapToken)).Append("\"\n");
         text.Append("    description: \"LiquidMetal: joins the nodes of ").Append(cluster.Name).Append("\"\n");
-        text.Append("    expires: \"").Append(SecretSlots.Slot(SecretSlots.BootstrapTokenExpires)).Append("\"\n");
+        text.Append("    ttl: \"").Append(SecretSlots.Slot(SecretSlots.BootstrapTokenTtl)).Append("\"\n");
         text.Append("    usages: [signing, authentication]\n");
         text.Append("    groups: [\"system:bootstrappers:kubeadm:default-node-token\"]\n");
         if (node.Ipv4 is { } address)

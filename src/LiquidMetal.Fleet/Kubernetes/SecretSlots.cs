@@ -26,8 +26,11 @@ public static class SecretSlots
     /// <summary>The bootstrap token, id.secret.</summary>
     public const string BootstrapToken = "bootstrap-token";
 
-    /// <summary>When it expires, RFC 3339.</summary>
-    public const string BootstrapTokenExpires = "bootstrap-token-expires";
+    /// <summary>
+    /// How long it has left when the spec is sent, as kubeadm's ttl ("57600s"). Not expires: kubeadm defaults ttl and
+    /// refuses a token with both.
+    /// </summary>
+    public const string BootstrapTokenTtl = "bootstrap-token-ttl";
 
     /// <summary>sha256:&lt;hex&gt; of the cluster CA's public key, which joining nodes pin.</summary>
     public const string CaCertHash = "ca-cert-hash";

@@ -74,7 +74,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
     /// The hosts with every kubeadm VM's (and metal claim's) secret slots filled, for the agents only: the spec hashes
     /// are those of the slotted specs, so what a host runs compares as before, and nothing filled is ever written to Git.
     /// </summary>
-    public static IReadOnlyList<RenderedHost> Fill(IReadOnlyList<RenderedHost> hosts, IReadOnlyDictionary<string, ClusterBootstrap> bootstraps)
+    public static IReadOnlyList<RenderedHost> Fill(IReadOnlyList<RenderedHost> hosts, IReadOnlyDictionary<string, ClusterBootstrap> bootstraps, DateTimeOffset now)
     {
         if (bootstraps.Count == 0)
         {
@@ -91,7 +91,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
 
             if (!common.TryGetValue(cluster, out var values))
             {
-                common[cluster] = values = SlotValues(bootstrap.Secrets);
+                common[cluster] = values = SlotValues(bootstrap.Secrets, now);
             }
 
             return values;
@@ -126,7 +126,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
     }
 
     /// <summary>Every slot's value but the init phase (which is per node).</summary>
-    public static Dictionary<string, string> SlotValues(ClusterSecrets secrets)
+    public static Dictionary<string, string> SlotValues(ClusterSecrets secrets, DateTimeOffset now)
     {
         static string B64(string pem) => Convert.ToBase64String(Encoding.ASCII.GetBytes(pem));
         var token = secrets.NewestToken;
@@ -141,7 +141,7 @@ public sealed class KubeadmClusters(Func<string, ClusterSecrets, DateTimeOffset,
             [SecretSlots.ServiceAccountKey] = B64(secrets.ServiceAccount.KeyPem),
             [SecretSlots.ServiceAccountPublicKey] = B64(secrets.ServiceAccount.PublicKeyPem),
             [SecretSlots.BootstrapToken] = token.Value,
-            [SecretSlots.BootstrapTokenExpires] = token.ExpiresRfc3339,
+            [SecretSlots.BootstrapTokenTtl] = Math.Max(60, (long)(token.Expires - now).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) + "s",
             [SecretSlots.CaCertHash] = secrets.CaCertHash,
         };
     }

@@ -222,7 +222,7 @@ public sealed class ReconcilePass : IAsyncDisposable
         var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(
             bootstraps, Fingerprints(before, bootstraps), kubeadm.ToDictionary(c => c.Name, c => c.Release?.Version ?? c.KubernetesVersion, StringComparer.Ordinal), warnings, cancellationToken);
         var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, _running.Observe(before));
-        var applied = await _agents.ApplyAsync(KubeadmClusters.Fill([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)), .. departed], bootstraps), revision, before, cancellationToken);
+        var applied = await _agents.ApplyAsync(KubeadmClusters.Fill([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)),  .. departed], bootstraps, now), revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
         _changes.Observed(revision, observed);
         Remember([.. hosts, .. departed], observed);

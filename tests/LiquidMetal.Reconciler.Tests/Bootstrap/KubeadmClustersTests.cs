@@ -46,7 +46,7 @@ public sealed class KubeadmClustersTests
         var compiled = Compile();
         var bootstraps = KubeadmClusters.Decide(new Dictionary<string, ClusterBootstrap>(), KubeadmClusters.Of(compiled.Fleet!), compiled.Hosts, null, Noon);
 
-        var filled = KubeadmClusters.Fill(compiled.Hosts, bootstraps);
+        var filled = KubeadmClusters.Fill(compiled.Hosts, bootstraps, Noon);
 
         Assert.All(filled.Zip(compiled.Hosts), pair => Assert.Equal(pair.Second.SpecHash, pair.First.SpecHash));
         var vms = filled.SelectMany(h => h.Microvms).ToList();
@@ -72,7 +72,7 @@ public sealed class KubeadmClustersTests
         var (old, renewed) = (first["cluster-b"].Secrets.NewestToken, later["cluster-b"].Secrets.NewestToken);
         Assert.NotEqual(old.Id, renewed.Id);
         Assert.Equal(first["cluster-b"].Secrets.ClusterCa, later["cluster-b"].Secrets.ClusterCa);
-        var worker = KubeadmClusters.Fill(compiled.Hosts, later).SelectMany(h => h.Microvms).Single(vm => vm.Id == "cluster-b-workers-1");
+        var worker = KubeadmClusters.Fill(compiled.Hosts, later, Noon.AddHours(20)).SelectMany(h => h.Microvms).Single(vm => vm.Id == "cluster-b-workers-1");
         Assert.Contains(renewed.Value, worker.UserData, StringComparison.Ordinal);
         Assert.Equal(Vm(compiled, "cluster-b-workers-1").Hash, worker.Hash);
     }
