@@ -107,7 +107,10 @@ public sealed class GrpcJsServerTests(GrpcJsServerFixture fixture) : IClassFixtu
 
         var error = await Assert.ThrowsAsync<RpcException>(() => new Wire.HostAgent.HostAgentClient(channel).GetStatusAsync(new Wire.GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        // Under TLS 1.3 the server refuses the missing certificate after the client's handshake is done: the client sees
+        // that as the connection failing (Unavailable) or, when its request was already on the wire, the stream reset
+        // (Internal). Either way no answer came back (1 run in about 30 failed on Internal under load).
+        Assert.Contains(error.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
     }
 
     [Fact]
