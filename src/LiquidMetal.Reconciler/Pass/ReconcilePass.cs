@@ -221,7 +221,41 @@ public sealed class ReconcilePass : IAsyncDisposable
         // Before anything is applied: a version change must be in kubeadm-config before its first control plane joins.
         var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(
             bootstraps, Fingerprints(before, bootstraps), kubeadm.ToDictionary(c => c.Name, c => c.Release?.Version ?? c.KubernetesVersion, StringComparer.Ordinal), warnings, cancellationToken);
-        var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, _running.Observe(before));
+        var runningFor = _running.Observe(before);
+        var releases = await _status.ReadReleasesAsync(statusTip, warnings, cancellationToken);
+        var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+
+        // A control plane's release is on the status branch before its agent is told. Another reconciler that got there
+        // first may have released another one: then read what it wrote and decide again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var unrecorded = shape.Released
+                .Where(vm => !(releases.TryGetValue(vm.Cluster, out var release) && release.Vm == vm.Id && release.SpecHash == vm.Hash))
+                .Select(vm => new ControlPlaneRelease(vm.Cluster, vm.Id, vm.Hash, now))
+                .ToList();
+            if (unrecorded.Count == 0)
+            {
+                break;
+            }
+
+            var record = await _status.RecordReleasesAsync(statusTip, unrecorded, cancellationToken);
+            statusTip = record.Tip;
+            if (record.Recorded)
+            {
+                break;
+            }
+
+            if (attempt >= _options.PushAttempts)
+            {
+                return ReconcileResult.Failed(
+                    $"the status branch {_options.StatusBranch} moved under {attempt} attempts to record a control-plane release ({string.Join(", ", unrecorded.Select(r => r.Vm))}): nothing is applied this pass",
+                    clock.Elapsed);
+            }
+
+            previous = await _status.ReadAsync(statusTip, warnings, cancellationToken);
+            releases = await _status.ReadReleasesAsync(statusTip, warnings, cancellationToken);
+            shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+        }
         var applied = await _agents.ApplyAsync(KubeadmClusters.Fill([.. shape.Hosts.Where(h => !shape.Untouched.Contains(h.Host)),  .. departed], bootstraps, now), revision, before, cancellationToken);
         var observed = before.Keys.Union(applied.Keys).ToDictionary(host => host, host => applied.GetValueOrDefault(host) ?? before[host], StringComparer.Ordinal);
         _changes.Observed(revision, observed);

@@ -16,6 +16,9 @@ namespace LiquidMetal.Reconciler.Rollout;
 /// others keep theirs (and the quorum) until that is fixed.</item>
 /// <item>In a kubeadm cluster, workers to replace wait until no control plane is changing or settling: a kubelet
 /// must never run a newer release than the API servers (a version change replaces the control planes first).</item>
+/// <item>A release is recorded on the status branch before the agent is told (<see cref="ControlPlaneRelease"/>). While
+/// the recorded control plane has not run its new spec for the settle time, it alone may be released in its cluster:
+/// a second reconciler that observed another moment follows the record instead of choosing another.</item>
 /// <item><c>suspend: true</c> freezes a cluster: its VMs stay exactly as last told.</item>
 /// </list>
 /// Whether a VM changes is judged from what the agents report, not from the status branch. A held or frozen VM keeps
@@ -30,13 +33,15 @@ public static class RolloutPlanner
     /// and then crashes must not look healthy for the moment it takes to release another.</param>
     /// <param name="runningFor">How long the reconciler has seen each VM running its current spec without a break
     /// (its own clock: an agent's clock may be off); a VM it has no time for has not settled.</param>
+    /// <param name="releases">The control-plane releases recorded on the status branch, by cluster.</param>
     public static RolloutShape Shape(
         IReadOnlyList<RenderedHost> desired,
         IReadOnlyList<RenderedHost> previous,
         IReadOnlyDictionary<string, ObservedHost> observed,
         FleetDefinition fleet,
         TimeSpan settle,
-        IReadOnlyDictionary<string, TimeSpan> runningFor)
+        IReadOnlyDictionary<string, TimeSpan> runningFor,
+        IReadOnlyDictionary<string, ControlPlaneRelease>? releases = null)
     {
         // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
         var seen = observed.Values.SelectMany(o => o.Report?.Vms ?? [])
@@ -51,6 +56,7 @@ public static class RolloutPlanner
             .GroupBy(vm => vm.Cluster, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Id, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var released = new HashSet<string>(StringComparer.Ordinal);
+        var releasedVms = ImmutableArray.CreateBuilder<RenderedVm>();
 
         // kubeadm clusters whose workers wait: no kubelet may run a newer release than its API servers, so workers are
         // replaced only once every control plane runs its new spec and has settled.
@@ -92,10 +98,21 @@ public static class RolloutPlanner
                 continue;
             }
 
-            var underWay = settling;
+            // A recorded release whose control plane has not settled on its spec: that one alone may go (again: its
+            // agent may never have been told), or none while it is starting.
+            var recorded = releases?.GetValueOrDefault(cluster.Name) is { } release
+                && controlPlanes.Any(vm => vm.Id == release.Vm)
+                && !(seen.TryGetValue(release.Vm, out var runsRecorded) && runsRecorded.Phase == VmPhase.Running
+                     && (runsRecorded.Hash == release.SpecHash || !changing.Any(vm => vm.Id == release.Vm))
+                     && runningFor.GetValueOrDefault(release.Vm) >= settle)
+                ? release.Vm
+                : null;
+            var next = recorded is null ? changing[0] : changing.FirstOrDefault(vm => vm.Id == recorded);
+            var underWay = settling || next is null;
             if (!underWay)
             {
-                released.Add(changing[0].Id);
+                released.Add(next!.Id);
+                releasedVms.Add(next);
             }
 
             heldBack += changing.Count - (underWay ? 0 : 1);
@@ -162,7 +179,7 @@ public static class RolloutPlanner
             hosts.Add(shaped.SpecHash == host.SpecHash ? host : shaped);
         }
 
-        return new RolloutShape(hosts, heldBack, untouched.ToImmutable(), halted.ToImmutable());
+        return new RolloutShape(hosts, heldBack, untouched.ToImmutable(), halted.ToImmutable()) { Released = releasedVms.ToImmutable() };
     }
 
     /// <summary>A spec from the status branch, if its fields hash to what it claims and to what the agent runs.</summary>

@@ -9,6 +9,9 @@ namespace LiquidMetal.Reconciler.Rollout;
 /// <param name="Halted">Clusters whose control-plane rollout stopped, with the control planes that failed on the new spec.</param>
 public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, ImmutableHashSet<string> Untouched, ImmutableSortedDictionary<string, string> Halted)
 {
+    /// <summary>The control planes released this pass (at most one per cluster), with the specs they are told.</summary>
+    public ImmutableArray<RenderedVm> Released { get; init; } = [];
+
     /// <summary>Nothing waits and no host is left as it is: the pass tells every host what the render says.</summary>
     public static RolloutShape Unshaped(List<RenderedHost> hosts) => new(hosts, 0, [], ImmutableSortedDictionary<string, string>.Empty);
 }

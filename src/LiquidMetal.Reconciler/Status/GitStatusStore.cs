@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using LiquidMetal.Git;
+using LiquidMetal.Reconciler.Rollout;
 using LiquidMetal.Reconciler.Status.Pages;
 
 namespace LiquidMetal.Reconciler.Status;
@@ -97,6 +98,76 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
             await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), time, cancellationToken);
             tip = (await mirror.SyncAsync([branch], cancellationToken)).RemoteHeads.GetValueOrDefault(branch);
         }
+    }
+
+    public async Task<IReadOnlyDictionary<string, ControlPlaneRelease>> ReadReleasesAsync(string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        var releases = new Dictionary<string, ControlPlaneRelease>(StringComparer.Ordinal);
+        if (tip is null)
+        {
+            return releases;
+        }
+
+        foreach (var (entry, content) in await mirror.ReadFilesAsync(tip, ControlPlaneRelease.Folder, cancellationToken))
+        {
+            try
+            {
+                var release = ControlPlaneRelease.Read(entry.Path, content);
+                releases[release.Cluster] = release;
+            }
+            catch (InvalidDataException e)
+            {
+                warnings.Add($"{e.Message}; on {branch} it is left out until the cluster's next control-plane release replaces it");
+            }
+        }
+
+        return releases;
+    }
+
+    public async Task<ReleaseRecord> RecordReleasesAsync(string? tip, IReadOnlyList<ControlPlaneRelease> releases, CancellationToken cancellationToken)
+    {
+        var files = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
+        if (tip is not null)
+        {
+            foreach (var (entry, content) in await mirror.ReadFilesAsync(tip, ControlPlaneRelease.Folder, cancellationToken))
+            {
+                files[entry.Path] = content; // other clusters' releases, and anything a person put there, as they are
+            }
+        }
+
+        foreach (var release in releases)
+        {
+            files[release.Path] = release.ToBytes();
+        }
+
+        var writer = new CommitWriter(mirror);
+        var commit = await writer.CreateCommitAsync(new CommitRequest
+        {
+            Parent = tip,
+            OwnedPrefixes = [ControlPlaneRelease.Prefix],
+            Files = files.ToImmutable(),
+            Message = "rollout: " + string.Join("; ", releases.Select(r => $"{r.Cluster}: replacing {r.Vm}"))
+                + "\n\nRecorded before its agent is told: no other control plane of the cluster is replaced until it has settled.\n",
+            Author = committer with { When = time.GetUtcNow() },
+        }, cancellationToken);
+        if (commit is null)
+        {
+            return new ReleaseRecord(true, tip); // already recorded, to the byte
+        }
+
+        var outcome = await writer.PushAsync(commit, branch, expected: tip, cancellationToken);
+        if (!outcome.Accepted)
+        {
+            return new ReleaseRecord(false, (await mirror.SyncAsync([branch], cancellationToken)).RemoteHeads.GetValueOrDefault(branch));
+        }
+
+        if (_last is { } last && last.Tip == tip)
+        {
+            // status/ and rendered/ are as they were: the next read of the new tip need not read them again.
+            _last = last with { Tip = commit, Snapshot = last.Snapshot is { } snapshot ? snapshot with { Commit = commit } : null };
+        }
+
+        return new ReleaseRecord(true, commit);
     }
 
     /// <summary>

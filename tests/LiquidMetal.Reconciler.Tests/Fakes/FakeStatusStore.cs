@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Reconciler.Rollout;
 using LiquidMetal.Reconciler.Status;
 
 namespace LiquidMetal.Reconciler.Tests.Fakes;
@@ -129,6 +130,38 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
         }
 
         throw new InvalidOperationException($"the status push to {branch} lost the race 5 times");
+    }
+
+    public Task<IReadOnlyDictionary<string, ControlPlaneRelease>> ReadReleasesAsync(string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
+    {
+        var releases = new Dictionary<string, ControlPlaneRelease>(StringComparer.Ordinal);
+        foreach (var (path, content) in tip is null ? [] : _commits[tip].Where(f => f.Key.StartsWith(ControlPlaneRelease.Folder + "/", StringComparison.Ordinal)))
+        {
+            var release = ControlPlaneRelease.Read(path, content);
+            releases[release.Cluster] = release;
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, ControlPlaneRelease>>(releases);
+    }
+
+    public Task<ReleaseRecord> RecordReleasesAsync(string? tip, IReadOnlyList<ControlPlaneRelease> releases, CancellationToken cancellationToken)
+    {
+        var files = (tip is null ? ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal) : _commits[tip])
+            .SetItems(releases.Select(r => KeyValuePair.Create(r.Path, r.ToBytes())));
+        var commit = Store(files, tip);
+        if (BeforeNextPush is { } race)
+        {
+            BeforeNextPush = null;
+            race(tip);
+        }
+
+        var pushed = tip is null ? heads.TryAdd(branch, commit) : heads.TryUpdate(branch, commit, tip);
+        if (pushed)
+        {
+            _pushed.Enqueue((commit, "rollout: " + string.Join("; ", releases.Select(r => $"{r.Cluster}: replacing {r.Vm}"))));
+        }
+
+        return Task.FromResult(new ReleaseRecord(pushed, heads.GetValueOrDefault(branch)));
     }
 
     private string Store(ImmutableSortedDictionary<string, byte[]> files, string? parent)

@@ -1,5 +1,6 @@
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Pass;
+using LiquidMetal.Reconciler.Rollout;
 using LiquidMetal.Reconciler.Tests.Fakes;
 
 namespace LiquidMetal.Reconciler.Tests.Pass;
@@ -165,6 +166,41 @@ public sealed class ReconcilePassRolloutTests
         fleet.Source.Replace("clusters/cluster-b.yaml", "  suspend: true\n", string.Empty);
         Assert.Equal(ReconcileOutcome.Converged, (await pass.RunAsync(resync: false)).Outcome);
         Assert.Equal(15, fleet.RunningVms);
+    }
+
+    /// <summary>
+    /// Two reconcilers look a moment apart: A sees three healthy control planes and chooses cp-1; B, a moment later,
+    /// sees cp-2 fail and chooses it (a failed one goes first), and records its release first. A's record then loses
+    /// the race: A reads B's and replaces cp-2 as well, never cp-1. One control plane down, not two.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_TwoReconcilersChooseDifferentControlPlanes_TheReleaseRecordedFirstDecidesForBoth()
+    {
+        var fleet = new FakeFleet();
+        await using var a = fleet.Pass();
+        await using var b = fleet.Pass();
+        await a.RunAsync();
+        await b.RunAsync();
+        fleet.Clock.Advance(Settle);
+        await a.RunAsync();
+        await b.RunAsync(); // both have seen every VM run for the settle time
+        var old = ControlPlanes(fleet);
+        ResizeControlPlanes(fleet);
+
+        // A has observed and decided; just before it records its release, B runs a whole pass.
+        ReconcileResult? bPass = null;
+        fleet.Status.BeforeNextPush = _ =>
+        {
+            HostOf(fleet, "cluster-a-cp-2").Set("cluster-a-cp-2", VmPhase.Failed, "etcd exited");
+            bPass = Task.Run(() => b.RunAsync(resync: false)).GetAwaiter().GetResult();
+        };
+        var aPass = await a.RunAsync(resync: false);
+
+        Assert.Equal(ReconcileOutcome.Converging, bPass?.Outcome);
+        Assert.Equal(ReconcileOutcome.Converging, aPass.Outcome);
+        Assert.Equal(["cluster-a-cp-2"], ControlPlanes(fleet).Where(c => c.Value != old[c.Key]).Select(c => c.Key));
+        Assert.Contains("vm: cluster-a-cp-2", fleet.Status.File(ControlPlaneRelease.PathOf("cluster-a")));
+        Assert.Single(fleet.Status.Pushed, p => p.Message.StartsWith("rollout: cluster-a: replacing cluster-a-cp-2", StringComparison.Ordinal));
     }
 
     private static void ResizeControlPlanes(FakeFleet fleet) =>

@@ -119,6 +119,66 @@ public sealed class RolloutPlannerTests
         Assert.Equal(OldHash(previous, "cluster-a-workers-1"), HashToldFor(settling, "cluster-a-workers-1"));
     }
 
+    [Fact]
+    public void Shape_NothingRecorded_ReleasesTheFirstControlPlaneAndSaysSo()
+    {
+        var (desired, previous, fleet) = Changed();
+
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), NoReleases);
+
+        Assert.Equal(["cluster-a-cp-1", "cluster-b-cp-1"], shape.Released.Select(vm => vm.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), shape.Released.Single(vm => vm.Id == "cluster-a-cp-1").Hash);
+    }
+
+    /// <summary>Another reconciler recorded cp-2 (it saw cp-2 fail a moment before this one looked): this one follows the record.</summary>
+    [Fact]
+    public void Shape_AnotherControlPlaneRecordedAndNotStarted_ReleasesThatOneNotTheFirst()
+    {
+        var (desired, previous, fleet) = Changed();
+        var releases = Recorded("cluster-a", "cluster-a-cp-2", NewHash(desired, "cluster-a-cp-2"));
+
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), releases);
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
+        Assert.Contains(shape.Released, vm => vm.Id == "cluster-a-cp-2");
+        Assert.DoesNotContain(shape.Released, vm => vm.Id == "cluster-a-cp-1");
+    }
+
+    /// <summary>The recorded one runs its new spec, but this reconciler has not yet seen it run for the settle time: none goes.</summary>
+    [Fact]
+    public void Shape_RecordedControlPlaneRunsButNotSettledOnThisClock_ReleasesNone()
+    {
+        var (desired, previous, fleet) = Changed();
+        var releases = Recorded("cluster-a", "cluster-a-cp-1", NewHash(desired, "cluster-a-cp-1"));
+        var observed = Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Running));
+
+        var unsettled = RolloutPlanner.Shape(desired, previous, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromSeconds(5)), releases);
+        Assert.DoesNotContain(unsettled.Released, vm => vm.Cluster == "cluster-a");
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(unsettled, "cluster-a-cp-2"));
+
+        var settled = RolloutPlanner.Shape(desired, previous, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)), releases);
+        Assert.Equal("cluster-a-cp-2", settled.Released.Single(vm => vm.Cluster == "cluster-a").Id);
+    }
+
+    /// <summary>A record of a control plane the fleet no longer has (or of a spec since superseded and settled) holds nothing.</summary>
+    [Fact]
+    public void Shape_RecordOfARemovedControlPlane_DoesNotHoldTheRollout()
+    {
+        var (desired, previous, fleet) = Changed();
+        var releases = Recorded("cluster-a", "cluster-a-cp-9", "sha256:gone");
+
+        var shape = RolloutPlanner.Shape(desired, previous, Observe(desired, previous, ("none", VmPhase.Running)), fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), releases);
+
+        Assert.Equal("cluster-a-cp-1", shape.Released.Single(vm => vm.Cluster == "cluster-a").Id);
+    }
+
+    private static readonly Dictionary<string, ControlPlaneRelease> NoReleases = new(StringComparer.Ordinal);
+
+    private static Dictionary<string, ControlPlaneRelease> Recorded(string cluster, string vm, string hash) =>
+        new(StringComparer.Ordinal) { [cluster] = new ControlPlaneRelease(cluster, vm, hash, DateTimeOffset.UnixEpoch) };
+
     private static Fleet.Model.FleetDefinition AsKubeadm(Fleet.Model.FleetDefinition fleet, string cluster) =>
         fleet with { Clusters = [.. fleet.Clusters.Select(c => c.Name == cluster ? c with { Bootstrap = Fleet.Model.BootstrapMode.Kubeadm } : c)] };
 
