@@ -14,6 +14,9 @@ public static class ReconcilerTelemetry
 {
     public const string Name = "LiquidMetal.Reconciler";
 
+    /// <summary>The service the reconciler's telemetry names as its source (OpenTelemetry's <c>service.name</c>).</summary>
+    public const string ServiceName = "liquidmetal-reconciler";
+
     public static readonly ActivitySource Source = new(Name);
 
     private static readonly Meter Meter = new(Name);

@@ -50,7 +50,8 @@ internal static class ReconcileCommand
         var agentCert = new Option<string?>("--agent-cert") { Description = "PEM client certificate for agents that require one (mutual TLS); with --agent-key" };
         var agentKey = new Option<string?>("--agent-key") { Description = "PEM private key of --agent-cert" };
         var mirror = new Option<string?>("--mirror") { Description = "The bare mirror's folder (default: a cache folder per repository URL)" };
-        var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz and /readyz (not with --once)" };
+        var listen = new Option<string?>("--listen") { Description = "address:port for /webhook, /healthz, /readyz and /metrics (not with --once)" };
+        var metrics = new Option<bool>("--metrics") { Description = "Serve /metrics (Prometheus text) on --listen; --metrics false leaves it out", DefaultValueFactory = _ => true };
         var allowedSigners = new Option<string?>("--require-ssh-signers") { Description = "Apply only commits signed by a key in this SSH allowed-signers file" };
         var gpgKeys = new Option<string[]>("--require-gpg-key") { Description = "Apply only commits signed by this GPG key fingerprint (repeat for more)" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Export traces and metrics by OTLP/gRPC to this endpoint, e.g. http://127.0.0.1:4317" };
@@ -61,7 +62,7 @@ internal static class ReconcileCommand
         var ageRecipients = new Option<string[]>("--age-recipient") { Description = "Also seal cluster secrets to this age recipient (age1..., e.g. an operator's recovery key); repeat for more" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat, ageKeyFile, ageRecipients,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, metrics, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat, ageKeyFile, ageRecipients,
         };
         var access = new GitAccess();
         access.AddTo(command);
@@ -139,6 +140,7 @@ internal static class ReconcileCommand
                 : await RunServiceAsync(options, new ReconcileLoopOptions
                 {
                     Listen = parse.GetValue(listen) is { } address ? IPEndPoint.Parse(address) : null,
+                    ServeMetrics = parse.GetValue(metrics),
                     WebhookSecret = parse.GetValue(webhookSecret) is { } secret ? System.Text.Encoding.UTF8.GetBytes((await File.ReadAllTextAsync(secret, cancellationToken)).Trim()) : null,
                     PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
                     ResyncInterval = TimeSpan.FromSeconds(parse.GetValue(resyncEvery)),
@@ -191,7 +193,7 @@ internal static class ReconcileCommand
 
         var address = host.Services.GetRequiredService<HealthEndpoints>().Address;
         await output.WriteLineAsync($"reconciling {MirrorCache.ForDisplay(options.RepositoryUrl)} branch {options.Branch}: poll every {loopOptions.PollInterval.TotalSeconds:0} s, resync every {loopOptions.ResyncInterval.TotalSeconds:0} s" +
-            (address is not null ? $", webhook and health on {address}" : string.Empty) +
+            (address is not null ? $", {(loopOptions.ServeMetrics ? "webhook, health and metrics" : "webhook and health")} on {address}" : string.Empty) +
             (leadership is not null ? "; passes only while it holds the lease" : string.Empty));
 
         // SIGTERM or Ctrl+C stops the pass in flight; nothing is half-applied (each host gets its whole spec or none).

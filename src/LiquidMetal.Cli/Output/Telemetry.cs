@@ -19,7 +19,7 @@ internal sealed class Telemetry : IDisposable
     }
 
     /// <summary>The reconciler: its traces and metrics.</summary>
-    public static Telemetry? Start(string? endpoint) => Start(endpoint, "liquidmetal-reconciler", ReconcilerTelemetry.Name, ReconcilerTelemetry.Name);
+    public static Telemetry? Start(string? endpoint) => Start(endpoint, ReconcilerTelemetry.ServiceName, ReconcilerTelemetry.Name, ReconcilerTelemetry.Name);
 
     /// <summary>A service's traces (from <paramref name="source"/>, if any) and metrics (from <paramref name="meter"/>).</summary>
     public static Telemetry? Start(string? endpoint, string service, string? source, string meter)

@@ -11,9 +11,10 @@ namespace LiquidMetal.Reconciler.Hosting;
 
 /// <summary>
 /// The reconciler's HTTP face, when it listens: <c>/healthz</c> (the process lives), <c>/readyz</c> (see
-/// <see cref="Readiness"/>) and the signed push webhook. Its own small Kestrel server, started and stopped with the host.
+/// <see cref="Readiness"/>), <c>/metrics</c> when given <paramref name="metrics"/>, and the signed push webhook. Its own
+/// small Kestrel server, started and stopped with the host.
 /// </summary>
-public sealed class HealthEndpoints(ReconcileLoopOptions options, string branch, Readiness readiness, ReconcileTrigger trigger) : IHostedService, IAsyncDisposable
+public sealed class HealthEndpoints(ReconcileLoopOptions options, string branch, Readiness readiness, ReconcileTrigger trigger, PrometheusMetrics? metrics = null) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _web;
 
@@ -35,6 +36,7 @@ public sealed class HealthEndpoints(ReconcileLoopOptions options, string branch,
         web.UseRouting();
         web.MapGet("/healthz", () => Results.Text("ok\n"));
         web.MapGet("/readyz", () => readiness.Evaluate() is var (ready, text) && ready ? Results.Text(text + "\n") : Results.Text(text + "\n", statusCode: 503));
+        metrics?.MapTo(web);
         if (options.WebhookSecret is { } secret)
         {
             web.MapFleetWebhook(new WebhookOptions { Secret = secret, Branch = branch }, trigger);

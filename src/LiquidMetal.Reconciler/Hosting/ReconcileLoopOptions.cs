@@ -5,8 +5,11 @@ namespace LiquidMetal.Reconciler.Hosting;
 /// <summary>How the long-running reconciler is triggered and where it listens.</summary>
 public sealed record ReconcileLoopOptions
 {
-    /// <summary>Where the webhook and health endpoints listen; none when null.</summary>
+    /// <summary>Where the webhook, health and metrics endpoints listen; none when null.</summary>
     public IPEndPoint? Listen { get; init; }
+
+    /// <summary>Whether <see cref="Listen"/> serves /metrics (the reconciler's meter in Prometheus text) as well.</summary>
+    public bool ServeMetrics { get; init; } = true;
 
     /// <summary>The HMAC secret of push webhooks; the webhook is off when null.</summary>
     public byte[]? WebhookSecret { get; init; }

@@ -12,8 +12,8 @@ public static class ReconcilerServices
 {
     /// <summary>
     /// Adds the reconcile loop over <paramref name="pass"/>, which the host disposes when it stops: Quartz polls and
-    /// resyncs, the worker that runs passes, and, with <see cref="ReconcileLoopOptions.Listen"/>, health endpoints and
-    /// the webhook. Time comes from the host's <see cref="TimeProvider"/> when one is registered. With
+    /// resyncs, the worker that runs passes, and, with <see cref="ReconcileLoopOptions.Listen"/>, health endpoints, the
+    /// webhook and (unless <see cref="ReconcileLoopOptions.ServeMetrics"/> is off) /metrics. Time comes from the host's <see cref="TimeProvider"/> when one is registered. With
     /// <paramref name="leadership"/> (default: <see cref="SoleLeader"/>), passes run only while this replica leads; a
     /// leadership that is a hosted service starts before the loop and stops after it, so the loop has stopped passing
     /// before the lease is released.
@@ -40,7 +40,14 @@ public static class ReconcilerServices
             provider.GetRequiredService<ILogger<ReconcilerWorker>>(),
             provider.GetRequiredService<ILeadership>()));
         services.AddHostedService(provider => provider.GetRequiredService<ReconcilerWorker>());
-        services.AddSingleton(provider => new HealthEndpoints(options, branch, provider.GetRequiredService<Readiness>(), provider.GetRequiredService<ReconcileTrigger>()));
+        if (options.Listen is not null && options.ServeMetrics)
+        {
+            // Made with the endpoints, when the host gathers its hosted services: before the worker starts the first pass.
+            services.AddSingleton<PrometheusMetrics>();
+        }
+
+        services.AddSingleton(provider => new HealthEndpoints(
+            options, branch, provider.GetRequiredService<Readiness>(), provider.GetRequiredService<ReconcileTrigger>(), provider.GetService<PrometheusMetrics>()));
         services.AddHostedService(provider => provider.GetRequiredService<HealthEndpoints>());
         services.AddSingleton<PollSchedule>();
         services.AddHostedService(provider => provider.GetRequiredService<PollSchedule>());

@@ -138,8 +138,15 @@ public sealed class HelmChartTests
         Assert.Empty(chart.All<V1Secret>()); // every credential is an existing Secret
         var monitor = chart.Single<ServiceMonitor>();
         Assert.Equal("prometheus", monitor.Metadata.Labels["release"]);
-        Assert.Equal(("http", "/metrics"), (monitor.Spec.Endpoints.Single().Port, monitor.Spec.Endpoints.Single().Path));
+        var scrape = monitor.Spec.Endpoints.Single();
+        Assert.Equal(("http", "/metrics", "30s", "10s"), (scrape.Port, scrape.Path, scrape.Interval, scrape.ScrapeTimeout));
         Assert.All(monitor.Spec.Selector.MatchLabels, label => Assert.Equal(label.Value, chart.Single<V1Service>().Metadata.Labels[label.Key]));
+        Assert.Equal(["liquidmetal"], monitor.Spec.NamespaceSelector?.MatchNames);
+
+        // The port it names is the one the reconciler listens on, where /metrics is served unless --metrics=false.
+        Assert.Equal("http", chart.Single<V1Service>().Spec.Ports.Single().Name);
+        Assert.Contains($"--listen=0.0.0.0:{chart.Reconciler.Ports.Single(p => p.Name == scrape.Port).ContainerPort}", chart.Args);
+        Assert.DoesNotContain(chart.Args, a => a.StartsWith("--metrics", StringComparison.Ordinal));
 
         Assert.DoesNotContain(chart.Args, a => a.StartsWith("--webhook", StringComparison.Ordinal));
         Assert.Contains("--git-ssh-key=/etc/liquidmetal/git/ssh-privatekey", chart.Args);
@@ -253,6 +260,7 @@ public sealed class HelmChartTests
         Assert.True(exit == 0, error);
         Assert.Contains("2 replica(s); the one holding the Lease liquidmetal/lm-liquidmetal reconciles", notes, StringComparison.Ordinal);
         Assert.Contains("kubectl -n liquidmetal get lease lm-liquidmetal", notes, StringComparison.Ordinal);
+        Assert.Contains("curl -s localhost:8080/metrics", notes, StringComparison.Ordinal);
         Assert.Contains("http://lm-liquidmetal.liquidmetal.svc:8080/webhook", notes, StringComparison.Ordinal);
         Assert.Contains("No age identity is set", notes, StringComparison.Ordinal);
     }
