@@ -108,7 +108,10 @@ public static class RolloutPlanner
                 ? release.Vm
                 : null;
             var next = recorded is null ? changing[0] : changing.FirstOrDefault(vm => vm.Id == recorded);
-            var underWay = settling || next is null;
+
+            // A recorded release of the spec it should run goes on while it stops and starts: held back, its old spec
+            // would be taken from rendered/, which the reconciler that released it may not have written yet.
+            var underWay = next is null || (settling && !(recorded is not null && next.Hash == releases![cluster.Name].SpecHash));
             if (!underWay)
             {
                 released.Add(next!.Id);

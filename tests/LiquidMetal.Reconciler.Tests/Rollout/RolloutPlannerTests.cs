@@ -162,6 +162,34 @@ public sealed class RolloutPlannerTests
         Assert.Equal("cluster-a-cp-2", settled.Released.Single(vm => vm.Cluster == "cluster-a").Id);
     }
 
+    /// <summary>
+    /// Another reconciler recorded cp-1 and told its agent, which is stopping the old VM; rendered/ still has cp-1's old
+    /// spec (the releaser has not written its status yet). cp-1 keeps its new spec, not the old one back.
+    /// </summary>
+    [Fact]
+    public void Shape_RecordedControlPlaneStoppingOnItsOldSpec_ToldItsNewSpecNotTheOldOneBack()
+    {
+        var (desired, previous, fleet) = Changed();
+        var releases = Recorded("cluster-a", "cluster-a-cp-1", NewHash(desired, "cluster-a-cp-1"));
+        var observed = Observe(desired, previous, ("none", VmPhase.Running));
+        var host = HostOf(previous, "cluster-a-cp-1");
+        var report = observed[host].Report!;
+        observed[host] = observed[host] with
+        {
+            Report = report with { Vms = [.. report.Vms.Select(vm => vm.Id == "cluster-a-cp-1" ? vm with { Phase = VmPhase.Deleting } : vm)] },
+        };
+
+        var shape = RolloutPlanner.Shape(desired, previous, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), releases);
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2"));
+        Assert.Equal(OldHash(previous, "cluster-a-cp-3"), HashToldFor(shape, "cluster-a-cp-3"));
+
+        // Without the record (one reconciler, whose rendered/ would say new), the same observation holds every control plane.
+        var unrecorded = RolloutPlanner.Shape(desired, previous, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), NoReleases);
+        Assert.DoesNotContain(unrecorded.Released, vm => vm.Cluster == "cluster-a");
+    }
+
     /// <summary>A record of a control plane the fleet no longer has (or of a spec since superseded and settled) holds nothing.</summary>
     [Fact]
     public void Shape_RecordOfARemovedControlPlane_DoesNotHoldTheRollout()
