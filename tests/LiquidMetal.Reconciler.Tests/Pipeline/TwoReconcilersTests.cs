@@ -1,9 +1,13 @@
-using System.Diagnostics;
+using LiquidMetal.Agent.Core;
 using GitTool = LiquidMetal.Git.Tests.Git;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
-/// <summary>Two real `liquidmetal reconcile` processes on one fleet, each with its own mirror, one killed mid-apply.</summary>
+/// <summary>
+/// Two real `liquidmetal reconcile` processes on one fleet, each with its own mirror, one killed with SIGKILL mid-apply.
+/// Each control plane's changes come from its agent's own feed (<see cref="ControlPlaneWatch"/>), so two control
+/// planes of a cluster down at once is seen however short.
+/// </summary>
 public sealed class TwoReconcilersTests
 {
     [Fact]
@@ -13,28 +17,18 @@ public sealed class TwoReconcilersTests
         var root = Directory.CreateTempSubdirectory("lm-two-").FullName;
         var mirrorA = Path.Combine(root, "a.git");
         var mirrorB = Path.Combine(root, "b.git");
-        var overlaps = new List<string>();
-        using var stop = new CancellationTokenSource();
-        var watch = Task.Run(() => WatchControlPlanes(fleet, overlaps, stop.Token));
         try
         {
-            // Both start at once; A is killed as soon as any agent has been told anything.
-            using (var a = Start(fleet.Url, mirrorA, 60))
-            using (var b = Start(fleet.Url, mirrorB, 60))
-            {
-                var clock = Stopwatch.StartNew();
-                while (fleet.Agents.Values.All(x => x.Core.GetStatus().ObservedGeneration == 0) && !a.HasExited)
-                {
-                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "no reconciler reached an agent");
-                    await Task.Delay(5);
-                }
+            await using var watch = await ControlPlaneWatch.StartAsync(fleet);
 
+            // Both start at once; A is killed as soon as any agent has been told anything.
+            using (var a = ReconcilerProcess.Start("A", fleet.Url, mirrorA, 60))
+            using (var b = ReconcilerProcess.Start("B", fleet.Url, mirrorB, 60))
+            {
+                await Eventually.TrueAsync(() => fleet.Agents.Values.Any(x => x.Core.GetStatus().ObservedGeneration > 0), "a reconciler reached an agent", TimeSpan.FromSeconds(30));
                 await Task.Delay(Random.Shared.Next(0, 150));
-                a.Kill();
-                await a.WaitForExitAsync();
-                var output = await b.StandardOutput.ReadToEndAsync();
-                await b.WaitForExitAsync();
-                Assert.True(b.ExitCode == 0, $"B exit {b.ExitCode}: {output} {await b.StandardError.ReadToEndAsync()}");
+                await a.KillAsync();
+                await b.ExitsConvergedAsync();
             }
 
             // A person writes on the status branch; both reconcilers run again at once.
@@ -53,87 +47,47 @@ public sealed class TwoReconcilersTests
             Assert.Contains("cluster-a Ready 8/8, cluster-b Ready 6/6", fleet.StatusLog());
             Assert.Equal("a person wrote this", fleet.StatusFile("NOTE.md").Trim());
 
-            // No flapping: more passes of both change nothing.
-            var tip = GitTool.Run(fleet.Clone, "rev-parse", "FETCH_HEAD");
-            var generations = fleet.Agents.ToDictionary(x => x.Key, x => x.Value.Core.GetStatus().ObservedGeneration);
-            for (var i = 0; i < 3; i++)
-            {
-                await RunBothAsync(fleet.Url, mirrorA, mirrorB, 0);
-            }
-
-            fleet.StatusLog();
-            Assert.Equal(tip, GitTool.Run(fleet.Clone, "rev-parse", "FETCH_HEAD"));
-            Assert.Equal(generations, fleet.Agents.ToDictionary(x => x.Key, x => x.Value.Core.GetStatus().ObservedGeneration));
-
-            // Linear history, never forced: every commit has at most one parent and the chain reaches the person's note.
-            var parents = GitTool.Run(fleet.Clone, "rev-list", "--parents", "FETCH_HEAD").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.All(parents, line => Assert.True(line.Split(' ').Length <= 2, $"merge commit on the status branch: {line}"));
+            await AssertNoFlappingAsync(fleet, mirrorA, mirrorB, rounds: 3);
+            AssertLinear(fleet);
             Assert.Contains("a person's note", GitTool.Run(fleet.Clone, "log", "--format=%s", "FETCH_HEAD"));
 
-            stop.Cancel();
-            await watch;
-            Assert.Empty(overlaps);
+            // Control planes of one cluster that were Running must never be down two at once.
+            Assert.Empty(watch.Gaps);
+            Assert.Empty(watch.Overlaps(c => c.State == VmState.Running));
         }
         finally
         {
-            stop.Cancel();
             Directory.Delete(root, recursive: true);
         }
     }
 
-    // Control planes of one cluster that were Running must never be down two at once.
-    private static async Task WatchControlPlanes(FleetUnderTest fleet, List<string> overlaps, CancellationToken token)
+    // No flapping: more passes of both change nothing, neither the status branch nor any agent.
+    private static async Task AssertNoFlappingAsync(FleetUnderTest fleet, string mirrorA, string mirrorB, int rounds)
     {
-        var seenRunning = new HashSet<string>();
-        while (!token.IsCancellationRequested)
+        fleet.StatusLog();
+        var tip = GitTool.Run(fleet.Clone, "rev-parse", "FETCH_HEAD");
+        var generations = fleet.Agents.ToDictionary(x => x.Key, x => x.Value.Core.GetStatus().ObservedGeneration);
+        for (var i = 0; i < rounds; i++)
         {
-            var vms = fleet.Agents.Values.SelectMany(x => x.Core.GetStatus().Vms).Where(v => v.Id.Contains("-cp-", StringComparison.Ordinal)).ToList();
-            foreach (var vm in vms.Where(v => v.State == Agent.Core.VmState.Running))
-            {
-                seenRunning.Add(vm.Id);
-            }
-
-            foreach (var cluster in vms.GroupBy(v => v.Id[..v.Id.IndexOf("-cp-", StringComparison.Ordinal)]))
-            {
-                var down = cluster.Where(v => seenRunning.Contains(v.Id) && v.State != Agent.Core.VmState.Running).Select(v => v.Id).ToList();
-                if (down.Count > 1)
-                {
-                    lock (overlaps)
-                    {
-                        overlaps.Add(string.Join(",", down));
-                    }
-                }
-            }
-
-            try
-            {
-                await Task.Delay(2, token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await RunBothAsync(fleet.Url, mirrorA, mirrorB, 0);
         }
+
+        fleet.StatusLog();
+        Assert.Equal(tip, GitTool.Run(fleet.Clone, "rev-parse", "FETCH_HEAD"));
+        Assert.Equal(generations, fleet.Agents.ToDictionary(x => x.Key, x => x.Value.Core.GetStatus().ObservedGeneration));
+    }
+
+    // Linear history, never forced: every commit on the status branch (as last fetched) has at most one parent.
+    private static void AssertLinear(FleetUnderTest fleet)
+    {
+        var parents = GitTool.Run(fleet.Clone, "rev-list", "--parents", "FETCH_HEAD").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(parents, line => Assert.True(line.Split(' ').Length <= 2, $"merge commit on the status branch: {line}"));
     }
 
     private static async Task RunBothAsync(string url, string mirrorA, string mirrorB, int wait)
     {
-        using var a = Start(url, mirrorA, wait);
-        using var b = Start(url, mirrorB, wait);
-        var outA = a.StandardOutput.ReadToEndAsync();
-        var outB = b.StandardOutput.ReadToEndAsync();
-        await Task.WhenAll(a.WaitForExitAsync(), b.WaitForExitAsync());
-        Assert.True(a.ExitCode == 0, $"A exit {a.ExitCode}: {await outA}");
-        Assert.True(b.ExitCode == 0, $"B exit {b.ExitCode}: {await outB}");
-    }
-
-    private static Process Start(string url, string mirror, int wait)
-    {
-        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "liquidmetal.dll"), "reconcile", "--repo", url, "--mirror", mirror, "--once", "--wait", wait.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(info)!;
+        using var a = ReconcilerProcess.Start("A", url, mirrorA, wait);
+        using var b = ReconcilerProcess.Start("B", url, mirrorB, wait);
+        await Task.WhenAll(a.ExitsConvergedAsync(), b.ExitsConvergedAsync());
     }
 }
