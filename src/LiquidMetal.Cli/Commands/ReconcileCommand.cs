@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using LiquidMetal.Agent.Api;
 using LiquidMetal.Cli.Hosting;
@@ -21,6 +22,9 @@ namespace LiquidMetal.Cli.Commands;
 /// </summary>
 internal static class ReconcileCommand
 {
+    // A settle time is for a node to prove itself healthy; a longer one is a mistake, not a policy.
+    private const int MaxSettleSeconds = 86_400;
+
     public static Command Create()
     {
         var repo = new Option<string>("--repo") { Description = "The fleet repo: a URL or a local path", Required = true };
@@ -45,6 +49,18 @@ internal static class ReconcileCommand
         });
         var interval = new Option<int>("--interval") { Description = "Seconds between polls (10% jitter); a poll that finds nothing new does nothing", DefaultValueFactory = _ => 30 };
         var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that ask every agent (corrects drift)", DefaultValueFactory = _ => 600 };
+        var settle = new Option<double>("--control-plane-settle")
+        {
+            Description = "Seconds a replaced control plane must have run its new spec before the next of its cluster is replaced (fractions allowed)",
+            DefaultValueFactory = _ => 30,
+        };
+        settle.Validators.Add(result =>
+        {
+            if (SettleProblem(result.GetValueOrDefault<double>()) is { } problem)
+            {
+                result.AddError($"--control-plane-settle {result.GetValueOrDefault<double>().ToString(CultureInfo.InvariantCulture)}: {problem}; give seconds from 0 to {MaxSettleSeconds} (a day), e.g. 30 (the default) or 0.5");
+            }
+        });
         var agentToken = new Option<string?>("--agent-token-file") { Description = "Bearer token the agents require" };
         var agentCa = new Option<string?>("--agent-ca") { Description = "PEM CA the agents' TLS certificates are issued by" };
         var agentCert = new Option<string?>("--agent-cert") { Description = "PEM client certificate for agents that require one (mutual TLS); with --agent-key" };
@@ -62,7 +78,7 @@ internal static class ReconcileCommand
         var ageRecipients = new Option<string[]>("--age-recipient") { Description = "Also seal cluster secrets to this age recipient (age1..., e.g. an operator's recovery key); repeat for more" };
         var command = new Command("reconcile", "Pull the fleet repo, validate, place, render, apply to the host agents and write status to the status branch.")
         {
-            repo, branch, statusBranch, once, wait, interval, resyncEvery, agentToken, agentCa, agentCert, agentKey, mirror, listen, metrics, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat, ageKeyFile, ageRecipients,
+            repo, branch, statusBranch, once, wait, interval, resyncEvery, settle, agentToken, agentCa, agentCert, agentKey, mirror, listen, metrics, webhookSecret, otlp, allowedSigners, gpgKeys, logFormat, ageKeyFile, ageRecipients,
         };
         var access = new GitAccess();
         access.AddTo(command);
@@ -129,6 +145,7 @@ internal static class ReconcileCommand
                 StatusBranch = parse.GetValue(statusBranch)!,
                 AgentClient = client,
                 Credentials = await access.ReadAsync(parse, cancellationToken),
+                ControlPlaneSettle = TimeSpan.FromSeconds(parse.GetValue(settle)),
                 Logger = logging.CreateLogger("LiquidMetal.Reconciler"),
                 SecretBox = box,
                 RequireSignedBy = parse.GetValue(allowedSigners) is null && (parse.GetValue(gpgKeys) ?? []).Length == 0
@@ -200,6 +217,14 @@ internal static class ReconcileCommand
         await host.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Ok;
     }
+
+    private static string? SettleProblem(double seconds) => seconds switch
+    {
+        double.NaN or double.PositiveInfinity or double.NegativeInfinity => "a settle time must be a finite number of seconds",
+        < 0 => "a settle time cannot be negative",
+        > MaxSettleSeconds => "a settle time of more than a day holds a rollout for days",
+        _ => null,
+    };
 
     private static void Report(ReconcileResult result, TextWriter output, TextWriter error)
     {

@@ -41,6 +41,7 @@ public sealed class HelmChartTests
         Assert.Contains("--listen=0.0.0.0:8080", chart.Args);
         Assert.Contains("--mirror=/var/lib/liquidmetal/mirror", chart.Args);
         Assert.Contains("--webhook-secret-file=/etc/liquidmetal/webhook/secret", chart.Args);
+        Assert.Contains("--control-plane-settle=30", chart.Args);
         Assert.DoesNotContain(chart.Args, a => a.StartsWith("--git-", StringComparison.Ordinal) || a.StartsWith("--agent-", StringComparison.Ordinal) || a.StartsWith("--age-", StringComparison.Ordinal));
         Assert.Equal("metadata.name", chart.Reconciler.Env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
 
@@ -128,6 +129,8 @@ public sealed class HelmChartTests
               leaseName: fleet-reconciler
               leaseDuration: 30
               renewDeadline: 20
+            fleet:
+              controlPlaneSettle: 0.5
             resources:
               requests: { cpu: 500m, memory: 1Gi }
               limits: { memory: 4Gi }
@@ -161,6 +164,7 @@ public sealed class HelmChartTests
         Assert.Contains("--leader-election-lease=fleet-reconciler", chart.Args);
         Assert.Contains("--leader-election-lease-duration=30", chart.Args);
         Assert.Contains("--leader-election-renew-deadline=20", chart.Args);
+        Assert.Contains("--control-plane-settle=0.5", chart.Args);
         var secrets = chart.Deployment.Spec.Template.Spec.Volumes.Where(v => v.Secret is not null).ToDictionary(v => v.Name, v => v.Secret.SecretName);
         Assert.Equal(new Dictionary<string, string> { ["age"] = "fleet-age", ["agents"] = "agent-mtls", ["git"] = "fleet-ssh" }, secrets);
         Assert.Equal(["fleet-reconciler"], chart.Single<V1Role>().Rules.Single(r => r.Verbs.Contains("update")).ResourceNames);
@@ -240,6 +244,7 @@ public sealed class HelmChartTests
             "image: { digest: latest }",
             "git: { existingSecretKeys: [password] }",
             "service: { port: 70000 }",
+            "fleet: { controlPlaneSettle: -1 }",
         ];
         foreach (var values in bad)
         {
