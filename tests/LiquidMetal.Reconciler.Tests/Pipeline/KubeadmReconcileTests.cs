@@ -181,6 +181,46 @@ public sealed class KubeadmReconcileTests : IDisposable
         Assert.Contains("cluster(s) cluster-b bootstrap with kubeadm, and this reconciler has no --age-key-file", string.Join("\n", result.Errors), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Two reconcilers with the key start at the same moment on a new kubeadm cluster: each makes CAs, one commit of
+    /// them lands (compare-and-swap), and every node of the cluster gets that one set, with exactly one kubeadm init.
+    /// </summary>
+    [Fact]
+    public async Task Reconcile_TwoReconcilersStartAtOnceOnANewKubeadmCluster_OneSetOfSecretsAndOneInit()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        fleet.Push("clusters/cluster-b.yaml", KubeadmExample.WithoutUserData, "cluster-b bootstraps with kubeadm");
+        using var identity = AgeIdentity.Generate();
+        IClusterApi Connect(string endpoint, ClusterSecrets secrets, DateTimeOffset now) => ClusterApi.Connect("https://127.0.0.1:1", secrets, now, TimeSpan.FromSeconds(2));
+        var options = fleet.Options with { SecretBox = new AgeSecretBox([identity]), KubernetesProbeInterval = TimeSpan.Zero };
+        await using var a = await ReconcilePass.OpenAsync(options with { MirrorPath = Path.Combine(_dir.Path, "a.git") }, connect: Connect);
+        await using var b = await ReconcilePass.OpenAsync(options with { MirrorPath = Path.Combine(_dir.Path, "b.git") }, connect: Connect);
+
+        var until = DateTime.UtcNow.AddSeconds(40);
+        while (fleet.RunningVms < 12 && DateTime.UtcNow < until)
+        {
+            var passes = await Task.WhenAll(a.RunAsync(), b.RunAsync());
+            Assert.All(passes, pass => Assert.True(pass.Valid, string.Join("\n", pass.Errors)));
+        }
+
+        Assert.Equal(12, fleet.RunningVms);
+        fleet.StatusTree(); // fetches
+        var sealedIn = GitTool.Run(fleet.Clone, "log", "--format=%s", "origin/liquidmetal/status", "--", "bootstrap/clusters/cluster-b/secrets.age");
+        Assert.Equal(["bootstrap: cluster-b: new CAs and a bootstrap token; cluster-b-cp-1 creates it"], sealedIn.Split('\n'));
+        var secrets = await ReadSecretsAsync(fleet.Url, identity);
+        var caKey = Convert.ToBase64String(Encoding.ASCII.GetBytes(secrets.ClusterCa.KeyPem));
+        var initializers = 0;
+        foreach (var node in new[] { "cp-1", "cp-2", "cp-3", "workers-1", "workers-2", "workers-3" })
+        {
+            var userData = AgentUserData(fleet, "cluster-b-" + node);
+            Assert.Contains($"caCertHashes: [\"{secrets.CaCertHash}\"]", userData, StringComparison.Ordinal);
+            Assert.Equal(node.StartsWith("cp-", StringComparison.Ordinal), userData.Contains(caKey, StringComparison.Ordinal));
+            initializers += Count(userData, "/usr/local/lib/liquidmetal/kubeadm-bootstrap, \"init\"]");
+        }
+
+        Assert.Equal(1, initializers);
+    }
+
     private async Task<ClusterSecrets> ReadSecretsAsync(string url, AgeIdentity identity)
     {
         await using var mirror = await GitMirror.OpenAsync(Path.Combine(_dir.Path, "read-" + Guid.NewGuid().ToString("N") + ".git"), url);
