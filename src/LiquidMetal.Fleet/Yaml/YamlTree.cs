@@ -82,6 +82,22 @@ public sealed class YamlTree
         throw new FormatException(first is null ? "not a YAML mapping" : $"line {first.Location.Line}, column {first.Location.Column}: {first.Message}");
     }
 
+    /// <summary>
+    /// <see cref="ReadMapping(string)"/> of a file's UTF-8 bytes; a problem is an <see cref="InvalidDataException"/> that
+    /// names <paramref name="path"/>.
+    /// </summary>
+    public static JObject ReadMapping(string path, byte[] content)
+    {
+        try
+        {
+            return ReadMapping(System.Text.Encoding.UTF8.GetString(content));
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 
     private static string Clean(string message)

@@ -50,16 +50,7 @@ public static class BootstrapFiles
     /// <summary>init.yaml's fields; a file that does not parse throws <see cref="InvalidDataException"/> naming it.</summary>
     public static (string Endpoint, string InitNode, string InitSpecHash, bool Initialized) ReadInit(string path, byte[] content)
     {
-        JObject root;
-        try
-        {
-            root = YamlTree.ReadMapping(Encoding.UTF8.GetString(content));
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-
+        var root = YamlTree.ReadMapping(path, content);
         var node = root.Text("initNode");
         var hash = root.Text("initSpecHash");
         if (root.Text("kind") != "ClusterInit" || string.IsNullOrEmpty(node) || string.IsNullOrEmpty(hash) || root["initialized"] is not JValue { Type: JTokenType.Boolean })

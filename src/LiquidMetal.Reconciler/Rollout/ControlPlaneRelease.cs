@@ -40,16 +40,7 @@ public sealed record ControlPlaneRelease(string Cluster, string Vm, string SpecH
     /// <summary>A release file's fields; one that does not parse throws <see cref="InvalidDataException"/> naming it.</summary>
     public static ControlPlaneRelease Read(string path, byte[] content)
     {
-        JObject root;
-        try
-        {
-            root = YamlTree.ReadMapping(Encoding.UTF8.GetString(content));
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-
+        var root = YamlTree.ReadMapping(path, content);
         var cluster = root.Text("cluster");
         var vm = root.Text("vm");
         var hash = root.Text("specHash");

@@ -112,17 +112,8 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
 
             var files = (before ?? ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal)).RemoveRange(Owned(before).Keys).SetItems(status.Files);
             var commit = Store(files, tip);
-            if (BeforeNextPush is { } race)
+            if (Push(commit, tip, status.Message))
             {
-                BeforeNextPush = null;
-                race(tip);
-            }
-
-            // Compare-and-swap, as a push with the expected old value.
-            var pushed = tip is null ? heads.TryAdd(branch, commit) : heads.TryUpdate(branch, commit, tip);
-            if (pushed)
-            {
-                _pushed.Enqueue((commit, status.Message));
                 return new StatusWrite(commit, status, commit, TimeSpan.Zero);
             }
 
@@ -148,7 +139,13 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
     {
         var files = (tip is null ? ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal) : _commits[tip])
             .SetItems(releases.Select(r => KeyValuePair.Create(r.Path, r.ToBytes())));
-        var commit = Store(files, tip);
+        var pushed = Push(Store(files, tip), tip, "rollout: " + string.Join("; ", releases.Select(r => $"{r.Cluster}: replacing {r.Vm}")));
+        return Task.FromResult(new ReleaseRecord(pushed, heads.GetValueOrDefault(branch)));
+    }
+
+    /// <summary>Compare-and-swap, as a push with the expected old value, after another writer's chance to win the race.</summary>
+    private bool Push(string commit, string? tip, string message)
+    {
         if (BeforeNextPush is { } race)
         {
             BeforeNextPush = null;
@@ -158,10 +155,10 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
         var pushed = tip is null ? heads.TryAdd(branch, commit) : heads.TryUpdate(branch, commit, tip);
         if (pushed)
         {
-            _pushed.Enqueue((commit, "rollout: " + string.Join("; ", releases.Select(r => $"{r.Cluster}: replacing {r.Vm}"))));
+            _pushed.Enqueue((commit, message));
         }
 
-        return Task.FromResult(new ReleaseRecord(pushed, heads.GetValueOrDefault(branch)));
+        return pushed;
     }
 
     private string Store(ImmutableSortedDictionary<string, byte[]> files, string? parent)

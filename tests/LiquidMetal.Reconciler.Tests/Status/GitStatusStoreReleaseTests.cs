@@ -94,20 +94,7 @@ public sealed class GitStatusStoreReleaseTests : IClassFixture<GitDaemonFixture>
         "status\n",
         Converged: true);
 
-    /// <summary>A person's commit on the status branch, pushed.</summary>
-    private void Edit(Action<string> edit, string message)
-    {
-        GitTool.Run(_clone, "fetch", "--quiet", "origin");
-        GitTool.Run(_clone, "checkout", "--quiet", "-B", "edit", $"origin/{Branch}");
-        edit(_clone);
-        GitTool.Run(_clone, "add", "-A");
-        GitTool.Run(_clone, "-c", "user.name=P", "-c", "user.email=p@example.com", "commit", "--quiet", "-m", message);
-        GitTool.Run(_clone, "push", "--quiet", "origin", $"HEAD:{Branch}");
-    }
+    private void Edit(Action<string> edit, string message) => StatusBranchClone.Commit(_clone, Branch, edit, message);
 
-    private string Show(string commit, string path)
-    {
-        GitTool.Run(_clone, "fetch", "--quiet", "origin");
-        return GitTool.Run(_clone, "show", $"{commit}:{path}") + "\n";
-    }
+    private string Show(string commit, string path) => StatusBranchClone.Show(_clone, commit, path);
 }
