@@ -224,6 +224,17 @@ public sealed class ReconcilePass : IAsyncDisposable
         var runningFor = _running.Observe(before);
         var releases = await _status.ReadReleasesAsync(statusTip, warnings, cancellationToken);
         var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+        if (shape.ControlPlanesChanging
+            && (await _source.SyncAsync([_options.StatusBranch], cancellationToken)).GetValueOrDefault(_options.StatusBranch) is { } latest
+            && latest != statusTip)
+        {
+            // The branch was read before the agents were looked at. Another reconciler may have released a control
+            // plane since (one these agents already stop): plan on its record, never against it.
+            statusTip = latest;
+            previous = await _status.ReadAsync(statusTip, warnings, cancellationToken);
+            releases = await _status.ReadReleasesAsync(statusTip, warnings, cancellationToken);
+            shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+        }
 
         // A control plane's release is on the status branch before its agent is told. Another reconciler that got there
         // first may have released another one: then read what it wrote and decide again.
@@ -248,7 +259,7 @@ public sealed class ReconcilePass : IAsyncDisposable
             if (attempt >= _options.PushAttempts)
             {
                 return ReconcileResult.Failed(
-                    $"the status branch {_options.StatusBranch} moved under {attempt} attempts to record a control-plane release ({string.Join(", ", unrecorded.Select(r => r.Vm))}): nothing is applied this pass",
+                    $"{attempt} attempts to record control-plane release(s) {string.Join(", ", unrecorded.Select(r => $"{r.Vm} of {r.Cluster}"))} on {_options.StatusBranch} each found the branch moved by another writer: nothing is applied this pass, and the next pass tries again",
                     clock.Elapsed);
             }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using LiquidMetal.Fleet.Yaml;
-using Newtonsoft.Json.Linq;
 
 namespace LiquidMetal.Reconciler.Rollout;
 
@@ -15,8 +14,6 @@ namespace LiquidMetal.Reconciler.Rollout;
 /// <param name="SpecHash">The spec it was released to run.</param>
 public sealed record ControlPlaneRelease(string Cluster, string Vm, string SpecHash, DateTimeOffset ReleasedAt)
 {
-    public const string Prefix = "rollout/";
-
     public const string Folder = "rollout/clusters";
 
     public static string PathOf(string cluster) => $"{Folder}/{cluster}.yaml";
@@ -30,8 +27,8 @@ public sealed record ControlPlaneRelease(string Cluster, string Vm, string SpecH
         text.Append("# has not run its new spec for the settle time, no other control plane of the cluster is replaced.\n");
         text.Append("apiVersion: liquidmetal.dev/v1alpha1\n");
         text.Append("kind: ControlPlaneRelease\n");
-        text.Append("cluster: ").Append(Cluster).Append('\n');
-        text.Append("vm: ").Append(Vm).Append('\n');
+        text.Append("cluster: ").Append(YamlScalar.Write(Cluster)).Append('\n'); // a name such as 1e3 or null is quoted
+        text.Append("vm: ").Append(YamlScalar.Write(Vm)).Append('\n');
         text.Append("specHash: \"").Append(SpecHash).Append("\"\n");
         text.Append("releasedAt: \"").Append(ReleasedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append("\"\n");
         return Encoding.UTF8.GetBytes(text.ToString());

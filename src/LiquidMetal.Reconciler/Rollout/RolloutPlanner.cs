@@ -57,6 +57,7 @@ public static class RolloutPlanner
             .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Id, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var released = new HashSet<string>(StringComparer.Ordinal);
         var releasedVms = ImmutableArray.CreateBuilder<RenderedVm>();
+        var controlPlanesChanging = false;
 
         // kubeadm clusters whose workers wait: no kubelet may run a newer release than its API servers, so workers are
         // replaced only once every control plane runs its new spec and has settled.
@@ -89,6 +90,8 @@ public static class RolloutPlanner
                 continue;
             }
 
+            controlPlanesChanging = true;
+
             var failedOnNew = controlPlanes.Where(vm => seen.TryGetValue(vm.Id, out var runs) && runs.Hash == vm.Hash && runs.Phase == VmPhase.Failed)
                 .Select(vm => vm.Id).ToList();
             if (failedOnNew.Count > 0)
@@ -109,9 +112,12 @@ public static class RolloutPlanner
                 : null;
             var next = recorded is null ? changing[0] : changing.FirstOrDefault(vm => vm.Id == recorded);
 
-            // A recorded release of the spec it should run goes on while it stops and starts: held back, its old spec
-            // would be taken from rendered/, which the reconciler that released it may not have written yet.
-            var underWay = next is null || (settling && !(recorded is not null && next.Hash == releases![cluster.Name].SpecHash));
+            // A recorded release of the spec it should run, which its agent is already stopping or starting, goes on
+            // whatever else settles: held back, its old spec would be taken from rendered/, which the reconciler that
+            // released it may not have written yet. One not yet begun waits like any other.
+            var recordedBusy = recorded is not null && next is not null && next.Hash == releases![cluster.Name].SpecHash
+                && seen[next.Id].Phase is VmPhase.Pending or VmPhase.Creating or VmPhase.Deleting;
+            var underWay = next is null || (settling && !recordedBusy);
             if (!underWay)
             {
                 released.Add(next!.Id);
@@ -182,7 +188,7 @@ public static class RolloutPlanner
             hosts.Add(shaped.SpecHash == host.SpecHash ? host : shaped);
         }
 
-        return new RolloutShape(hosts, heldBack, untouched.ToImmutable(), halted.ToImmutable()) { Released = releasedVms.ToImmutable() };
+        return new RolloutShape(hosts, heldBack, untouched.ToImmutable(), halted.ToImmutable()) { Released = releasedVms.ToImmutable(), ControlPlanesChanging = controlPlanesChanging };
     }
 
     /// <summary>A spec from the status branch, if its fields hash to what it claims and to what the agent runs.</summary>

@@ -12,6 +12,9 @@ public sealed record RolloutShape(List<RenderedHost> Hosts, int HeldBack, Immuta
     /// <summary>The control planes released this pass (at most one per cluster), with the specs they are told.</summary>
     public ImmutableArray<RenderedVm> Released { get; init; } = [];
 
+    /// <summary>Some cluster has a control plane that runs another spec than rendered (released, held or halted).</summary>
+    public bool ControlPlanesChanging { get; init; }
+
     /// <summary>Nothing waits and no host is left as it is: the pass tells every host what the render says.</summary>
     public static RolloutShape Unshaped(List<RenderedHost> hosts) => new(hosts, 0, [], ImmutableSortedDictionary<string, string>.Empty);
 }

@@ -131,7 +131,7 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
         {
             foreach (var (entry, content) in await mirror.ReadFilesAsync(tip, ControlPlaneRelease.Folder, cancellationToken))
             {
-                files[entry.Path] = content; // other clusters' releases, and anything a person put there, as they are
+                files[entry.Path] = content; // other clusters' releases as they are
             }
         }
 
@@ -144,7 +144,7 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
         var commit = await writer.CreateCommitAsync(new CommitRequest
         {
             Parent = tip,
-            OwnedPrefixes = [ControlPlaneRelease.Prefix],
+            OwnedPrefixes = [ControlPlaneRelease.Folder + "/"], // the rest of rollout/ is left to people
             Files = files.ToImmutable(),
             Message = "rollout: " + string.Join("; ", releases.Select(r => $"{r.Cluster}: replacing {r.Vm}"))
                 + "\n\nRecorded before its agent is told: no other control plane of the cluster is replaced until it has settled.\n",

@@ -128,8 +128,15 @@ internal sealed class FakeStatusStore(ConcurrentDictionary<string, string> heads
         var releases = new Dictionary<string, ControlPlaneRelease>(StringComparer.Ordinal);
         foreach (var (path, content) in tip is null ? [] : _commits[tip].Where(f => f.Key.StartsWith(ControlPlaneRelease.Folder + "/", StringComparison.Ordinal)))
         {
-            var release = ControlPlaneRelease.Read(path, content);
-            releases[release.Cluster] = release;
+            try
+            {
+                var release = ControlPlaneRelease.Read(path, content);
+                releases[release.Cluster] = release;
+            }
+            catch (InvalidDataException e)
+            {
+                warnings.Add(e.Message); // as the real store: left out, with a warning
+            }
         }
 
         return Task.FromResult<IReadOnlyDictionary<string, ControlPlaneRelease>>(releases);

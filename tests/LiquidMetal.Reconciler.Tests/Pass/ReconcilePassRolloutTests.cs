@@ -203,6 +203,38 @@ public sealed class ReconcilePassRolloutTests
         Assert.Single(fleet.Status.Pushed, p => p.Message.StartsWith("rollout: cluster-a: replacing cluster-a-cp-2", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// B reads the status branch, then A records cp-1's release and tells its agent, then B looks at the agents and
+    /// sees cp-1 stopping on its old spec. B must plan on A's record (it reads the branch again), not put the old
+    /// spec back from rendered/, which A has written already here but need not have.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_AnotherReconcilerReleasedAControlPlaneAfterThisPassReadTheBranch_ItsNewSpecStays()
+    {
+        var fleet = new FakeFleet();
+        var hooked = new HookedAgentPool(fleet.Agents);
+        await using var a = fleet.Pass();
+        await using var b = new ReconcilePass(fleet.Options, fleet.Source, fleet.Status, hooked, fleet.Clock);
+        await a.RunAsync();
+        await b.RunAsync();
+        fleet.Clock.Advance(Settle);
+        await a.RunAsync();
+        await b.RunAsync();
+        var old = ControlPlanes(fleet);
+        ResizeControlPlanes(fleet);
+
+        hooked.BeforeNextObserve = () => Task.Run(() => a.RunAsync(resync: false)).GetAwaiter().GetResult();
+        hooked.OnNextObserved = observed => observed.ToDictionary(
+            pair => pair.Key,
+            pair => pair.Value.Report is { } report && report.Vms.Any(vm => vm.Id == "cluster-a-cp-1")
+                ? pair.Value with { Report = report with { Vms = [.. report.Vms.Select(vm => vm.Id == "cluster-a-cp-1" ? vm with { Hash = old["cluster-a-cp-1"], Phase = VmPhase.Deleting } : vm)] } }
+                : pair.Value);
+        await b.RunAsync(resync: false);
+
+        Assert.NotEqual(old["cluster-a-cp-1"], ControlPlanes(fleet)["cluster-a-cp-1"]);
+        Assert.Equal(["cluster-a-cp-1"], ControlPlanes(fleet).Where(c => c.Value != old[c.Key]).Select(c => c.Key));
+    }
+
     private static void ResizeControlPlanes(FakeFleet fleet) =>
         fleet.Source.Replace("clusters/cluster-a.yaml", "    vcpu: 2\n    memoryMiB: 4096\n    endpoint", "    vcpu: 3\n    memoryMiB: 4096\n    endpoint");
 

@@ -190,6 +190,38 @@ public sealed class RolloutPlannerTests
         Assert.DoesNotContain(unrecorded.Released, vm => vm.Cluster == "cluster-a");
     }
 
+    /// <summary>
+    /// A release recorded but never begun (its reconciler died before the Apply), while another control plane's host is
+    /// down: the recorded one waits like any other, or two would be down at once.
+    /// </summary>
+    [Fact]
+    public void Shape_RecordedControlPlaneNotBegunWhileAnotherIsDown_ReleasesNone()
+    {
+        var (desired, previous, fleet) = Changed();
+        var releases = Recorded("cluster-a", "cluster-a-cp-1", NewHash(desired, "cluster-a-cp-1"));
+        var observed = Observe(desired, previous, ("none", VmPhase.Running));
+        observed.Remove(HostOf(previous, "cluster-a-cp-2")); // told before, not reported now
+
+        var shape = RolloutPlanner.Shape(desired, previous, observed, fleet, Settle, RunningFor(desired, TimeSpan.FromHours(1)), releases);
+
+        Assert.DoesNotContain(shape.Released, vm => vm.Cluster == "cluster-a");
+        Assert.Equal(OldHash(previous, "cluster-a-cp-1"), HashToldFor(shape, "cluster-a-cp-1"));
+    }
+
+    [Theory]
+    [InlineData("1e3")]
+    [InlineData("0123")]
+    [InlineData("0x1f")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("edge-7")]
+    public void ControlPlaneRelease_NamesThatCouldPassForOtherScalars_ReadBackAsWritten(string cluster)
+    {
+        var release = new ControlPlaneRelease(cluster, cluster + "-cp-1", "sha256:ab", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(release, ControlPlaneRelease.Read(release.Path, release.ToBytes()));
+    }
+
     /// <summary>A record of a control plane the fleet no longer has (or of a spec since superseded and settled) holds nothing.</summary>
     [Fact]
     public void Shape_RecordOfARemovedControlPlane_DoesNotHoldTheRollout()

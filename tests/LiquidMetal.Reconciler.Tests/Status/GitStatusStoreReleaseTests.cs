@@ -55,7 +55,7 @@ public sealed class GitStatusStoreReleaseTests : IClassFixture<GitDaemonFixture>
     }
 
     [Fact]
-    public async Task ReadReleasesAsync_AFileSomeoneBroke_LeftOutWithAWarningAndReplacedByTheNextRelease()
+    public async Task ReadReleasesAsync_AFileSomeoneBroke_LeftOutWithAWarningAndReplacedByTheNextReleaseWhichKeepsAPersonsNotes()
     {
         await using var mirror = await GitMirror.OpenAsync(Path.Combine(_root, "a.git"), _url);
         var store = Store(mirror);
@@ -65,6 +65,7 @@ public sealed class GitStatusStoreReleaseTests : IClassFixture<GitDaemonFixture>
             Directory.CreateDirectory(Path.Combine(clone, "rollout", "clusters"));
             File.WriteAllText(Path.Combine(clone, "rollout", "clusters", "cluster-a.yaml"), "kind: ControlPlaneRelease\nvm: [\n");
             File.WriteAllText(Path.Combine(clone, "rollout", "clusters", "cluster-b.yaml"), Encoding.UTF8.GetString(new ControlPlaneRelease("cluster-c", "cluster-c-cp-1", "sha256:c", At).ToBytes()));
+            File.WriteAllText(Path.Combine(clone, "rollout", "NOTES.md"), "rollouts are paused on Fridays\n");
         }, "broken by hand");
         var tip = (await mirror.SyncAsync([Branch])).RemoteHeads[Branch];
 
@@ -78,6 +79,7 @@ public sealed class GitStatusStoreReleaseTests : IClassFixture<GitDaemonFixture>
         Assert.Contains(warnings, w => w.StartsWith("rollout/clusters/cluster-b.yaml: names cluster cluster-c, whose release belongs in rollout/clusters/cluster-c.yaml", StringComparison.Ordinal));
         Assert.True(replaced.Recorded);
         Assert.Equal("cluster-a-cp-1", (await store.ReadReleasesAsync(replaced.Tip, warnings, CancellationToken.None))["cluster-a"].Vm);
+        Assert.Equal("rollouts are paused on Fridays\n", Show(replaced.Tip!, "rollout/NOTES.md")); // rollout/clusters/ is the reconciler's, not the rest
     }
 
     public void Dispose()
