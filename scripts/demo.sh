@@ -101,7 +101,7 @@ cloud_dir=()
 for host in sled-1 sled-2 sled-3 sled-4 sled-5; do
   log="$work/agent-$host.log"
   "$cli" agent --state-dir "$agents/$host" --listen 127.0.0.1:0 --host-name "$host" --provider "$provider" --accel tcg \
-    --image-dir "$images" "${cloud_dir[@]}" --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true --boot-deadline 300 >"$log" 2>&1 &
+    --image-dir "$images" "${cloud_dir[@]}" --cpu 32 --memory-mib 98304 --bootstrap-hook /bin/true --boot-deadline 480 >"$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do grep -q ' listening on ' "$log" && break; sleep 0.1; done
   url=$(grep -o 'listening on [^ ]*' "$log" | head -n 1 | cut -d' ' -f3 || true)
@@ -156,7 +156,7 @@ CLUSTER
   git -C "$work/clone" add -A
   git -C "$work/clone" -c user.name=Demo -c user.email=demo@example.com commit --quiet -m "cluster-c: two Debian cloud-init nodes"
   git -C "$work/clone" push --quiet origin main
-  run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 240
+  run reconcile --repo "$work/fleet.git" --mirror "$work/mirror.git" --once --wait 480
   run status --repo "$work/fleet.git" --nodes
   echo; echo "this machine is the network's gateway (10.20.1.1 on br-lab) and pings each cluster-c node at its rendered address:"
   command -v ping >/dev/null || echo "  (no ping here: make test-deps installs iputils-ping)"
