@@ -67,43 +67,7 @@ public sealed partial class NetworkedGuestsTests
 
     private static void WriteFleet(string clone, TwoSleds lab, CloudGuest guest)
     {
-        GitTool.CommitFile(clone, "fleet.yaml", "apiVersion: liquidmetal.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: net-test\nspec: {}\n", "fleet");
-        foreach (var sled in new[] { "sled-a", "sled-b" })
-        {
-            GitTool.CommitFile(clone, $"hosts/{sled}.yaml", $$"""
-                apiVersion: liquidmetal.dev/v1alpha1
-                kind: Host
-                metadata:
-                  name: {{sled}}
-                  labels: {liquidmetal.dev/site: lab}
-                spec:
-                  agent:
-                    endpoint: {{lab.AgentUrl(sled)}}
-                  failureDomain: {{sled}}
-                  capacity: {cpu: 4, memoryMiB: 4096}
-                  controlPlaneAllowed: true
-
-                """, sled);
-        }
-
-        GitTool.CommitFile(clone, "networks/lab.yaml", """
-            apiVersion: liquidmetal.dev/v1alpha1
-            kind: Network
-            metadata:
-              name: lab
-            spec:
-              hostSelector:
-                matchLabels: {liquidmetal.dev/site: lab}
-              bridge: br-lab
-              ipv4:
-                cidr: 10.77.0.0/24
-                gateway: 10.77.0.1
-                nodeAddresses: [10.77.0.100-10.77.0.150]
-              dns:
-                servers: [10.77.0.1]
-                search: [lab.example]
-
-            """, "network");
+        lab.CommitFleet(clone, "net-test", search: "lab.example");
 
         // Two control planes go to two distinct hosts; the rendered addresses are the network's two lowest.
         GitTool.CommitFile(clone, "clusters/pair.yaml", $$$"""

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GitTool = LiquidMetal.Git.Tests.Git;
 
 namespace LiquidMetal.Reconciler.Tests.Pipeline;
 
@@ -58,6 +59,50 @@ internal sealed class TwoSleds : IAsyncDisposable
     }
 
     public string AgentUrl(string sled) => $"http://{_sleds[sled].AgentAddress}:{AgentPort}";
+
+    /// <summary>
+    /// Commits the lab to a fleet clone: fleet.yaml, both sleds (site lab, 4 CPUs, 4 GiB, control planes allowed) at
+    /// their agents, and network lab on br-lab (10.77.0.0/24, nodes from .100, DNS .1, and the search domain if given).
+    /// </summary>
+    public void CommitFleet(string clone, string fleet, string? search = null)
+    {
+        GitTool.CommitFile(clone, "fleet.yaml", $"apiVersion: liquidmetal.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: {fleet}\nspec: {{}}\n", "fleet");
+        foreach (var sled in new[] { "sled-a", "sled-b" })
+        {
+            GitTool.CommitFile(clone, $"hosts/{sled}.yaml", $$"""
+                apiVersion: liquidmetal.dev/v1alpha1
+                kind: Host
+                metadata:
+                  name: {{sled}}
+                  labels: {liquidmetal.dev/site: lab}
+                spec:
+                  agent:
+                    endpoint: {{AgentUrl(sled)}}
+                  failureDomain: {{sled}}
+                  capacity: {cpu: 4, memoryMiB: 4096}
+                  controlPlaneAllowed: true
+
+                """, sled);
+        }
+
+        GitTool.CommitFile(clone, "networks/lab.yaml", """
+            apiVersion: liquidmetal.dev/v1alpha1
+            kind: Network
+            metadata:
+              name: lab
+            spec:
+              hostSelector:
+                matchLabels: {liquidmetal.dev/site: lab}
+              bridge: br-lab
+              ipv4:
+                cidr: 10.77.0.0/24
+                gateway: 10.77.0.1
+                nodeAddresses: [10.77.0.100-10.77.0.150]
+              dns:
+                servers: [10.77.0.1]
+
+            """ + (search is null ? string.Empty : $"    search: [{search}]\n"), "network");
+    }
 
     /// <summary>Every sled's VM console logs, once <paramref name="done"/> holds for each sled's (or the time is up).</summary>
     public async Task<Dictionary<string, string>> WaitForConsolesAsync(Func<string, bool> done, TimeSpan timeout)

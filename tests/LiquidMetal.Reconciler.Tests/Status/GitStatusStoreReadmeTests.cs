@@ -18,10 +18,7 @@ public sealed class GitStatusStoreReadmeTests : IClassFixture<GitDaemonFixture>,
 
     public GitStatusStoreReadmeTests(GitDaemonFixture server)
     {
-        _url = server.CreateRepository("readme-" + Guid.NewGuid().ToString("N")[..8]);
-        _clone = GitTool.Clone(_url);
-        GitTool.CommitFile(_clone, "fleet.yaml", "kind: Fleet\n", "first");
-        GitTool.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+        (_url, _clone) = StatusBranchClone.Start(server, "readme");
     }
 
     [Fact]

@@ -19,10 +19,7 @@ public sealed class GitStatusStoreReleaseTests : IClassFixture<GitDaemonFixture>
 
     public GitStatusStoreReleaseTests(GitDaemonFixture server)
     {
-        _url = server.CreateRepository("release-" + Guid.NewGuid().ToString("N")[..8]);
-        _clone = GitTool.Clone(_url);
-        GitTool.CommitFile(_clone, "fleet.yaml", "kind: Fleet\n", "first");
-        GitTool.Run(_clone, "push", "--quiet", "origin", "HEAD:main");
+        (_url, _clone) = StatusBranchClone.Start(server, "release");
     }
 
     [Fact]
