@@ -113,8 +113,16 @@ internal static class ReconcileBenchmark
                 await agents.DisposeAsync();
             }
 
-            Directory.Delete(root, recursive: true);
-            if (Directory.Exists(agentState))
+            if (Environment.GetEnvironmentVariable("LIQUIDMETAL_BENCH_KEEP") == "1")
+            {
+                Console.WriteLine($"kept for a look (LIQUIDMETAL_BENCH_KEEP=1): {root} and {agentState}");
+            }
+            else
+            {
+                Directory.Delete(root, recursive: true);
+            }
+
+            if (Environment.GetEnvironmentVariable("LIQUIDMETAL_BENCH_KEEP") != "1" && Directory.Exists(agentState))
             {
                 Directory.Delete(agentState, recursive: true);
             }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using LiquidMetal.Agent;
 using LiquidMetal.Agent.Service;
+using Microsoft.Extensions.Logging;
 
 namespace LiquidMetal.Bench;
 
@@ -29,6 +30,8 @@ internal static class SimAgents
         }
 
         var agents = new List<(HostAgentCore Core, AgentServer Server)>();
+        // Warnings and errors only, on standard error (the parent's console): a host that does not converge says why.
+        using var logging = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(console => console.SingleLine = true));
         try
         {
             foreach (var host in names)
@@ -43,7 +46,7 @@ internal static class SimAgents
                     MemoryCapacityMiB = 262144,
                     BootstrapHook = "/bin/true",
                     HostName = host,
-                });
+                }, logging);
                 var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, 0) });
                 agents.Add((core, server));
                 Console.WriteLine($"{host} {server.Address.ToString().TrimEnd('/')}");

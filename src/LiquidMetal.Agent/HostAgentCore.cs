@@ -308,7 +308,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     private async Task ChangedAsync(CancellationToken cancellationToken)
     {
         _feed.Publish(BuildStatus);
-        await _store.SaveObservedAsync(Snapshot, cancellationToken);
+        await _store.SaveObservedAsync(Snapshot);
     }
 
     private async Task SaveResyncAsync()

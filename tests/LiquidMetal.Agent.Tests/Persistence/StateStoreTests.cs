@@ -60,6 +60,47 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveObserved_ChangesWhileAWriteIsInFlight_ShareOneLaterWriteThatHoldsTheLastOfThem()
+    {
+        using var store = StateStore.Open(_dir.Path);
+        using var firstTaken = new SemaphoreSlim(0);
+        using var releaseFirst = new SemaphoreSlim(0);
+        var snapshots = 0;
+        var latest = 0L;
+        ObservedState Snapshot()
+        {
+            if (Interlocked.Increment(ref snapshots) == 1)
+            {
+                firstTaken.Release();
+                releaseFirst.Wait(TimeSpan.FromSeconds(30)); // the first write is in flight until the test lets it go
+            }
+
+            return new ObservedState { ObservedGeneration = Interlocked.Read(ref latest) };
+        }
+
+        latest = 1;
+        var first = store.SaveObservedAsync(Snapshot);
+        Assert.True(await firstTaken.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // Fifty changes while the first write holds its older snapshot: none may finish before a write that includes it.
+        var later = new List<Task>();
+        for (var generation = 2; generation <= 51; generation++)
+        {
+            Interlocked.Exchange(ref latest, generation);
+            later.Add(store.SaveObservedAsync(Snapshot));
+        }
+
+        await Task.Delay(100);
+        Assert.All(later, t => Assert.False(t.IsCompleted));
+        releaseFirst.Release();
+        await first;
+        await Task.WhenAll(later);
+
+        Assert.Equal(2, Volatile.Read(ref snapshots)); // the fifty shared one write
+        Assert.Equal(51, store.LoadObserved()!.ObservedGeneration);
+    }
+
+    [Fact]
     public void LoadObserved_FreshFolder_Null()
     {
         using var store = StateStore.Open(_dir.Path);
