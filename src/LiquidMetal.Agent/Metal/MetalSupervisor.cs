@@ -72,12 +72,20 @@ internal sealed partial class MetalSupervisor : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        await _changed(cancellationToken);
+        var published = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             var wake = _wake.Current;
             try
             {
+                // The record it starts from (an interrupted bootstrap is now Failed) goes out first; a failed save
+                // is retried like any failed step, never the end of supervision.
+                if (!published)
+                {
+                    await _changed(cancellationToken);
+                    published = true;
+                }
+
                 await ConvergeAsync(Volatile.Read(ref _desired), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -63,6 +63,28 @@ public sealed class MetalHookTests : IDisposable
         Assert.Equal("h1", (await File.ReadAllTextAsync(reset + ".ran")).Trim());
     }
 
+    [Fact]
+    public async Task Start_FirstSaveFails_SupervisionGoesOnAndBootstraps()
+    {
+        var bootstrap = Script("bootstrap.sh", "exit 0");
+        var saves = 0;
+        Task Changed(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref saves) == 1 ? Task.FromException(new IOException("disk full")) : Task.CompletedTask;
+        await using var metal = new LiquidMetal.Agent.Metal.MetalSupervisor(
+            null, new LiquidMetal.Agent.Metal.MetalHooks(bootstrap, null, TimeSpan.FromSeconds(10)), Changed, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "h1");
+        metal.SetDesired(Assignment("h1"));
+
+        metal.Start();
+        var deadline = DateTime.UtcNow + Wait;
+        while (metal.Record?.State != MetalState.Succeeded && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(MetalState.Succeeded, metal.Record?.State);
+    }
+
     private static MetalAssignment Assignment(string hash) => new()
     {
         Node = "node-1",
