@@ -56,6 +56,19 @@ public sealed class StatusBytesTests
 
         Assert.Contains("exited", Encoding.UTF8.GetString(again.Files[$"status/hosts/{failingHost}.yaml"]));
 
+        // The snapshot a pass keeps holds the documents already kept when unchanged, not copies of them.
+        foreach (var host in again.Snapshot!.Hosts)
+        {
+            var before = first.Snapshot!.Hosts.Single(h => h.Name == host.Name);
+            Assert.True((host.Name == failingHost) != ReferenceEquals(before, host), $"host {host.Name}");
+        }
+
+        foreach (var cluster in again.Snapshot.Clusters)
+        {
+            var before = first.Snapshot!.Clusters.Single(c => c.Name == cluster.Name);
+            Assert.True((cluster.Name == "cluster-b") != ReferenceEquals(before, cluster), $"cluster {cluster.Name}");
+        }
+
         // The whole-fleet views are written every pass, but bytes equal to the last are the last array (not hashed again).
         var same = StatusComposer.Compose("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432", compiled.Fleet!, compiled.Hosts, Observe("cluster-b-workers-2"), again.Snapshot, Noon, written: written);
         Assert.Same(again.Files[StatusReadme.Path], same.Files[StatusReadme.Path]);

@@ -65,7 +65,7 @@ public static class StatusComposer
             var observation = observed.GetValueOrDefault(host.Host);
             var report = observation?.Report;
             var offered = observation?.Offered;
-            var document = new HostStatusDocument(
+            HostStatusDocument document = new(
                 host.Host,
                 observation?.Reachable == true,
                 observation?.Error,
@@ -78,13 +78,10 @@ public static class StatusComposer
                     ? [Keep(previousHosts.GetValueOrDefault(host.Host)?.Conditions, CapacityCondition.Of(agent, host.Capacity, host.Allocated, now))]
                     : [],
             };
-            hostDocuments.Add(document);
             var hostPath = $"status/hosts/{host.Host}.yaml";
-            pending.Add((hostPath, () => written.Bytes(
-                hostPath,
-                document,
-                (a, b) => a.Vms.SequenceEqual(b.Vms) && a.Conditions.SequenceEqual(b.Conditions) && a == b with { Vms = a.Vms, Conditions = a.Conditions },
-                StatusYaml.Write)));
+            document = written.Kept(hostPath, document, SameHost);
+            hostDocuments.Add(document);
+            pending.Add((hostPath, () => written.Bytes(hostPath, document, SameHost, StatusYaml.Write)));
             // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
             var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
@@ -144,14 +141,10 @@ public static class StatusComposer
                 Keep(before?.Conditions, new Condition("Reconciling", !ready && !stalled, ready ? "Converged" : unknown ? "HostsUnreachable" : "Converging",
                     ready ? "every node runs its current spec" : unknown ? "some nodes' hosts did not answer" : "nodes are being created or replaced", now)),
                 Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));
-            var document = new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
-            clusters.Add(document);
             var clusterPath = $"status/clusters/{cluster.Name}.yaml";
-            pending.Add((clusterPath, () => written.Bytes(
-                clusterPath,
-                document,
-                (a, b) => a.Conditions.SequenceEqual(b.Conditions) && a.Nodes.SequenceEqual(b.Nodes) && a == b with { Conditions = a.Conditions, Nodes = a.Nodes },
-                StatusYaml.Write)));
+            var document = written.Kept(clusterPath, new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]), SameCluster);
+            clusters.Add(document);
+            pending.Add((clusterPath, () => written.Bytes(clusterPath, document, SameCluster, StatusYaml.Write)));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
@@ -218,6 +211,13 @@ public static class StatusComposer
             .SetItem(StatusReadme.Path, Encoding.UTF8.GetBytes(readme));
         return new StatusCommit(files, Message($"rejected {Short(revision)}: {errors.Count} error(s)", revision), Converged: false);
     }
+
+    // Field by field, the arrays item by item (a record compares an ImmutableArray by reference).
+    private static bool SameHost(HostStatusDocument a, HostStatusDocument b) =>
+        a.Vms.SequenceEqual(b.Vms) && a.Conditions.SequenceEqual(b.Conditions) && a == b with { Vms = a.Vms, Conditions = a.Conditions };
+
+    private static bool SameCluster(ClusterStatusDocument a, ClusterStatusDocument b) =>
+        a.Conditions.SequenceEqual(b.Conditions) && a.Nodes.SequenceEqual(b.Nodes) && a == b with { Conditions = a.Conditions, Nodes = a.Nodes };
 
     private static string Message(string summary, string revision) => $"{summary}\n\nFleet-Revision: {revision}\n";
 
