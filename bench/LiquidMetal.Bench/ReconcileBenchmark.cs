@@ -120,11 +120,10 @@ internal static class ReconcileBenchmark
             else
             {
                 Directory.Delete(root, recursive: true);
-            }
-
-            if (Environment.GetEnvironmentVariable("LIQUIDMETAL_BENCH_KEEP") != "1" && Directory.Exists(agentState))
-            {
-                Directory.Delete(agentState, recursive: true);
+                if (Directory.Exists(agentState))
+                {
+                    Directory.Delete(agentState, recursive: true);
+                }
             }
         }
     }

@@ -158,7 +158,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             }
             else
             {
-                await ChangedAsync(CancellationToken.None);
+                await ChangedAsync();
             }
 
             foreach (var supervisor in started)
@@ -242,7 +242,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     /// <summary>Makes one simulated VM crash (sim provider only); for tests of supervision.</summary>
     internal bool CrashSimulatedVm(string vmId) => _provider is SimProvider sim && sim.Crash(vmId, "simulated VMM crash");
 
-    async Task ISupervisorOwner.ChangedAsync(CancellationToken cancellationToken) => await ChangedAsync(cancellationToken);
+    Task ISupervisorOwner.ChangedAsync() => ChangedAsync();
 
     async Task<bool> ISupervisorOwner.TryRetireAsync(VmSupervisor supervisor, CancellationToken cancellationToken)
     {
@@ -263,7 +263,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             // Never started.
         }
 
-        await ChangedAsync(cancellationToken);
+        await ChangedAsync();
         return true;
     }
 
@@ -285,7 +285,7 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
 
         _metal.Start();
         HostAgentLog.Started(_logger, _options.HostName, _store.Directory, _provider.Describe(), supervisors.Length);
-        await ChangedAsync(CancellationToken.None);
+        await ChangedAsync();
     }
 
     private VmSupervisor NewSupervisor(VmRecord record, VmSpec? desired)
@@ -305,10 +305,10 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         return supervisor;
     }
 
-    private async Task ChangedAsync(CancellationToken cancellationToken)
+    private Task ChangedAsync()
     {
         _feed.Publish(BuildStatus);
-        await _store.SaveObservedAsync(Snapshot);
+        return _store.SaveObservedAsync(Snapshot);
     }
 
     private async Task SaveResyncAsync()

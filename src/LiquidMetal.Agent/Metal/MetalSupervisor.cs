@@ -12,7 +12,7 @@ namespace LiquidMetal.Agent.Metal;
 internal sealed partial class MetalSupervisor : IAsyncDisposable
 {
     private readonly MetalHooks _hooks;
-    private readonly Func<CancellationToken, Task> _changed;
+    private readonly Func<Task> _changed;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _host;
@@ -22,7 +22,7 @@ internal sealed partial class MetalSupervisor : IAsyncDisposable
     private MetalRecord? _record;
     private Task _loop = Task.CompletedTask;
 
-    public MetalSupervisor(MetalRecord? record, MetalHooks hooks, Func<CancellationToken, Task> changed, TimeProvider time, ILogger logger, string host)
+    public MetalSupervisor(MetalRecord? record, MetalHooks hooks, Func<Task> changed, TimeProvider time, ILogger logger, string host)
     {
         _record = record;
         _hooks = hooks;
@@ -82,7 +82,7 @@ internal sealed partial class MetalSupervisor : IAsyncDisposable
                 // is retried like any failed step, never the end of supervision.
                 if (!published)
                 {
-                    await _changed(cancellationToken);
+                    await _changed();
                     published = true;
                 }
 
@@ -150,7 +150,7 @@ internal sealed partial class MetalSupervisor : IAsyncDisposable
     private async Task SetAsync(MetalRecord? record, CancellationToken cancellationToken)
     {
         Volatile.Write(ref _record, record);
-        await _changed(cancellationToken);
+        await _changed();
     }
 
     private static Dictionary<string, string> Environment(string node, string cluster, string hash) => new(StringComparer.Ordinal)

@@ -76,21 +76,15 @@ internal sealed class StateStore : IDisposable
     private async Task WriteObservedAsync(Func<ObservedState> snapshot)
     {
         await Task.Yield(); // the caller leaves the lock before this write waits its turn
-        await _writeGate.WaitAsync();
-        try
+        await SaveAsync(ObservedPath, () =>
         {
             lock (_observedGate)
             {
                 _observedQueued = null; // a change from here on may not be in this snapshot: it queues the next write
             }
 
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(snapshot(), StateJson.Options);
-            await AtomicFile.WriteAsync(ObservedPath, bytes, CancellationToken.None);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+            return snapshot();
+        }, CancellationToken.None);
     }
 
     public void Dispose()

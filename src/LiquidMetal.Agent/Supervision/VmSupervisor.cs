@@ -321,6 +321,6 @@ internal sealed class VmSupervisor : IAsyncDisposable
             VmSupervisorLog.StateChanged(_logger, _host, Id, previous.State, record.State, record.Reason);
         }
 
-        await _owner.ChangedAsync(cancellationToken);
+        await _owner.ChangedAsync();
     }
 }

@@ -81,7 +81,7 @@ public static class StatusComposer
             var hostPath = $"status/hosts/{host.Host}.yaml";
             document = written.Kept(hostPath, document, SameHost);
             hostDocuments.Add(document);
-            pending.Add((hostPath, () => written.Bytes(hostPath, document, SameHost, StatusYaml.Write)));
+            pending.Add((hostPath, () => written.Bytes(hostPath, document, StatusYaml.Write)));
             // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
             var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
             foreach (var vm in host.Microvms)
@@ -144,7 +144,7 @@ public static class StatusComposer
             var clusterPath = $"status/clusters/{cluster.Name}.yaml";
             var document = written.Kept(clusterPath, new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]), SameCluster);
             clusters.Add(document);
-            pending.Add((clusterPath, () => written.Bytes(clusterPath, document, SameCluster, StatusYaml.Write)));
+            pending.Add((clusterPath, () => written.Bytes(clusterPath, document, StatusYaml.Write)));
         }
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();

@@ -22,19 +22,19 @@ public sealed class WrittenDocuments
     /// </summary>
     public T Kept<T>(string path, T document, Func<T, T, bool> same)
         where T : class =>
-        _last.TryGetValue(path, out var last) && last.Document is T before && (ReferenceEquals(before, document) || same(before, document)) ? before : document;
+        _last.TryGetValue(path, out var last) && last.Document is T before && same(before, document) ? before : document;
 
-    /// <summary>The document's bytes at <paramref name="path"/>: the last ones if <paramref name="same"/> says it has not changed.</summary>
-    public byte[] Bytes<T>(string path, T document, Func<T, T, bool> same, Func<T, string> write)
+    /// <summary>The bytes of <paramref name="kept"/>, what <see cref="Kept"/> gave for <paramref name="path"/>: the last ones when it is the document last written there.</summary>
+    public byte[] Bytes<T>(string path, T kept, Func<T, string> write)
         where T : class
     {
-        if (_last.TryGetValue(path, out var last) && last.Document is T before && (ReferenceEquals(before, document) || same(before, document)))
+        if (_last.TryGetValue(path, out var last) && ReferenceEquals(last.Document, kept))
         {
             return last.Bytes;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(write(document));
-        _last[path] = (document, bytes);
+        var bytes = Encoding.UTF8.GetBytes(write(kept));
+        _last[path] = (kept, bytes);
         return bytes;
     }
 

@@ -68,7 +68,7 @@ public sealed class MetalHookTests : IDisposable
     {
         var bootstrap = Script("bootstrap.sh", "exit 0");
         var saves = 0;
-        Task Changed(CancellationToken cancellationToken) =>
+        Task Changed() =>
             Interlocked.Increment(ref saves) == 1 ? Task.FromException(new IOException("disk full")) : Task.CompletedTask;
         await using var metal = new LiquidMetal.Agent.Metal.MetalSupervisor(
             null, new LiquidMetal.Agent.Metal.MetalHooks(bootstrap, null, TimeSpan.FromSeconds(10)), Changed, TimeProvider.System,
