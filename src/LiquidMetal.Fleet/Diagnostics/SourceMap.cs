@@ -19,6 +19,9 @@ public sealed class SourceMap
 
     public static SourceMap Empty { get; } = new(new Dictionary<string, string>());
 
+    /// <summary>How many files' locations have been read: none for a fleet with nothing to point at.</summary>
+    internal int LocatedFiles => _located.Count;
+
     /// <summary>The location of <paramref name="path"/> in <paramref name="file"/>, or of its nearest ancestor that exists.</summary>
     public SourceLocation Find(string file, string path)
     {

@@ -159,7 +159,8 @@ public static partial class SemanticChecks
                 return path;
             }
 
-            var at = own ? sources.Find(cluster.File, "spec.image." + field) : sources.Find(settings.File, "spec.defaults.image." + field);
+            // Where the path was written, asked for only when it is wrong: finding it reads the file's locations.
+            SourceLocation At() => own ? sources.Find(cluster.File, "spec.image." + field) : sources.Find(settings.File, "spec.defaults.image." + field);
             var values = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["kubernetes.version"] = version,
@@ -175,13 +176,13 @@ public static partial class SemanticChecks
             {
                 if (!ImageVariables.Contains(name))
                 {
-                    diagnostics.Add(new Diagnostic(at, $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', which image paths do not have; they have {string.Join(", ", ImageVariables)}"));
+                    diagnostics.Add(new Diagnostic(At(), $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', which image paths do not have; they have {string.Join(", ", ImageVariables)}"));
                     return path;
                 }
 
                 if (!values.ContainsKey(name))
                 {
-                    diagnostics.Add(new Diagnostic(at, $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', but Kubernetes version {version} is not a release this LiquidMetal knows ({KubernetesReleases.Known(cluster.Distribution)})"));
+                    diagnostics.Add(new Diagnostic(At(), $"cluster {cluster.Name}: image {field} uses '{{{{ {name} }}}}', but Kubernetes version {version} is not a release this LiquidMetal knows ({KubernetesReleases.Known(cluster.Distribution)})"));
                     return path;
                 }
             }
@@ -220,12 +221,11 @@ public static partial class SemanticChecks
         for (var i = 0; i < cluster.WorkerPools.Length; i++)
         {
             var pool = cluster.WorkerPools[i];
-            var at = sources.Find(cluster.File, $"spec.workerPools[{i}].name");
 
             // A pool named 'cp' is refused by the schema; one that got here anyway collides with the control plane's node names below.
             if (!seen.TryAdd(pool.Name, i))
             {
-                diagnostics.Add(new Diagnostic(at, $"worker pool '{pool.Name}' is defined twice in cluster {cluster.Name} (first at spec.workerPools[{seen[pool.Name]}]); pool names must be unique"));
+                diagnostics.Add(new Diagnostic(sources.Find(cluster.File, $"spec.workerPools[{i}].name"), $"worker pool '{pool.Name}' is defined twice in cluster {cluster.Name} (first at spec.workerPools[{seen[pool.Name]}]); pool names must be unique"));
                 continue;
             }
 

@@ -22,6 +22,16 @@ public class GeneratedFleetTests
     }
 
     [Fact]
+    public void Compile_ValidFleet_ReadsNoFilesLocations()
+    {
+        // Locations cost a second parse of the file: a valid fleet has nothing to point at, so it must never pay for them.
+        var compiled = FleetCompiler.Compile(Files(60));
+
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics.Take(10)));
+        Assert.Equal(0, compiled.Fleet!.Sources.LocatedFiles);
+    }
+
+    [Fact]
     public void Compile_SameFilesTwice_ByteIdenticalOutput()
     {
         var first = FleetCompiler.Compile(Files(60)).Hosts.Select(RenderedHostYaml.Write).ToList();
