@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Model;
@@ -42,110 +43,75 @@ public static class StatusComposer
         var pending = new List<(string Path, Func<byte[]> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
         var vmState = new Dictionary<string, (string Host, VmReport Vm)>(StringComparer.Ordinal);
         var metalState = new Dictionary<string, (string Host, MetalReport Metal)>(StringComparer.Ordinal);
+        var contested = false; // some VM or metal node is in more than one host's report (one moving, or a departed host's)
         foreach (var (host, observation) in observed)
         {
             foreach (var vm in observation.Report?.Vms ?? [])
             {
-                vmState[vm.Id] = (host, vm);
+                ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(vmState, vm.Id, out var twice);
+                state = (host, vm);
+                contested |= twice;
             }
 
             if (observation.Report?.Metal is { } metal)
             {
-                metalState[metal.Node] = (host, metal);
+                ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(metalState, metal.Node, out var twice);
+                state = (host, metal);
+                contested |= twice;
             }
         }
 
-        // Each host's documents, and every node under its cluster, in one pass over the hosts.
+        // Each host's documents, and every node under its cluster, in one pass over the hosts. A host whose inputs are
+        // those the last compose had gives what it gave then (at 1,000 hosts, rebuilding and comparing every document was
+        // most of a one-VM change's compose).
         var previousHosts = (previous?.Hosts ?? []).DistinctBy(h => h.Name).ToDictionary(h => h.Name, StringComparer.Ordinal);
         var nodesOf = new Dictionary<string, List<NodeStatus>>(StringComparer.Ordinal);
         var hostDocuments = new List<HostStatusDocument>(rendered.Count);
+        var lastHostParts = written.HostParts;
+        var hostParts = new Dictionary<string, HostPart>(rendered.Count, StringComparer.Ordinal);
         foreach (var host in rendered)
         {
             pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
             var observation = observed.GetValueOrDefault(host.Host);
-            var report = observation?.Report;
-            var offered = observation?.Offered;
-            HostStatusDocument document = new(
-                host.Host,
-                observation?.Reachable == true,
-                observation?.Error,
-                offered ?? host.Capacity,
-                report?.Allocated ?? Resources.Zero,
-                report?.ObservedGeneration ?? 0,
-                [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))])
-            {
-                Conditions = offered is { } agent
-                    ? [Keep(previousHosts.GetValueOrDefault(host.Host)?.Conditions, CapacityCondition.Of(agent, host.Capacity, host.Allocated, now))]
-                    : [],
-            };
+            var before = previousHosts.GetValueOrDefault(host.Host);
+            var ownReports = OwnReports(host, observation?.Report, contested, vmState, metalState);
+            var part = lastHostParts.TryGetValue(host.Host, out var last) && last.Gives(host, observation, before, ownReports)
+                ? last
+                : ComposeHost(host, observation, before, ownReports, vmState, metalState, now, written);
+            hostParts.TryAdd(host.Host, part);
+            hostDocuments.Add(part.Document);
             var hostPath = $"status/hosts/{host.Host}.yaml";
-            document = written.Kept(hostPath, document, SameHost);
-            hostDocuments.Add(document);
-            pending.Add((hostPath, () => written.Bytes(hostPath, document, StatusYaml.Write)));
-            // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
-            var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
-            foreach (var vm in host.Microvms)
+            pending.Add((hostPath, () => written.Bytes(hostPath, part.Document, StatusYaml.Write)));
+            foreach (var (cluster, node) in part.Nodes)
             {
-                var node = vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
-                    ? new NodeStatus(vm.Id, vm.Role, host.Host, seen.Vm.Phase.ToString(), seen.Vm.Since, Empty(seen.Vm.Reason))
-                    : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation));
-                NodesOf(nodesOf, vm.Cluster).Add(vm.Interfaces.IsDefaultOrEmpty || vm.Interfaces[0].Addresses.IsEmpty ? node : node with { Addresses = vm.Interfaces[0].Addresses });
-            }
-
-            if (host.Metal is { } metal)
-            {
-                NodesOf(nodesOf, metal.Cluster).Add(metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
-                    ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, seen.Metal.Phase.ToString(), seen.Metal.Since, Empty(seen.Metal.Reason))
-                    : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, notSeen, null, Unreached(observation)));
+                NodesOf(nodesOf, cluster).Add(node);
             }
         }
 
         var previousClusters = (previous?.Clusters ?? []).DistinctBy(c => c.Name).ToDictionary(c => c.Name, StringComparer.Ordinal);
         var clusters = new List<ClusterStatusDocument>();
+        var summaries = new List<string>();
+        var lastClusterParts = written.ClusterParts;
+        var clusterParts = new Dictionary<string, ClusterPart>(fleet.Clusters.Length, StringComparer.Ordinal);
         var allApplied = rendered.All(h => observed.GetValueOrDefault(h.Host)?.Report?.SpecHash == h.SpecHash);
         foreach (var cluster in fleet.Clusters)
         {
             var nodes = nodesOf.GetValueOrDefault(cluster.Name) ?? [];
-            nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             var health = kubernetes?.GetValueOrDefault(cluster.Name);
-            if (health is not null)
-            {
-                // Beside each VM's state, its Node's: a kubeadm cluster is Ready only when its API says every node is.
-                for (var i = 0; i < nodes.Count; i++)
-                {
-                    nodes[i] = nodes[i] with
-                    {
-                        Kubernetes = !health.DidAnswer ? "Unknown" : health.Nodes.TryGetValue(nodes[i].Name, out var node) ? ClusterHealth.StateOf(node) : "NotRegistered",
-                    };
-                }
-            }
-
-            var ready = nodes.All(n => n.State is "Running" or "Ready") && (health is null || nodes.All(n => n.Kubernetes == "Ready"));
-            var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
-            var unknown = nodes.Any(n => n.State == "Unknown");
             var stopped = halted.GetValueOrDefault(cluster.Name);
-            var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : unknown ? "Unknown" : "Provisioning";
             var before = previousClusters.GetValueOrDefault(cluster.Name);
-            var (stalled, stalledReason, stalledMessage) = stopped is not null
-                ? (true, "RolloutHalted", $"control plane {stopped} failed running the spec it should run; the other control planes keep theirs until that is fixed")
-                : failed.Count > 0 ? (true, "NodesFailed", "failed: " + string.Join(", ", failed))
-                : (false, "NotStalled", string.Empty);
-            var running = nodes.Count(n => n.State is "Running" or "Ready");
-            var readyCondition = health is null || running < nodes.Count
-                ? new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{running}/{nodes.Count} nodes running", now)
-                : !health.DidAnswer ? new Condition("Ready", false, "ApiUnreachable", $"{running}/{nodes.Count} nodes running; the Kubernetes API did not answer: {health.Error}", now)
-                : new Condition("Ready", ready, ready ? "AllNodesReady" : "NodesNotReady", $"{nodes.Count(n => n.Kubernetes == "Ready")}/{nodes.Count} nodes Ready in Kubernetes"
-                    + (ready ? string.Empty : " (not: " + string.Join(", ", nodes.Where(n => n.Kubernetes != "Ready").Select(n => $"{n.Name} {n.Kubernetes}")) + ")"), now);
-            var conditions = ImmutableArray.Create(
-                Keep(before?.Conditions, readyCondition),
-                Keep(before?.Conditions, new Condition("Reconciling", !ready && !stalled, ready ? "Converged" : unknown ? "HostsUnreachable" : "Converging",
-                    ready ? "every node runs its current spec" : unknown ? "some nodes' hosts did not answer" : "nodes are being created or replaced", now)),
-                Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));
             var clusterPath = $"status/clusters/{cluster.Name}.yaml";
-            var document = written.Kept(clusterPath, new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]), SameCluster);
+            var part = lastClusterParts.TryGetValue(cluster.Name, out var last) && last.Gives(cluster, nodes, health, stopped, before)
+                ? last
+                : new ClusterPart(cluster, [.. nodes], health, stopped, written.Kept(clusterPath, ComposeCluster(cluster, nodes, health, stopped, before, now), SameCluster));
+            clusterParts.TryAdd(cluster.Name, part);
+            var document = part.Document;
             clusters.Add(document);
+            summaries.Add(part.Summary);
             pending.Add((clusterPath, () => written.Bytes(clusterPath, document, StatusYaml.Write)));
         }
+
+        written.Remember(hostParts, clusterParts);
 
         var unreachable = rendered.Where(h => observed.GetValueOrDefault(h.Host)?.Reachable != true).Select(h => h.Host).ToList();
         var converged = unreachable.Count == 0 && allApplied && heldBack == 0 && untouched == 0 && clusters.All(c => c.Phase is "Ready" or "Suspended");
@@ -178,7 +144,7 @@ public static class StatusComposer
         var bytes = new byte[pending.Count][];
         Parallel.For(0, pending.Count, i => bytes[i] = pending[i].Write());
         var files = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, pending.Select((p, i) => KeyValuePair.Create(p.Path, bytes[i])));
-        var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", clusters.Select(c => c.Summary));
+        var summary = clusters.Count == 0 ? "no clusters" : string.Join(", ", summaries);
         return new StatusCommit(files, Message(summary, revision), converged)
         {
             Snapshot = snapshot,
@@ -210,6 +176,118 @@ public static class StatusComposer
             .SetItem("status/fleet.yaml", Encoding.UTF8.GetBytes(StatusYaml.Write(document)))
             .SetItem(StatusReadme.Path, Encoding.UTF8.GetBytes(readme));
         return new StatusCommit(files, Message($"rejected {Short(revision)}: {errors.Count} error(s)", revision), Converged: false);
+    }
+
+    /// <summary>A host's status document and its nodes' statuses, from its rendered spec and what its agent (and, for a node, any agent) reported.</summary>
+    private static HostPart ComposeHost(
+        RenderedHost host,
+        ObservedHost? observation,
+        HostStatusDocument? before,
+        bool ownReports,
+        Dictionary<string, (string Host, VmReport Vm)> vmState,
+        Dictionary<string, (string Host, MetalReport Metal)> metalState,
+        DateTimeOffset now,
+        WrittenDocuments written)
+    {
+        var report = observation?.Report;
+        var offered = observation?.Offered;
+        HostStatusDocument document = new(
+            host.Host,
+            observation?.Reachable == true,
+            observation?.Error,
+            offered ?? host.Capacity,
+            report?.Allocated ?? Resources.Zero,
+            report?.ObservedGeneration ?? 0,
+            [.. (report?.Vms ?? []).OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => new VmStatusEntry(v.Id, v.Cluster, v.Phase.ToString(), v.Since, Empty(v.Reason), v.Restarts))])
+        {
+            Conditions = offered is { } agent
+                ? [Keep(before?.Conditions, CapacityCondition.Of(agent, host.Capacity, host.Allocated, now))]
+                : [],
+        };
+        document = written.Kept($"status/hosts/{host.Host}.yaml", document, SameHost);
+
+        // A node on a host whose agent did not answer is Unknown (it may well run), not Pending.
+        var notSeen = observation?.Report is null && observation?.Error is not null ? "Unknown" : "Pending";
+        var nodes = new (string Cluster, NodeStatus Node)[host.Microvms.Length + (host.Metal is null ? 0 : 1)];
+        for (var i = 0; i < host.Microvms.Length; i++)
+        {
+            var vm = host.Microvms[i];
+            var node = vmState.TryGetValue(vm.Id, out var seen) && seen.Vm.Hash == vm.Hash
+                ? new NodeStatus(vm.Id, vm.Role, host.Host, seen.Vm.Phase.ToString(), seen.Vm.Since, Empty(seen.Vm.Reason))
+                : new NodeStatus(vm.Id, vm.Role, host.Host, notSeen, null, Unreached(observation));
+            nodes[i] = (vm.Cluster, vm.Interfaces.IsDefaultOrEmpty || vm.Interfaces[0].Addresses.IsEmpty ? node : node with { Addresses = vm.Interfaces[0].Addresses });
+        }
+
+        if (host.Metal is { } metal)
+        {
+            nodes[^1] = (metal.Cluster, metalState.TryGetValue(metal.Node, out var seen) && seen.Metal.Hash == metal.Hash
+                ? new NodeStatus(metal.Node, RoleNames.Metal, host.Host, seen.Metal.Phase.ToString(), seen.Metal.Since, Empty(seen.Metal.Reason))
+                : new NodeStatus(metal.Node, RoleNames.Metal, host.Host, notSeen, null, Unreached(observation)));
+        }
+
+        return new HostPart(host, observation, ownReports, document, nodes);
+    }
+
+    /// <summary>Whether every VM's and the metal assignment's state, as this compose sees them, came from this host's own report (or from none).</summary>
+    private static bool OwnReports(
+        RenderedHost host, HostReport? report, bool contested, Dictionary<string, (string Host, VmReport Vm)> vmState, Dictionary<string, (string Host, MetalReport Metal)> metalState)
+    {
+        // The usual case, told without a lookup per VM: the report lists exactly the rendered VMs (both sorted by id), and no other report names any.
+        if (!contested && report is not null && report.Vms.Length == host.Microvms.Length && (host.Metal is null || report.Metal?.Node == host.Metal.Node))
+        {
+            var same = true;
+            for (var i = 0; i < host.Microvms.Length && same; i++)
+            {
+                same = report.Vms[i].Id == host.Microvms[i].Id;
+            }
+
+            if (same)
+            {
+                return true;
+            }
+        }
+
+        foreach (var vm in host.Microvms)
+        {
+            if (vmState.TryGetValue(vm.Id, out var seen) && seen.Host != host.Host)
+            {
+                return false;
+            }
+        }
+
+        return host.Metal is not { } metal || !metalState.TryGetValue(metal.Node, out var claimed) || claimed.Host == host.Host;
+    }
+
+    /// <summary>A cluster's status document from its nodes' statuses (sorted by name), its Kubernetes health and its rollout.</summary>
+    /// <param name="gathered">The cluster's nodes in the order the hosts gave them.</param>
+    private static ClusterStatusDocument ComposeCluster(ClusterDefinition cluster, List<NodeStatus> gathered, ClusterHealth? health, string? stopped, ClusterStatusDocument? before, DateTimeOffset now)
+    {
+        // Beside each VM's state, its Node's: a kubeadm cluster is Ready only when its API says every node is.
+        var nodes = health is null ? [.. gathered] : gathered.ConvertAll(n => n with
+        {
+            Kubernetes = !health.DidAnswer ? "Unknown" : health.Nodes.TryGetValue(n.Name, out var node) ? ClusterHealth.StateOf(node) : "NotRegistered",
+        });
+        nodes.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var ready = nodes.All(n => n.State is "Running" or "Ready") && (health is null || nodes.All(n => n.Kubernetes == "Ready"));
+        var failed = nodes.Where(n => n.State == "Failed").Select(n => n.Name).ToList();
+        var unknown = nodes.Any(n => n.State == "Unknown");
+        var phase = cluster.Suspend ? "Suspended" : ready ? "Ready" : failed.Count > 0 ? "Degraded" : unknown ? "Unknown" : "Provisioning";
+        var (stalled, stalledReason, stalledMessage) = stopped is not null
+            ? (true, "RolloutHalted", $"control plane {stopped} failed running the spec it should run; the other control planes keep theirs until that is fixed")
+            : failed.Count > 0 ? (true, "NodesFailed", "failed: " + string.Join(", ", failed))
+            : (false, "NotStalled", string.Empty);
+        var running = nodes.Count(n => n.State is "Running" or "Ready");
+        var readyCondition = health is null || running < nodes.Count
+            ? new Condition("Ready", ready, ready ? "AllNodesRunning" : "NodesNotRunning", $"{running}/{nodes.Count} nodes running", now)
+            : !health.DidAnswer ? new Condition("Ready", false, "ApiUnreachable", $"{running}/{nodes.Count} nodes running; the Kubernetes API did not answer: {health.Error}", now)
+            : new Condition("Ready", ready, ready ? "AllNodesReady" : "NodesNotReady", $"{nodes.Count(n => n.Kubernetes == "Ready")}/{nodes.Count} nodes Ready in Kubernetes"
+                + (ready ? string.Empty : " (not: " + string.Join(", ", nodes.Where(n => n.Kubernetes != "Ready").Select(n => $"{n.Name} {n.Kubernetes}")) + ")"), now);
+        var conditions = ImmutableArray.Create(
+            Keep(before?.Conditions, readyCondition),
+            Keep(before?.Conditions, new Condition("Reconciling", !ready && !stalled, ready ? "Converged" : unknown ? "HostsUnreachable" : "Converging",
+                ready ? "every node runs its current spec" : unknown ? "some nodes' hosts did not answer" : "nodes are being created or replaced", now)),
+            Keep(before?.Conditions, new Condition("Stalled", stalled, stalledReason, stalledMessage, now)));
+        return new ClusterStatusDocument(cluster.Name, phase, conditions, [.. nodes]);
     }
 
     // Field by field, the arrays item by item (a record compares an ImmutableArray by reference).

@@ -1,6 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
+using LiquidMetal.Fleet.Model;
+using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Reconciler.Agents;
+using LiquidMetal.Reconciler.Kubernetes;
 
 namespace LiquidMetal.Reconciler.Status;
 
@@ -10,10 +14,24 @@ namespace LiquidMetal.Reconciler.Status;
 /// not hash the same array twice). One per reconciler, kept across its passes. Documents are compared field by field
 /// and arrays item by item; a field added to a document later is compared by the record itself, so at worst an
 /// unchanged document is written again, never a changed one skipped.
+/// It also keeps, per host and per cluster, what the last compose made of its inputs (<see cref="HostPart"/>,
+/// <see cref="ClusterPart"/>), so that a pass where one host's report changed builds that host's and its clusters'
+/// documents, not 3,000 of them.
 /// </summary>
 public sealed class WrittenDocuments
 {
     private readonly ConcurrentDictionary<string, (object Document, byte[] Bytes)> _last = new(StringComparer.Ordinal);
+
+    // Replaced whole by each compose (never changed once published), so hosts and clusters that left the fleet go too.
+    private volatile Dictionary<string, HostPart> _hostParts = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, ClusterPart> _clusterParts = new(StringComparer.Ordinal);
+
+    internal IReadOnlyDictionary<string, HostPart> HostParts => _hostParts;
+
+    internal IReadOnlyDictionary<string, ClusterPart> ClusterParts => _clusterParts;
+
+    internal void Remember(Dictionary<string, HostPart> hosts, Dictionary<string, ClusterPart> clusters) =>
+        (_hostParts, _clusterParts) = (hosts, clusters);
 
     /// <summary>
     /// The document last written at <paramref name="path"/> when <paramref name="same"/> says this one has not changed,
@@ -22,7 +40,7 @@ public sealed class WrittenDocuments
     /// </summary>
     public T Kept<T>(string path, T document, Func<T, T, bool> same)
         where T : class =>
-        _last.TryGetValue(path, out var last) && last.Document is T before && same(before, document) ? before : document;
+        _last.TryGetValue(path, out var last) && last.Document is T before && (ReferenceEquals(before, document) || same(before, document)) ? before : document;
 
     /// <summary>The bytes of <paramref name="kept"/>, what <see cref="Kept"/> gave for <paramref name="path"/>: the last ones when it is the document last written there.</summary>
     public byte[] Bytes<T>(string path, T kept, Func<T, string> write)
@@ -78,5 +96,86 @@ public sealed class WrittenDocuments
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+}
+
+/// <summary>
+/// A host's status document and its nodes' statuses (in the host's rendered order, each with its cluster), as one
+/// compose made them from the host's rendered spec and its agent's observation. A compose against the status that held
+/// this very document, with the same inputs, would make it again: it takes it as it is.
+/// </summary>
+/// <param name="OwnReports">Every VM's and the metal assignment's state came from this host's own report, or from no report.</param>
+internal sealed record HostPart(
+    RenderedHost Rendered, ObservedHost? Observation, bool OwnReports, HostStatusDocument Document, (string Cluster, NodeStatus Node)[] Nodes)
+{
+    /// <summary>
+    /// Whether these inputs give this part. A node's state may come from another host's report (a VM that moved and
+    /// still runs where it was): only a part whose states all came from its own host's report can be reused.
+    /// </summary>
+    public bool Gives(RenderedHost rendered, ObservedHost? observation, HostStatusDocument? before, bool ownReports) =>
+        OwnReports && ownReports && ReferenceEquals(Rendered, rendered) && before is not null && ReferenceEquals(before, Document)
+        && SameObservation(Observation, observation);
+
+    private static bool SameObservation(ObservedHost? a, ObservedHost? b) =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null && a.Host == b.Host && a.Error == b.Error && a.Offered == b.Offered && SameReport(a.Report, b.Report));
+
+    private static bool SameReport(HostReport? a, HostReport? b) =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null && a.Host == b.Host && a.ObservedGeneration == b.ObservedGeneration && a.SpecHash == b.SpecHash
+            && a.Capacity == b.Capacity && a.Allocated == b.Allocated && a.Metal == b.Metal && a.Vms.AsSpan().SequenceEqual(b.Vms.AsSpan()));
+}
+
+/// <summary>A cluster's status document as one compose made it from its nodes' statuses (in the order the hosts gave them), its Kubernetes health and its rollout.</summary>
+internal sealed record ClusterPart(
+    ClusterDefinition Cluster, NodeStatus[] Nodes, ClusterHealth? Health, string? Halted, ClusterStatusDocument Document)
+{
+    /// <summary>The document's <see cref="ClusterStatusDocument.Summary"/>, for the commit message: made once, not each pass.</summary>
+    public string Summary { get; } = Document.Summary;
+
+    /// <summary>Whether these inputs give this part: the same node statuses (the very instances a reused host part holds), health and rollout, against a status holding this document.</summary>
+    public bool Gives(ClusterDefinition cluster, List<NodeStatus> nodes, ClusterHealth? health, string? halted, ClusterStatusDocument? before)
+    {
+        // Of its definition, a cluster's document reads only its name and whether it is suspended; a new revision's
+        // load makes new definitions of unchanged clusters.
+        if (Cluster.Name != cluster.Name || Cluster.Suspend != cluster.Suspend || before is null || !ReferenceEquals(before, Document) || Halted != halted || !SameHealth(Health, health) || Nodes.Length != nodes.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Nodes.Length; i++)
+        {
+            if (!ReferenceEquals(Nodes[i], nodes[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameHealth(ClusterHealth? a, ClusterHealth? b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a is null || b is null || a.Error != b.Error || a.Nodes.Count != b.Nodes.Count)
+        {
+            return false;
+        }
+
+        using var x = a.Nodes.GetEnumerator();
+        using var y = b.Nodes.GetEnumerator();
+        while (x.MoveNext() && y.MoveNext())
+        {
+            if (x.Current.Key != y.Current.Key || x.Current.Value != y.Current.Value)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
