@@ -42,7 +42,7 @@ public static class RenderedDirectory
         {
             var path = Path.Combine(directory, host.Host + ".yaml");
             var temporary = path + ".tmp";
-            File.WriteAllText(temporary, RenderedHostYaml.Write(host));
+            RenderedHostYaml.WriteFile(temporary, host);
             File.Move(temporary, path, overwrite: true);
         });
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Immutable;
+using System.Text;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Loading;
 using LiquidMetal.Fleet.Model;
@@ -15,9 +17,48 @@ public static class RenderedHostYaml
 {
     public const string Kind = "RenderedHost";
 
+    // One builder per thread, reused host after host: a host's document is tens of KB, and a render writes 1,000 of them.
+    [ThreadStatic]
+    private static StringBuilder? t_text;
+
     public static string Write(RenderedHost host)
     {
         var y = new YamlWriter(1024 + (host.Microvms.Length * 1024));
+        Fill(y, host);
+        return y.ToString();
+    }
+
+    /// <summary>The document as UTF-8, the bytes <see cref="Write"/>'s text encodes to, made without that text.</summary>
+    public static byte[] Utf8(RenderedHost host) => WithBytes(host, static bytes => bytes.ToArray());
+
+    /// <summary>Writes the document to <paramref name="path"/> (created or truncated), as UTF-8.</summary>
+    public static void WriteFile(string path, RenderedHost host) => WithBytes(host, bytes =>
+    {
+        using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
+        RandomAccess.Write(file, bytes, 0);
+        return true;
+    });
+
+    private static T WithBytes<T>(RenderedHost host, Func<ReadOnlySpan<byte>, T> use)
+    {
+        var text = t_text ?? new StringBuilder(64 * 1024);
+        t_text = null; // a document written while this one is (a callback's) gets a builder of its own
+        text.Clear();
+        Fill(new YamlWriter(text), host);
+        var (buffer, length) = Utf8Text.Rent(text);
+        try
+        {
+            return use(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            t_text = text.Capacity <= 1024 * 1024 ? text : null; // a pathological document's builder is not kept
+        }
+    }
+
+    private static void Fill(YamlWriter y, RenderedHost host)
+    {
         y.Comment($"Rendered by liquidmetal from fleet {host.Fleet}. Generated: edit the fleet, not this file.")
             .Lines(0, "apiVersion", FleetLoader.ApiVersion)
             .Lines(0, "kind", Kind)
@@ -78,8 +119,6 @@ public static class RenderedHostYaml
                 .Lines(2, "userData", metal.UserData)
                 .Lines(2, "hash", metal.Hash);
         }
-
-        return y.ToString();
     }
 
     /// <summary>Reads a rendered host document; problems are reported with file:line:col, never thrown.</summary>

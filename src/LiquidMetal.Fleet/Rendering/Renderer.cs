@@ -119,15 +119,13 @@ public static class Renderer
     {
         var cluster = node.Cluster;
         var role = RoleNames.Of(node.Ref.Role);
-        var metadata = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
-        {
-            ["liquidmetal.dev/cluster"] = cluster.Name,
-            ["liquidmetal.dev/fleet"] = fleet.Settings.Name,
-            ["liquidmetal.dev/kubernetes-version"] = cluster.KubernetesVersion,
-            ["liquidmetal.dev/node"] = node.Name,
-            ["liquidmetal.dev/pool"] = node.Ref.Pool,
-            ["liquidmetal.dev/role"] = role,
-        });
+        var metadata = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        metadata["liquidmetal.dev/cluster"] = cluster.Name;
+        metadata["liquidmetal.dev/fleet"] = fleet.Settings.Name;
+        metadata["liquidmetal.dev/kubernetes-version"] = cluster.KubernetesVersion;
+        metadata["liquidmetal.dev/node"] = node.Name;
+        metadata["liquidmetal.dev/pool"] = node.Ref.Pool;
+        metadata["liquidmetal.dev/role"] = role;
         var interfaces = ImmutableArray.Create(nic ?? new RenderedInterface("eth0", Mac(fleet.Settings.Name, node.Name, "eth0")));
         var vm = new RenderedVm
         {
@@ -141,7 +139,7 @@ public static class Renderer
             Initrd = cluster.Image.Initrd,
             RootVolume = cluster.Image.RootVolume,
             Interfaces = interfaces,
-            Metadata = metadata,
+            Metadata = metadata.ToImmutable(),
             UserData = userData,
             Hash = string.Empty,
         };

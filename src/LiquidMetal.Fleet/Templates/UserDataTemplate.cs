@@ -87,7 +87,7 @@ public static class UserDataTemplate
             },
             variable: (name, _, _) => parts.Add((name, true)),
             unclosed: _ => throw new ArgumentException("template has an unclosed '{{'", nameof(template)));
-        return new CompiledTemplate([.. parts], template.Length);
+        return new CompiledTemplate([.. parts]);
     }
 
     private static void Walk(string template, Action<ReadOnlyMemory<char>>? literal, Action<string, int, int> variable, Action<int> unclosed)
@@ -159,7 +159,7 @@ public static class UserDataTemplate
 }
 
 /// <summary>A template split into literal text and variables, ready to render.</summary>
-public sealed class CompiledTemplate(ImmutableArray<(string Text, bool IsVariable)> parts, int lengthHint)
+public sealed class CompiledTemplate(ImmutableArray<(string Text, bool IsVariable)> parts)
 {
     public string Render(Func<string, string> value)
     {
@@ -168,12 +168,14 @@ public sealed class CompiledTemplate(ImmutableArray<(string Text, bool IsVariabl
             return parts[0].Text;
         }
 
-        var output = new StringBuilder(lengthHint + 64);
-        foreach (var (text, isVariable) in parts)
+        // The pieces, then one string of exactly their length: a render makes 20,000 of these, and a builder's
+        // buffer besides each was as much again to allocate.
+        var pieces = new string[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            output.Append(isVariable ? value(text) : text);
+            pieces[i] = parts[i].IsVariable ? value(parts[i].Text) : parts[i].Text;
         }
 
-        return output.ToString();
+        return string.Concat(pieces);
     }
 }

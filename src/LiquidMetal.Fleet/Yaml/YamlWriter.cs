@@ -10,12 +10,20 @@ namespace LiquidMetal.Fleet.Yaml;
 /// so that any YAML reader reads back exactly the value given. Keys are the caller's own words ("memoryMiB"), written
 /// as they are; a key that comes from data (a metadata label) goes through <see cref="Entry"/>.
 /// </summary>
-public sealed class YamlWriter(int capacity)
+public sealed class YamlWriter
 {
-    private readonly StringBuilder _text = new(capacity);
+    private readonly StringBuilder _text;
 
     // After "- ", the item's first field is already at its column: its indentation is not written again.
     private bool _inItem;
+
+    public YamlWriter(int capacity)
+        : this(new StringBuilder(capacity))
+    {
+    }
+
+    /// <summary>Writes on at the end of <paramref name="text"/>: a builder reused from document to document.</summary>
+    public YamlWriter(StringBuilder text) => _text = text;
 
     /// <summary>A comment line.</summary>
     public YamlWriter Comment(string text)

@@ -71,7 +71,7 @@ public static class StatusComposer
         var hostParts = new Dictionary<string, HostPart>(rendered.Count, StringComparer.Ordinal);
         foreach (var host in rendered)
         {
-            pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, h => Encoding.UTF8.GetBytes(RenderedHostYaml.Write(h)))));
+            pending.Add(($"rendered/hosts/{host.Host}.yaml", () => RenderedText.GetValue(host, RenderedHostYaml.Utf8)));
             var observation = observed.GetValueOrDefault(host.Host);
             var before = previousHosts.GetValueOrDefault(host.Host);
             var ownReports = OwnReports(host, observation?.Report, contested, vmState, metalState);

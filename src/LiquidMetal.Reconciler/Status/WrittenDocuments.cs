@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using LiquidMetal.Fleet.Model;
 using LiquidMetal.Fleet.Rendering;
+using LiquidMetal.Fleet.Yaml;
 using LiquidMetal.Reconciler.Agents;
 using LiquidMetal.Reconciler.Kubernetes;
 
@@ -64,25 +65,9 @@ public sealed class WrittenDocuments
     /// </summary>
     public byte[] Same(string path, StringBuilder text)
     {
-        var encoder = Encoding.UTF8.GetEncoder();
-        var count = 0;
-        foreach (var chunk in text.GetChunks())
-        {
-            count += encoder.GetByteCount(chunk.Span, flush: false);
-        }
-
-        count += encoder.GetByteCount([], flush: true);
-        encoder.Reset();
-        var buffer = ArrayPool<byte>.Shared.Rent(count);
+        var (buffer, at) = Utf8Text.Rent(text);
         try
         {
-            var at = 0;
-            foreach (var chunk in text.GetChunks())
-            {
-                at += encoder.GetBytes(chunk.Span, buffer.AsSpan(at), flush: false);
-            }
-
-            at += encoder.GetBytes([], buffer.AsSpan(at), flush: true);
             if (_last.TryGetValue(path, out var last) && last.Bytes.AsSpan().SequenceEqual(buffer.AsSpan(0, at)))
             {
                 return last.Bytes;

@@ -42,6 +42,38 @@ public sealed class RenderedBytesTests
     }
 
     [Fact]
+    public void Utf8AndWriteFile_EveryDocument_TheBytesOfTheTextAsUtf8()
+    {
+        // The file and status writers encode from a reused builder; they must give the very bytes of Write's text,
+        // a non-ASCII text and a document larger than the last one on the same thread included.
+        var hosts = FleetCompiler.Compile(FleetFiles.ExampleDirectory).Hosts.ToList();
+        foreach (var row in (IEnumerable<object[]>)RenderedHostYamlTests.Texts())
+        {
+            var text = (string)row[0];
+            hosts.Add(RenderedHostYamlTests.Sample(text, kernel: text.Length == 0 ? "/k" : text));
+        }
+
+        var directory = Directory.CreateTempSubdirectory("lm-rendered-");
+        try
+        {
+            foreach (var host in hosts.Concat(hosts.AsEnumerable().Reverse()))
+            {
+                var expected = Encoding.UTF8.GetBytes(RenderedHostYaml.Write(host));
+                Assert.Equal(expected, RenderedHostYaml.Utf8(host));
+
+                var path = Path.Combine(directory.FullName, "host.yaml");
+                File.WriteAllText(path, new string('x', expected.Length + 100)); // a longer file is truncated, not overwritten in part
+                RenderedHostYaml.WriteFile(path, host);
+                Assert.Equal(expected, File.ReadAllBytes(path));
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Write_Generated60Hosts_HashAsPinned()
     {
         var files = FleetGenerator.Generate(60).Select(f => new FleetFile(f.Key, Encoding.UTF8.GetBytes(f.Value))).ToList();
