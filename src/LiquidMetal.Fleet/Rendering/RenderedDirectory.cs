@@ -33,9 +33,17 @@ public static class RenderedDirectory
         return hosts;
     }
 
-    /// <summary>Writes one file per host (each atomically) and removes documents of hosts that no longer exist.</summary>
+    /// <summary>
+    /// Writes one file per host (each atomically) and removes documents of hosts that no longer exist. A directory that
+    /// does not exist yet appears whole: it is written beside its place and renamed into it.
+    /// </summary>
     public static void Write(string directory, IReadOnlyList<RenderedHost> hosts)
     {
+        if (!Directory.Exists(directory) && TryWriteNew(directory, hosts))
+        {
+            return;
+        }
+
         Directory.CreateDirectory(directory);
         var keep = hosts.Select(h => h.Host + ".yaml").ToHashSet(StringComparer.Ordinal);
         Parallel.ForEach(hosts, host =>
@@ -52,6 +60,45 @@ public static class RenderedDirectory
             {
                 File.Delete(stale);
             }
+        }
+    }
+
+    /// <summary>
+    /// A new directory, written as a hidden sibling and renamed into place: readers see no directory or all of it, and no
+    /// document needs a rename of its own (at 1,000 hosts, two threads renaming into one directory wait on its lock).
+    /// False, with nothing left behind, when the directory appeared meanwhile: then it is written file by file.
+    /// </summary>
+    private static bool TryWriteNew(string directory, IReadOnlyList<RenderedHost> hosts)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (Path.GetDirectoryName(full) is not { } parent)
+        {
+            return false; // the file system's root
+        }
+
+        Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true); // left by a process of the same id that died writing it
+        }
+
+        Directory.CreateDirectory(staging);
+        try
+        {
+            Parallel.ForEach(hosts, host => RenderedHostYaml.WriteFile(Path.Combine(staging, host.Host + ".yaml"), host));
+            Directory.Move(staging, full);
+            return true;
+        }
+        catch (IOException) when (Directory.Exists(full))
+        {
+            Directory.Delete(staging, recursive: true);
+            return false;
+        }
+        catch
+        {
+            Directory.Delete(staging, recursive: true);
+            throw;
         }
     }
 
