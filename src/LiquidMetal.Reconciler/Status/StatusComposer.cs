@@ -41,7 +41,7 @@ public static class StatusComposer
         var halted = rollout?.Halted ?? ImmutableSortedDictionary<string, string>.Empty;
         // Documents are built here and serialized at the end, in parallel: YAML writing is most of the cost.
         var pending = new List<(string Path, Func<byte[]> Write)>(rendered.Count * 2 + fleet.Clusters.Length + 1);
-        var vmState = new Dictionary<string, (string Host, VmReport Vm)>(StringComparer.Ordinal);
+        var vmState = new Dictionary<string, (string Host, VmReport Vm)>(observed.Values.Sum(o => o.Report?.Vms.Length ?? 0), StringComparer.Ordinal);
         var metalState = new Dictionary<string, (string Host, MetalReport Metal)>(StringComparer.Ordinal);
         var contested = false; // some VM or metal node is in more than one host's report (one moving, or a departed host's)
         foreach (var (host, observation) in observed)
@@ -64,7 +64,7 @@ public static class StatusComposer
         // Each host's documents, and every node under its cluster, in one pass over the hosts. A host whose inputs are
         // those the last compose had gives what it gave then (at 1,000 hosts, rebuilding and comparing every document was
         // most of a one-VM change's compose).
-        var previousHosts = (previous?.Hosts ?? []).DistinctBy(h => h.Name).ToDictionary(h => h.Name, StringComparer.Ordinal);
+        var previousHosts = FirstByName(previous?.Hosts ?? [], h => h.Name);
         var nodesOf = new Dictionary<string, List<NodeStatus>>(StringComparer.Ordinal);
         var hostDocuments = new List<HostStatusDocument>(rendered.Count);
         var lastHostParts = written.HostParts;
@@ -88,7 +88,7 @@ public static class StatusComposer
             }
         }
 
-        var previousClusters = (previous?.Clusters ?? []).DistinctBy(c => c.Name).ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var previousClusters = FirstByName(previous?.Clusters ?? [], c => c.Name);
         var clusters = new List<ClusterStatusDocument>();
         var summaries = new List<string>();
         var lastClusterParts = written.ClusterParts;
@@ -315,6 +315,18 @@ public static class StatusComposer
         : heldBack > 0 ? $"{heldBack} control-plane replacement(s) waiting their turn"
         : untouched > 0 ? $"{untouched} host(s) left as they are: no spec they were told before matches what they run"
         : $"{clusters.Count(c => c.Phase is not "Ready" and not "Suspended")} cluster(s) not ready";
+
+    /// <summary>Each document by name, the first of two with one name (as a read of the branch in path order gives).</summary>
+    private static Dictionary<string, T> FirstByName<T>(ImmutableArray<T> documents, Func<T, string> name)
+    {
+        var byName = new Dictionary<string, T>(documents.Length, StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            byName.TryAdd(name(document), document);
+        }
+
+        return byName;
+    }
 
     private static List<NodeStatus> NodesOf(Dictionary<string, List<NodeStatus>> nodesOf, string cluster)
     {
