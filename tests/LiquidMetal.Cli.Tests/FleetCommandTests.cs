@@ -111,6 +111,23 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Render_OutIsAFileOrUnderOne_ExitFailedSayingWhereAndLeavesNothing()
+    {
+        var file = Path.Combine(_root, "taken");
+        File.WriteAllText(file, "not a directory\n");
+
+        foreach (var output in new[] { file, Path.Combine(file, "rendered") })
+        {
+            var error = new StringWriter();
+            Assert.Equal(ExitCodes.Failed, RenderCommand.Run(Example(), output, null, stats: false, new StringWriter(), error));
+            Assert.StartsWith($"liquidmetal: cannot write the rendered hosts into {output}: ", error.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("not a directory\n", File.ReadAllText(file));
+        Assert.Equal([file], Directory.GetFileSystemEntries(_root)); // no staging directory left beside it
+    }
+
+    [Fact]
     public void Render_Stdout_AllDocumentsSeparated()
     {
         var output = new StringWriter();

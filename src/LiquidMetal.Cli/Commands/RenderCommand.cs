@@ -50,7 +50,16 @@ internal static class RenderCommand
         }
         else
         {
-            RenderedDirectory.Write(outDirectory, compiled.Hosts);
+            try
+            {
+                RenderedDirectory.Write(outDirectory, compiled.Hosts);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"liquidmetal: cannot write the rendered hosts into {outDirectory}: {e.Message}");
+                return ExitCodes.Failed;
+            }
+
             var vms = compiled.Hosts.Sum(h => h.Microvms.Length);
             var metal = compiled.Hosts.Count(h => h.Metal is not null);
             output.WriteLine($"rendered {compiled.Hosts.Length} hosts ({vms} microVMs, {metal} metal) into {outDirectory}");

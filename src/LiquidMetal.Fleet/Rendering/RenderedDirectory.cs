@@ -76,14 +76,22 @@ public static class RenderedDirectory
             return false; // the file system's root
         }
 
-        Directory.CreateDirectory(parent);
         var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        if (Directory.Exists(staging))
+        try
         {
-            Directory.Delete(staging, recursive: true); // left by a process of the same id that died writing it
+            Directory.CreateDirectory(parent);
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true); // left by a process of the same id that died writing it
+            }
+
+            Directory.CreateDirectory(staging);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // written file by file, so that what fails is told about the directory asked for, not this one
         }
 
-        Directory.CreateDirectory(staging);
         try
         {
             Parallel.ForEach(hosts, host => RenderedHostYaml.WriteFile(Path.Combine(staging, host.Host + ".yaml"), host));
