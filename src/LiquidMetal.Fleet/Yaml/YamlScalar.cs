@@ -15,10 +15,16 @@ public static class YamlScalar
     /// <summary>Human-readable text (a reason, a message): like <see cref="Write"/>, but words separated by single spaces, commas and semicolons stay plain.</summary>
     public static string WriteText(string value) => IsPlain(value, allowSpaces: true) ? value : Quote(value);
 
+    /// <summary>Appends what <see cref="Write"/> (or, with <paramref name="allowSpaces"/>, <see cref="WriteText"/>) returns, without making it a string first.</summary>
+    internal static StringBuilder Append(StringBuilder to, string value, bool allowSpaces = false) =>
+        IsPlain(value, allowSpaces) ? to.Append(value) : AppendQuoted(to, value);
+
+    private static string Quote(string value) => AppendQuoted(new StringBuilder(value.Length + 8), value).ToString();
+
     /// <summary>A YAML double-quoted scalar: backslash escapes for quotes, backslashes and control characters.</summary>
-    private static string Quote(string value)
+    private static StringBuilder AppendQuoted(StringBuilder quoted, string value)
     {
-        var quoted = new StringBuilder(value.Length + 8).Append('"');
+        quoted.Append('"');
         foreach (var c in value)
         {
             switch (c)
@@ -52,7 +58,7 @@ public static class YamlScalar
             }
         }
 
-        return quoted.Append('"').ToString();
+        return quoted.Append('"');
     }
 
     // Starting with a letter or '/' rules out numbers, indicators (- ? : , [ ] { } # & * ! | > ' " % @ `) and .inf/.nan;

@@ -74,7 +74,7 @@ public sealed class YamlWriter
     /// <summary>A sequence item that is human-readable text ("- text").</summary>
     public YamlWriter TextItem(int indent, string value)
     {
-        Indent(indent).Append("- ").Append(YamlScalar.WriteText(value)).Append('\n');
+        YamlScalar.Append(Indent(indent).Append("- "), value, allowSpaces: true).Append('\n');
         return this;
     }
 
@@ -83,7 +83,7 @@ public sealed class YamlWriter
     {
         if (value is not null)
         {
-            Key(indent, key).Append(' ').Append(YamlScalar.Write(value)).Append('\n');
+            YamlScalar.Append(Key(indent, key).Append(' '), value).Append('\n');
         }
 
         return this;
@@ -94,7 +94,7 @@ public sealed class YamlWriter
     {
         if (value is not null)
         {
-            Key(indent, key).Append(' ').Append(YamlScalar.WriteText(value)).Append('\n');
+            YamlScalar.Append(Key(indent, key).Append(' '), value, allowSpaces: true).Append('\n');
         }
 
         return this;
@@ -116,15 +116,15 @@ public sealed class YamlWriter
     /// <summary>A key from data (a label such as "liquidmetal.dev/cluster"), quoted when it must be, and its value as <see cref="Lines"/> writes it.</summary>
     public YamlWriter Entry(int indent, string key, string value)
     {
-        var quoted = YamlScalar.Write(key);
+        YamlScalar.Append(Indent(indent), key);
         if (IsBlockSafe(value))
         {
-            Indent(indent).Append(quoted).Append(':');
+            _text.Append(':');
             Block(indent + 2, value);
         }
         else
         {
-            Indent(indent).Append(quoted).Append(": ").Append(YamlScalar.Write(value)).Append('\n');
+            YamlScalar.Append(_text.Append(": "), value).Append('\n');
         }
 
         return this;
@@ -208,24 +208,23 @@ public sealed class YamlWriter
 
     private void Block(int indent, string value)
     {
-        var trailing = value.Length - value.TrimEnd('\n').Length;
+        var trailing = value.Length - value.AsSpan().TrimEnd('\n').Length;
         var chomp = trailing switch
         {
             0 => "-",
             1 => string.Empty,
             _ => "+",
         };
-        var body = trailing == 0 ? value : value[..^trailing];
+        var body = value.AsSpan(0, value.Length - trailing); // a span: a VM's user-data is kilobytes, not copied again
 
         // YAML takes a block's indentation from its first non-empty line; when that line starts with spaces, say it (2: relative to the key).
-        var firstText = body.TrimStart('\n');
-        var indicator = firstText.StartsWith(' ') ? "2" : string.Empty;
+        var indicator = body.TrimStart('\n').StartsWith(' ') ? "2" : string.Empty;
         _text.Append(" |").Append(indicator).Append(chomp).Append('\n');
-        foreach (var line in body.AsSpan().Split('\n'))
+        foreach (var line in body.Split('\n'))
         {
             if (line.End.Value > line.Start.Value)
             {
-                _text.Append(' ', indent).Append(body.AsSpan(line));
+                _text.Append(' ', indent).Append(body[line]);
             }
 
             _text.Append('\n');
