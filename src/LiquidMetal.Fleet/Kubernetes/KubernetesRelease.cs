@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -49,16 +48,8 @@ public static partial class KubernetesReleases
     /// <summary>The kube-vip image the control planes run to hold the cluster's VIP (ARP mode).</summary>
     public const string KubeVipImage = "ghcr.io/kube-vip/kube-vip:v0.8.7";
 
-    /// <summary>Supported minors and the newest patch of each this build knows (upstream releases up to late 2025).</summary>
-    private static readonly ImmutableSortedDictionary<int, int> NewestPatch = new Dictionary<int, int>
-    {
-        [29] = 15,
-        [30] = 14,
-        [31] = 13,
-        [32] = 9,
-        [33] = 5,
-        [34] = 1,
-    }.ToImmutableSortedDictionary();
+    /// <summary>Supported minors, oldest first, and the newest patch of each this build knows (upstream releases up to late 2025).</summary>
+    private static readonly (int Minor, int Patch)[] NewestPatch = [(29, 15), (30, 14), (31, 13), (32, 9), (33, 5), (34, 1)];
 
     [GeneratedRegex(@"^v1\.(?<minor>[0-9]+)\.(?<patch>[0-9]+)(?<eks>-eks-1-(?<eksMinor>[0-9]+)-(?<eksBuild>[0-9]+))?$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
@@ -68,12 +59,11 @@ public static partial class KubernetesReleases
     {
         problem = null;
         var match = VersionPattern().Match(version);
-        var known = Known(distribution);
         if (!match.Success)
         {
             problem = distribution == KubernetesDistribution.EksD
-                ? $"'{version}' is not an EKS Distro version: write it as EKS-D tags it, v1.<minor>.<patch>-eks-1-<minor>-<build> (e.g. v1.31.2-eks-1-31-8); supported: {known}"
-                : $"'{version}' is not a Kubernetes version: write v1.<minor>.<patch> (e.g. v1.31.2); supported: {known}";
+                ? $"'{version}' is not an EKS Distro version: write it as EKS-D tags it, v1.<minor>.<patch>-eks-1-<minor>-<build> (e.g. v1.31.2-eks-1-31-8); supported: {Known(distribution)}"
+                : $"'{version}' is not a Kubernetes version: write v1.<minor>.<patch> (e.g. v1.31.2); supported: {Known(distribution)}";
             return null;
         }
 
@@ -98,18 +88,32 @@ public static partial class KubernetesReleases
             return null;
         }
 
-        if (!NewestPatch.TryGetValue(minor, out var newest) || patch > newest)
+        if (patch > NewestPatchOf(minor))
         {
-            problem = $"unknown Kubernetes version {version} ({KubernetesRelease.DistributionName(distribution)}); supported: {known}";
+            problem = $"unknown Kubernetes version {version} ({KubernetesRelease.DistributionName(distribution)}); supported: {Known(distribution)}";
             return null;
         }
 
         return new KubernetesRelease(distribution, version, minor, patch);
     }
 
+    /// <summary>The newest patch of a supported minor; -1 for a minor that is not supported.</summary>
+    private static int NewestPatchOf(int minor)
+    {
+        foreach (var known in NewestPatch)
+        {
+            if (known.Minor == minor)
+            {
+                return known.Patch;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>"v1.29.0-v1.29.15, v1.30.0-v1.30.14, ..." (with the EKS-D suffix for eks-d).</summary>
-    public static string Known(KubernetesDistribution distribution) => string.Join(", ", NewestPatch.Select(pair =>
+    public static string Known(KubernetesDistribution distribution) => string.Join(", ", NewestPatch.Select(known =>
         distribution == KubernetesDistribution.EksD
-            ? $"v1.{pair.Key}.0-v1.{pair.Key}.{pair.Value} as -eks-1-{pair.Key}-<build>"
-            : $"v1.{pair.Key}.0-v1.{pair.Key}.{pair.Value}"));
+            ? $"v1.{known.Minor}.0-v1.{known.Minor}.{known.Patch} as -eks-1-{known.Minor}-<build>"
+            : $"v1.{known.Minor}.0-v1.{known.Minor}.{known.Patch}"));
 }
