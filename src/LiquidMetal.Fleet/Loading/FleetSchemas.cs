@@ -11,53 +11,41 @@ namespace LiquidMetal.Fleet.Loading;
 /// <summary>The JSON Schemas of the fleet format (schemas/*.schema.json, embedded), and errors phrased for people.</summary>
 public static class FleetSchemas
 {
-    private static readonly Lazy<JsonSchema> FleetSchema = new(() => Load("fleet.schema.json"));
-    private static readonly Lazy<JsonSchema> HostSchema = new(() => Load("host.schema.json"));
-    private static readonly Lazy<JsonSchema> ClusterSchema = new(() => Load("cluster.schema.json"));
-    private static readonly Lazy<JsonSchema> NetworkSchema = new(() => Load("network.schema.json"));
+    // Each kind's schema twice over: the quick check every document goes through first, and NJsonSchema's, built only
+    // for a document the quick check cannot pass (it words the errors).
+    private static readonly Dictionary<string, KindSchemas> Kinds = new(StringComparer.Ordinal)
+    {
+        ["Fleet"] = new("fleet.schema.json"),
+        ["Host"] = new("host.schema.json"),
+        ["Cluster"] = new("cluster.schema.json"),
+        ["Network"] = new("network.schema.json"),
+    };
 
     // One validator for every document, from every thread: it holds only read-only settings and format validators,
     // and JsonSchema.Validate building them anew for each document cost about as much as validating a host.
     private static readonly JsonSchemaValidator Validator = new();
 
-    // The quick check each document goes through first; NJsonSchema reads only the documents it cannot pass.
-    private static readonly Lazy<SchemaCheck> FleetCheck = new(() => SchemaCheck.Compile(Text("fleet.schema.json")));
-    private static readonly Lazy<SchemaCheck> HostCheck = new(() => SchemaCheck.Compile(Text("host.schema.json")));
-    private static readonly Lazy<SchemaCheck> ClusterCheck = new(() => SchemaCheck.Compile(Text("cluster.schema.json")));
-    private static readonly Lazy<SchemaCheck> NetworkCheck = new(() => SchemaCheck.Compile(Text("network.schema.json")));
-
     /// <summary>
     /// Starts compiling the quick checks on the thread pool, so that a cold process does it while it reads and parses
     /// the fleet's files rather than before checking the first one. NJsonSchema's schemas are built only when a
-    /// document needs them (one the quick check cannot pass), so a valid fleet never builds them.
+    /// document needs them, so a valid fleet never builds them.
     /// </summary>
     public static void Preload()
     {
-        if (!ClusterCheck.IsValueCreated)
+        if (!Kinds["Cluster"].Quick.IsValueCreated)
         {
-            _ = Task.Run(() => (ClusterCheck.Value, HostCheck.Value, FleetCheck.Value, NetworkCheck.Value));
+            _ = Task.Run(() => Kinds.Values.Select(kind => kind.Quick.Value).ToList());
         }
     }
 
     /// <summary>The schema for a kind ("Fleet", "Host", "Cluster", "Network").</summary>
-    public static JsonSchema For(string kind) => kind switch
-    {
-        "Fleet" => FleetSchema.Value,
-        "Host" => HostSchema.Value,
-        "Cluster" => ClusterSchema.Value,
-        "Network" => NetworkSchema.Value,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
-    };
+    public static JsonSchema For(string kind) => Of(kind).Full.Value;
 
     /// <summary>The quick check for a kind; <see cref="Verdict.Valid"/> from it means NJsonSchema finds nothing either.</summary>
-    internal static SchemaCheck QuickCheck(string kind) => kind switch
-    {
-        "Fleet" => FleetCheck.Value,
-        "Host" => HostCheck.Value,
-        "Cluster" => ClusterCheck.Value,
-        "Network" => NetworkCheck.Value,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
-    };
+    internal static SchemaCheck QuickCheck(string kind) => Of(kind).Quick.Value;
+
+    private static KindSchemas Of(string kind) =>
+        Kinds.TryGetValue(kind, out var schemas) ? schemas : throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind");
 
     /// <summary>The raw text of an embedded schema, e.g. "host.schema.json".</summary>
     public static string Text(string fileName)
@@ -251,4 +239,11 @@ public static class FleetSchemas
     private static string Truncate(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     private static JsonSchema Load(string fileName) => JsonSchema.FromJsonAsync(Text(fileName)).GetAwaiter().GetResult();
+
+    private sealed class KindSchemas(string fileName)
+    {
+        public Lazy<SchemaCheck> Quick { get; } = new(() => SchemaCheck.Compile(Text(fileName)));
+
+        public Lazy<JsonSchema> Full { get; } = new(() => Load(fileName));
+    }
 }
