@@ -48,7 +48,7 @@ public sealed class SchemaCheckTests
     private static readonly JToken[] Values =
     [
         JValue.CreateNull(), "", "x", "cp", "metal", "microvm", "kubeadm", "eks-d", "pack", "ssh", "Sled-1", "a_b", "1.30",
-        "ünïcödé", "a\u00a0b", "https://a:1/", "http://a b", new string('a', 63), new string('a', 64), "10.0.0.0/24",
+        "ünïcödé", "a\u00a0b", "sled-1\n", "\t", "https://a:1/\n", "https://a:1/", "http://a b", new string('a', 63), new string('a', 64), "10.0.0.0/24",
         0, -1, 1, 2, 16, 17, 0.999, 16.000000000000004, 15.999999999999998, 255, 256, 4096, 4097, 67108864, 67108865, 1000, 1001, long.MaxValue, 1.5, 2.0, -0.5, true, false,
         new JObject(), new JArray(), new JArray("metal"), new JArray("microvm", "microvm"), new JArray("microvm", "metal"),
         new JArray(1, 2), new JObject { ["userData"] = "x" }, new JObject { ["userData"] = 1 }, new JObject { ["a"] = "b" },
@@ -95,6 +95,33 @@ public sealed class SchemaCheckTests
 
         // The mutations must reach both verdicts often, or the agreement above proves little.
         Assert.True(counts[Verdict.Valid] > 250 && counts[Verdict.Invalid] > 750, string.Join(", ", counts));
+    }
+
+    [Fact]
+    public void Check_EveryValueReplacedByEveryOther_AgreesWithNJsonSchemaWheneverItDecides()
+    {
+        var decided = 0;
+        foreach (var (kind, path, original) in Documents())
+        {
+            var places = ((JContainer)original).Descendants().Where(t => t is JValue or JContainer && t is not JProperty).Select(t => t.Path).ToList();
+            foreach (var place in places)
+            {
+                var at = original.SelectToken(place)!;
+                foreach (var value in Values.Concat(Near(at)))
+                {
+                    var document = original.DeepClone();
+                    document.SelectToken(place)!.Replace(value.DeepClone());
+                    var verdict = FleetSchemas.QuickCheck(kind).Check(document);
+                    var errors = Validator.Validate(document, FleetSchemas.For(kind));
+                    var what = $"{path} with {place} = {value.ToString(Newtonsoft.Json.Formatting.None)}: NJsonSchema says {string.Join(", ", errors.Select(e => $"{e.Kind} at {e.Path}"))}";
+                    Assert.False(verdict == Verdict.Valid && errors.Count > 0, "the quick check passed a document NJsonSchema refuses: " + what);
+                    Assert.False(verdict == Verdict.Invalid && errors.Count == 0, "the quick check refused a document NJsonSchema passes: " + what);
+                    decided += verdict == Verdict.Unknown ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.True(decided > 5000, $"only {decided} replacements decided");
     }
 
     [Fact]
@@ -204,15 +231,17 @@ public sealed class SchemaCheckTests
     /// <summary>A value close to the one there: just past a length or a bound, another case, one character more.</summary>
     private static JToken Near(JToken value, Random random)
     {
-        JToken[] near = value switch
-        {
-            JValue { Value: string s } =>
-                [s + new string('a', Math.Max(1, 64 - s.Length)), s + new string('a', Math.Max(0, 63 - s.Length)), s.ToUpperInvariant(), s + " ", "", "-" + s, s + "é", s.Replace('-', '_'), s + ":99999"],
-            JValue { Value: long n } => [n + 1, n - 1, 0, -n, n * 2, n / 2, (double)n],
-            JValue { Value: double d } => [d + 0.5, -d, d * 10, d - 1e-12],
-            JValue { Value: bool b } => [!b],
-            _ => [Pick(random)],
-        };
-        return near[random.Next(near.Length)];
+        var near = Near(value);
+        return near.Length == 0 ? Pick(random) : near[random.Next(near.Length)];
     }
+
+    private static JToken[] Near(JToken value) => value switch
+    {
+        JValue { Value: string s } =>
+            [s + new string('a', Math.Max(1, 64 - s.Length)), s + new string('a', Math.Max(0, 63 - s.Length)), s.ToUpperInvariant(), s + " ", "", "-" + s, s + "é", s.Replace('-', '_'), s + ":99999", s + "\n", "\n" + s],
+        JValue { Value: long n } => [n + 1, n - 1, 0, -n, n * 2, n / 2, (double)n],
+        JValue { Value: double d } => [d + 0.5, -d, d * 10, d - 1e-12],
+        JValue { Value: bool b } => [!b],
+        _ => [],
+    };
 }
