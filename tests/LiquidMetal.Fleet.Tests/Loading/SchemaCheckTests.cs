@@ -121,7 +121,7 @@ public sealed class SchemaCheckTests
             }
         }
 
-        Assert.True(decided > 5000, $"only {decided} replacements decided");
+        Assert.True(decided > 10000, $"only {decided} replacements decided");
     }
 
     [Fact]
