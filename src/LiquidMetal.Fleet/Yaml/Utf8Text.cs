@@ -12,15 +12,15 @@ public static class Utf8Text
     /// <summary>The text's bytes in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (give it back); <c>Length</c> bytes of it are the text.</summary>
     public static (byte[] Buffer, int Length) Rent(StringBuilder text)
     {
-        var encoder = Encoding.UTF8.GetEncoder();
+        // Counted chunk by chunk without carrying state (Encoder.GetByteCount does not carry it either): a surrogate pair
+        // split between two chunks counts as two replacement characters, 6 bytes for its 4, so the buffer is never short.
         var count = 0;
         foreach (var chunk in text.GetChunks())
         {
-            count += encoder.GetByteCount(chunk.Span, flush: false);
+            count += Encoding.UTF8.GetByteCount(chunk.Span);
         }
 
-        count += encoder.GetByteCount([], flush: true);
-        encoder.Reset();
+        var encoder = Encoding.UTF8.GetEncoder();
         var buffer = ArrayPool<byte>.Shared.Rent(count);
         var at = 0;
         foreach (var chunk in text.GetChunks())
