@@ -128,6 +128,21 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Render_OutFailsWhileWritingADocument_ExitFailedSayingWhere()
+    {
+        var output = Path.Combine(_root, "rendered");
+        Assert.Equal(0, RenderCommand.Run(Example(), output, null, stats: false, new StringWriter(), new StringWriter()));
+        var blocker = Path.Combine(output, "sled-3.yaml.tmp"); // where that host's document is written before it is renamed
+        Directory.CreateDirectory(blocker);
+
+        var error = new StringWriter();
+        Assert.Equal(ExitCodes.Failed, RenderCommand.Run(Example(), output, null, stats: false, new StringWriter(), error));
+
+        Assert.StartsWith($"liquidmetal: cannot write the rendered hosts into {output}: ", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AggregateException", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Stdout_AllDocumentsSeparated()
     {
         var output = new StringWriter();

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using LiquidMetal.Fleet.Diagnostics;
 using LiquidMetal.Fleet.Scheduling;
 
@@ -46,7 +47,7 @@ public static class RenderedDirectory
 
         Directory.CreateDirectory(directory);
         var keep = hosts.Select(h => h.Host + ".yaml").ToHashSet(StringComparer.Ordinal);
-        Parallel.ForEach(hosts, host =>
+        EachHost(hosts, host =>
         {
             var path = Path.Combine(directory, host.Host + ".yaml");
             var temporary = path + ".tmp";
@@ -76,15 +77,11 @@ public static class RenderedDirectory
             return false; // the file system's root
         }
 
-        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        // A name of its own: two renders into one directory (two containers' processes can share a process id) never share it.
+        var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
             Directory.CreateDirectory(parent);
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true); // left by a process of the same id that died writing it
-            }
-
             Directory.CreateDirectory(staging);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -94,19 +91,46 @@ public static class RenderedDirectory
 
         try
         {
-            Parallel.ForEach(hosts, host => RenderedHostYaml.WriteFile(Path.Combine(staging, host.Host + ".yaml"), host));
+            EachHost(hosts, host => RenderedHostYaml.WriteFile(Path.Combine(staging, host.Host + ".yaml"), host));
             Directory.Move(staging, full);
             return true;
         }
         catch (IOException) when (Directory.Exists(full))
         {
-            Directory.Delete(staging, recursive: true);
+            TryDelete(staging);
             return false;
         }
         catch
         {
-            Directory.Delete(staging, recursive: true);
+            TryDelete(staging);
             throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> for every host on the thread pool; a failure is thrown as itself, not wrapped.</summary>
+    private static void EachHost(IReadOnlyList<RenderedHost> hosts, Action<RenderedHost> write)
+    {
+        try
+        {
+            Parallel.ForEach(hosts, write);
+        }
+        catch (AggregateException e)
+        {
+            // The caller tells a full disk or a read-only directory (IOException, UnauthorizedAccessException) by its type.
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+        }
+    }
+
+    /// <summary>Removes a staging directory after a failure, without hiding the failure behind one of its own.</summary>
+    private static void TryDelete(string staging)
+    {
+        try
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left beside the output: hidden, and named as a staging directory.
         }
     }
 
