@@ -5,6 +5,10 @@
 #   pool  one core location of identical servers, every cluster's selector matching every host.
 # Wall time is measured around the whole process (startup included), median of RUNS; peak memory is the process's
 # own high-water mark (VmHWM) as `render --stats` reports it.
+# Every run writes into a directory of its own that did not exist, and no output is deleted until the end: on an ext4
+# without a journal (this machine's), creating a file scans past every inode freed in the last 30 s
+# (vm.dirty_expire_centisecs), so deleting the last run's 1,000 files right before a run made that run's writes
+# about twice as slow. A first render into a fresh directory does not pay for files the bench itself just removed.
 # Targets (issue 9), for either shape: 1,000 hosts under 1 s; 10,000 hosts under 12x the 1,000-host time and 2 GiB.
 set -euo pipefail
 cli=${1:?usage: render-bench.sh PATH-TO-liquidmetal PATH-TO-liquidmetal-bench}
@@ -15,6 +19,15 @@ sizes=${SIZES:-1000 5000 10000}
 shapes=${SHAPES:-edge pool}
 mkdir -p "$work"
 
+# Outputs of an earlier invocation: removed, and then the bench waits until none was freed in the last 30 s.
+settle=$(( $(cat /proc/sys/vm/dirty_expire_centisecs 2>/dev/null || echo 3000) / 100 ))
+if compgen -G "$work/out-*" >/dev/null; then rm -rf "$work"/out-*; date +%s >"$work/.outputs-removed"; fi
+if [ -f "$work/.outputs-removed" ]; then
+  wait_s=$(( $(cat "$work/.outputs-removed") + settle + 1 - $(date +%s) ))
+  [ "$wait_s" -le 0 ] || { echo "waiting ${wait_s} s: outputs removed moments ago still slow the file system's creates" >&2; sleep "$wait_s"; }
+fi
+trap 'rm -rf "$work"/out-*; date +%s >"$work/.outputs-removed"' EXIT
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 status=0
@@ -23,13 +36,12 @@ for shape in $shapes; do
   for hosts in $sizes; do
     fleet="$work/$shape-$hosts"
     [ -f "$fleet/fleet.yaml" ] || "$gen" generate --hosts "$hosts" --shape "$shape" --out "$fleet" >/dev/null
-    rm -rf "$work/out-$shape-$hosts"
-    "$cli" render "$fleet" --out "$work/out-$shape-$hosts" >/dev/null # warm the page cache
+    "$cli" render "$fleet" --out "$work/out-$shape-$hosts-0" >/dev/null # warm the page cache
     times=() peaks=()
-    for _ in $(seq "$runs"); do
-      rm -rf "$work/out-$shape-$hosts" # every run writes every file, as a first render does
+    for run in $(seq "$runs"); do
+      # Every run writes every file into a new directory, as a first render does.
       start=$(date +%s%N)
-      stats=$("$cli" render "$fleet" --out "$work/out-$shape-$hosts" --stats 2>&1 >/dev/null)
+      stats=$("$cli" render "$fleet" --out "$work/out-$shape-$hosts-$run" --stats 2>&1 >/dev/null)
       end=$(date +%s%N)
       times+=($(( (end - start) / 1000000 )))
       peaks+=("$(echo "$stats" | grep -o 'peak RSS [0-9]*' | grep -o '[0-9]*')")
