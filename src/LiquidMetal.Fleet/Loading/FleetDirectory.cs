@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using LiquidMetal.Fleet.Diagnostics;
 
 namespace LiquidMetal.Fleet.Loading;
@@ -14,18 +15,95 @@ internal static class FleetDirectory
     /// <summary>The fleet files of an existing directory (<see cref="FleetLoader.LoadDirectory"/> checks that it exists).</summary>
     internal static List<FleetFile> Read(string directory, List<Diagnostic> diagnostics)
     {
-        var files = new List<FleetFile>();
         var info = new DirectoryInfo(directory);
         var root = RealPath(info) ?? info.FullName;
-        Walk(new DirectoryInfo(root), root, string.Empty, 0, files, diagnostics);
+        var found = new List<Found>();
+        Walk(new DirectoryInfo(root), root, string.Empty, 0, found);
+
+        // Each file is checked (a symlink, its size) and read on every core: at 3,000 files, a stat, a readlink and a read
+        // apiece, one after another, were 120 ms of a one-core stage. What is found is told in the walk's order.
+        try
+        {
+            Parallel.For(0, found.Count, new ParallelOptions { MaxDegreeOfParallelism = found.Count > 64 ? -1 : 1 }, i => found[i].Read(root));
+        }
+        catch (AggregateException e)
+        {
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]); // an unreadable file fails the read as it did one by one
+        }
+
+        var files = new List<FleetFile>(found.Count);
+        foreach (var item in found)
+        {
+            if (item.Problem is { } problem)
+            {
+                diagnostics.Add(problem);
+            }
+            else if (item.Content is { } content)
+            {
+                files.Add(new FleetFile(item.Path, content));
+            }
+        }
+
         return files;
     }
 
-    private static void Walk(DirectoryInfo directory, string root, string relative, int depth, List<FleetFile> files, List<Diagnostic> diagnostics)
+    /// <summary>
+    /// What the walk met, in order: a problem it found itself (a directory), or a file still to check and read. The
+    /// walk follows directory symlinks itself (it must, to list them); a file's own checks wait for <see cref="Read"/>.
+    /// </summary>
+    private sealed class Found(string path, FileInfo? file, Diagnostic? problem)
+    {
+        public string Path { get; } = path;
+
+        public Diagnostic? Problem { get; private set; } = problem;
+
+        public byte[]? Content { get; private set; }
+
+        public void Read(string root)
+        {
+            if (file is null)
+            {
+                return;
+            }
+
+            var target = file;
+            if (file.LinkTarget is not null)
+            {
+                var real = RealPath(file);
+                if (real is null)
+                {
+                    Problem = new Diagnostic(SourceLocation.OfFile(Path), $"broken symlink (points to {file.LinkTarget})");
+                    return;
+                }
+
+                if (!real.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    Problem = Leaves(Path, file);
+                    return;
+                }
+
+                target = new FileInfo(real);
+            }
+
+            if (target.Length > FleetLoader.MaxFileBytes)
+            {
+                Problem = new Diagnostic(SourceLocation.OfFile(Path),
+                    $"file is {target.Length:N0} bytes; fleet files may be at most {FleetLoader.MaxFileBytes:N0} bytes (1 MiB)");
+                return;
+            }
+
+            Content = File.ReadAllBytes(target.FullName);
+        }
+    }
+
+    private static Diagnostic Leaves(string path, FileSystemInfo entry) => new(SourceLocation.OfFile(path),
+        $"symlink leaves the fleet directory (points to {entry.LinkTarget}); fleet files must live inside the repository");
+
+    private static void Walk(DirectoryInfo directory, string root, string relative, int depth, List<Found> found)
     {
         if (depth > MaxDepth)
         {
-            diagnostics.Add(new Diagnostic(SourceLocation.OfFile(relative), $"directories nested deeper than {MaxDepth} levels (a symlink loop?)"));
+            found.Add(new Found(relative, null, new Diagnostic(SourceLocation.OfFile(relative), $"directories nested deeper than {MaxDepth} levels (a symlink loop?)")));
             return;
         }
 
@@ -37,15 +115,26 @@ internal static class FleetDirectory
             }
 
             var path = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+            if (entry is FileInfo file)
+            {
+                // A file, or a symlink that does not lead to a directory: checked and read later, on every core.
+                if (Relevant(path, isDirectory: false))
+                {
+                    found.Add(new Found(path, file, null));
+                }
+
+                continue;
+            }
+
             var target = entry;
             if (entry.LinkTarget is not null)
             {
                 var real = RealPath(entry);
                 if (real is null)
                 {
-                    if (Relevant(path, entry is DirectoryInfo))
+                    if (Relevant(path, isDirectory: true))
                     {
-                        diagnostics.Add(new Diagnostic(SourceLocation.OfFile(path), $"broken symlink (points to {entry.LinkTarget})"));
+                        found.Add(new Found(path, null, new Diagnostic(SourceLocation.OfFile(path), $"broken symlink (points to {entry.LinkTarget})")));
                     }
 
                     continue;
@@ -55,8 +144,7 @@ internal static class FleetDirectory
                 {
                     if (Relevant(path, Directory.Exists(real)))
                     {
-                        diagnostics.Add(new Diagnostic(SourceLocation.OfFile(path),
-                            $"symlink leaves the fleet directory (points to {entry.LinkTarget}); fleet files must live inside the repository"));
+                        found.Add(new Found(path, null, Leaves(path, entry)));
                     }
 
                     continue;
@@ -69,25 +157,16 @@ internal static class FleetDirectory
             {
                 if (Relevant(path, isDirectory: true))
                 {
-                    Walk(subdirectory, root, path, depth + 1, files, diagnostics);
+                    Walk(subdirectory, root, path, depth + 1, found);
                 }
 
                 continue;
             }
 
-            if (!Relevant(path, isDirectory: false) || target is not FileInfo file)
+            if (Relevant(path, isDirectory: false))
             {
-                continue;
+                found.Add(new Found(path, (FileInfo)target, null)); // a directory entry that turned out a file meanwhile
             }
-
-            if (file.Length > FleetLoader.MaxFileBytes)
-            {
-                diagnostics.Add(new Diagnostic(SourceLocation.OfFile(path),
-                    $"file is {file.Length:N0} bytes; fleet files may be at most {FleetLoader.MaxFileBytes:N0} bytes (1 MiB)"));
-                continue;
-            }
-
-            files.Add(new FleetFile(path, File.ReadAllBytes(file.FullName)));
         }
     }
 

@@ -151,6 +151,44 @@ public sealed class FleetDirectoryTests
     }
 
     [Fact]
+    public void LoadDirectory_ManyFilesWithProblems_EveryProblemToldInPathOrder()
+    {
+        // Over 64 files: each file is checked and read on the thread pool, after the walk has listed them and met the
+        // directories' own problems; what both found is told in the order of the paths all the same.
+        using var temp = new TempDirectory();
+        var root = temp.Combine("fleet");
+        FleetFiles.Example().WriteTo(root);
+        for (var i = 10; i < 90; i++)
+        {
+            File.WriteAllText(Path.Combine(root, "hosts", $"sled-{i}.yaml"), Sled6().Replace("sled-6", $"sled-{i}"));
+        }
+
+        using (var big = File.Create(Path.Combine(root, "hosts", "sled-20a.yaml")))
+        {
+            big.SetLength(FleetLoader.MaxFileBytes + 1);
+        }
+
+        File.CreateSymbolicLink(Path.Combine(root, "hosts", "sled-50a.yaml"), "../nowhere/gone.yaml");
+        Directory.Move(Path.Combine(root, "clusters"), temp.Combine("clusters-elsewhere"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "clusters"), temp.Combine("clusters-elsewhere"));
+        Directory.Move(Path.Combine(root, "networks"), temp.Combine("networks-elsewhere"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "networks"), temp.Combine("networks-elsewhere"));
+
+        var result = FleetLoader.LoadDirectory(root);
+
+        Assert.Null(result.Fleet);
+        (string File, string Message)[] expected =
+        [
+            ("clusters", "symlink leaves the fleet directory"),
+            ("hosts/sled-20a.yaml", "file is 1,048,577 bytes"),
+            ("hosts/sled-50a.yaml", "broken symlink"),
+            ("networks", "symlink leaves the fleet directory"),
+        ];
+        Assert.Equal(expected.Select(e => e.File), result.Diagnostics.Select(d => d.Location.File));
+        Assert.All(expected.Zip(result.Diagnostics), pair => Assert.StartsWith(pair.First.Message, pair.Second.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LoadDirectory_SymlinkLoop_ErrorNoException()
     {
         using var temp = new TempDirectory();
