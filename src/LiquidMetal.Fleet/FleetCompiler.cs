@@ -28,12 +28,19 @@ public static class FleetCompiler
     public static CompiledFleet Compile(string directory, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
         Compile(() => FleetLoader.LoadDirectory(directory), previous);
 
+    /// <summary>
+    /// Loads, validates and places, and stops before rendering (<see cref="CompiledFleet.Hosts"/> is empty): for a caller
+    /// that renders host by host through <see cref="Renderer.Prepare"/>.
+    /// </summary>
+    public static CompiledFleet Place(string directory, IReadOnlyDictionary<string, PlacedNode>? previous = null) =>
+        Compile(() => FleetLoader.LoadDirectory(directory), previous, rendered: null, render: false);
+
     /// <param name="cache">Parses only the files whose bytes changed since the last compile through the same cache.</param>
     /// <param name="rendered">Renders only the hosts whose inputs changed since the last compile through the same cache.</param>
     public static CompiledFleet Compile(IReadOnlyList<FleetFile> files, IReadOnlyDictionary<string, PlacedNode>? previous = null, ParseCache? cache = null, RenderCache? rendered = null) =>
         Compile(() => FleetLoader.Load(files, cache), previous, rendered);
 
-    private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous, RenderCache? rendered = null)
+    private static CompiledFleet Compile(Func<FleetLoadResult> load, IReadOnlyDictionary<string, PlacedNode>? previous, RenderCache? rendered = null, bool render = true)
     {
         var clock = Stopwatch.StartNew();
         var loaded = load();
@@ -50,6 +57,11 @@ public static class FleetCompiler
         if (!placement.Succeeded)
         {
             return new CompiledFleet(fleet, placement, [], placement.Diagnostics, new CompileTimings(loadTime, placeTime, TimeSpan.Zero));
+        }
+
+        if (!render)
+        {
+            return new CompiledFleet(fleet, placement, [], [], new CompileTimings(loadTime, placeTime, TimeSpan.Zero));
         }
 
         clock.Restart();

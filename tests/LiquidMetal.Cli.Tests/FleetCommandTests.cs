@@ -111,6 +111,25 @@ public sealed class FleetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Render_Out_TheDocumentsStdoutGetsAndEveryMicrovmCounted()
+    {
+        // Into a directory, each host is rendered as its file is written; to stdout, the fleet is rendered first.
+        var output = Path.Combine(_root, "rendered");
+        var said = new StringWriter();
+        var stdout = new StringWriter();
+
+        Assert.Equal(0, RenderCommand.Run(Example(), output, null, stats: false, said, new StringWriter()));
+        Assert.Equal(0, RenderCommand.Run(Example(), null, null, stats: false, stdout, new StringWriter()));
+
+        var files = Directory.GetFiles(output).Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        Assert.Equal(stdout.ToString(), string.Join("---\n", files));
+        var vms = stdout.ToString().Split("\n  - id: ").Length - 1;
+        var metal = stdout.ToString().Split("\nmetal:\n").Length - 1;
+        Assert.True(vms > 0);
+        Assert.Equal($"rendered 5 hosts ({vms} microVMs, {metal} metal) into {output}\n", said.ToString());
+    }
+
+    [Fact]
     public void Render_OutIsAFileOrUnderOne_ExitFailedSayingWhereAndLeavesNothing()
     {
         var file = Path.Combine(_root, "taken");

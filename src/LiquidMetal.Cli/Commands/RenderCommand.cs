@@ -30,7 +30,8 @@ internal static class RenderCommand
             return ExitCodes.Failed;
         }
 
-        var compiled = FleetCompiler.Compile(directory, previous);
+        // Into a directory, each host is rendered and written in one go, and dropped: no host's rendering waits for the last.
+        var compiled = outDirectory is null ? FleetCompiler.Compile(directory, previous) : FleetCompiler.Place(directory, previous);
         if (!compiled.Succeeded)
         {
             DiagnosticWriter.Write(error, directory, compiled.Diagnostics);
@@ -38,6 +39,7 @@ internal static class RenderCommand
         }
 
         var writeClock = Stopwatch.StartNew();
+        int hosts = compiled.Hosts.Length, vms = 0, metal = 0;
         if (outDirectory is null)
         {
             var first = true;
@@ -46,13 +48,22 @@ internal static class RenderCommand
                 output.Write(first ? string.Empty : "---\n");
                 output.Write(RenderedHostYaml.Write(host));
                 first = false;
+                vms += host.Microvms.Length;
             }
         }
         else
         {
+            var rendering = Renderer.Prepare(compiled.Fleet!, compiled.Placement!);
+            hosts = rendering.HostCount;
             try
             {
-                RenderedDirectory.Write(outDirectory, compiled.Hosts);
+                RenderedDirectory.Write(outDirectory, hosts, i =>
+                {
+                    var host = rendering.Render(i);
+                    Interlocked.Add(ref vms, host.Microvms.Length);
+                    Interlocked.Add(ref metal, host.Metal is null ? 0 : 1);
+                    return host;
+                });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -60,21 +71,21 @@ internal static class RenderCommand
                 return ExitCodes.Failed;
             }
 
-            var vms = compiled.Hosts.Sum(h => h.Microvms.Length);
-            var metal = compiled.Hosts.Count(h => h.Metal is not null);
-            output.WriteLine($"rendered {compiled.Hosts.Length} hosts ({vms} microVMs, {metal} metal) into {outDirectory}");
+            output.WriteLine($"rendered {hosts} hosts ({vms} microVMs, {metal} metal) into {outDirectory}");
         }
 
         if (stats)
         {
             var t = compiled.Timings;
+            var written = writeClock.Elapsed.TotalMilliseconds;
             using var self = Process.GetCurrentProcess();
             error.WriteLine(
-                $"stats: load+validate {t.Load.TotalMilliseconds:0} ms, place {t.Place.TotalMilliseconds:0} ms, render {t.Render.TotalMilliseconds:0} ms, " +
-                $"write {writeClock.Elapsed.TotalMilliseconds:0} ms, in-process total {clock.Elapsed.TotalMilliseconds:0} ms, " +
+                $"stats: load+validate {t.Load.TotalMilliseconds:0} ms, place {t.Place.TotalMilliseconds:0} ms, " +
+                (outDirectory is null ? $"render {t.Render.TotalMilliseconds:0} ms, write {written:0} ms, " : $"render+write {written:0} ms, ") +
+                $"in-process total {clock.Elapsed.TotalMilliseconds:0} ms, " +
                 $"GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms in {GC.CollectionCount(0)} collections ({GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2), " +
                 $"JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, peak RSS {self.PeakWorkingSet64 / (1024 * 1024)} MiB, " +
-                $"{compiled.Fleet!.Hosts.Length} hosts, {compiled.Fleet.Clusters.Length} clusters, {compiled.Hosts.Sum(h => h.Microvms.Length)} microVMs");
+                $"{compiled.Fleet!.Hosts.Length} hosts, {compiled.Fleet.Clusters.Length} clusters, {vms} microVMs");
         }
 
         return ExitCodes.Ok;

@@ -38,23 +38,32 @@ public static class RenderedDirectory
     /// Writes one file per host (each atomically) and removes documents of hosts that no longer exist. A directory that
     /// does not exist yet appears whole: it is written beside its place and renamed into it.
     /// </summary>
-    public static void Write(string directory, IReadOnlyList<RenderedHost> hosts)
+    public static void Write(string directory, IReadOnlyList<RenderedHost> hosts) => Write(directory, hosts.Count, i => hosts[i]);
+
+    /// <summary>
+    /// <see cref="Write(string, IReadOnlyList{RenderedHost})"/> for hosts made as they are written: <paramref name="host"/>
+    /// is called once for each index, on the thread pool, and its result is dropped once its file is written.
+    /// </summary>
+    public static void Write(string directory, int count, Func<int, RenderedHost> host)
     {
-        if (!Directory.Exists(directory) && TryWriteNew(directory, hosts))
+        if (!Directory.Exists(directory) && TryWriteNew(directory, count, host))
         {
             return;
         }
 
         Directory.CreateDirectory(directory);
-        var keep = hosts.Select(h => h.Host + ".yaml").ToHashSet(StringComparer.Ordinal);
-        EachHost(hosts, host =>
+        var names = new string[count];
+        EachHost(count, i =>
         {
-            var path = Path.Combine(directory, host.Host + ".yaml");
+            var rendered = host(i);
+            names[i] = rendered.Host + ".yaml";
+            var path = Path.Combine(directory, names[i]);
             var temporary = path + ".tmp";
-            RenderedHostYaml.WriteFile(temporary, host);
+            RenderedHostYaml.WriteFile(temporary, rendered);
             File.Move(temporary, path, overwrite: true);
         });
 
+        var keep = names.ToHashSet(StringComparer.Ordinal);
         foreach (var stale in Directory.EnumerateFiles(directory, "*.yaml"))
         {
             if (!keep.Contains(Path.GetFileName(stale)) && IsRendered(stale))
@@ -69,7 +78,7 @@ public static class RenderedDirectory
     /// document needs a rename of its own (at 1,000 hosts, two threads renaming into one directory wait on its lock).
     /// False, with nothing left behind, when the directory appeared meanwhile: then it is written file by file.
     /// </summary>
-    private static bool TryWriteNew(string directory, IReadOnlyList<RenderedHost> hosts)
+    private static bool TryWriteNew(string directory, int count, Func<int, RenderedHost> host)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         if (Path.GetDirectoryName(full) is not { } parent)
@@ -91,7 +100,11 @@ public static class RenderedDirectory
 
         try
         {
-            EachHost(hosts, host => RenderedHostYaml.WriteFile(Path.Combine(staging, host.Host + ".yaml"), host));
+            EachHost(count, i =>
+            {
+                var rendered = host(i);
+                RenderedHostYaml.WriteFile(Path.Combine(staging, rendered.Host + ".yaml"), rendered);
+            });
             Directory.Move(staging, full);
             return true;
         }
@@ -107,12 +120,12 @@ public static class RenderedDirectory
         }
     }
 
-    /// <summary>Runs <paramref name="write"/> for every host on the thread pool; a failure is thrown as itself, not wrapped.</summary>
-    private static void EachHost(IReadOnlyList<RenderedHost> hosts, Action<RenderedHost> write)
+    /// <summary>Runs <paramref name="write"/> for every host's index on the thread pool; a failure is thrown as itself, not wrapped.</summary>
+    private static void EachHost(int count, Action<int> write)
     {
         try
         {
-            Parallel.ForEach(hosts, write);
+            Parallel.For(0, count, write);
         }
         catch (AggregateException e)
         {

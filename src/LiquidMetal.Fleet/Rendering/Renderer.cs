@@ -18,32 +18,68 @@ public static class Renderer
     /// <param name="cache">Takes a host whose inputs are unchanged since the last render through it from there.</param>
     public static ImmutableArray<RenderedHost> Render(FleetDefinition fleet, PlacementResult placement, RenderCache? cache = null)
     {
-        var nodesByHost = new Dictionary<string, List<DesiredNode>>(StringComparer.Ordinal);
-        foreach (var node in placement.Nodes)
-        {
-            if (placement.Placement.HostByNode.TryGetValue(node.Name, out var host))
-            {
-                if (!nodesByHost.TryGetValue(host, out var list))
-                {
-                    nodesByHost[host] = list = [];
-                }
+        var rendering = Prepare(fleet, placement);
+        cache?.Begin();
+        var hosts = new RenderedHost[rendering.HostCount];
+        Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = hosts.Length > 64 ? -1 : 1 }, i =>
+            hosts[i] = cache is null ? rendering.Render(i) : rendering.Render(i, cache));
+        return [.. hosts];
+    }
 
-                list.Add(node);
+    /// <summary>What rendering any one host needs, worked out once: each host's nodes, the compiled templates, the NICs.</summary>
+    public static FleetRendering Prepare(FleetDefinition fleet, PlacementResult placement) => new(fleet, placement);
+
+    /// <summary>
+    /// A placed fleet ready to render host by host, on any thread. <c>render --out</c> writes each host's document as
+    /// soon as it is rendered, so no host's rendering outlives its file (at 1,000 hosts, 80 MiB that would otherwise
+    /// survive collection after collection until the last host is written).
+    /// </summary>
+    public sealed class FleetRendering
+    {
+        private readonly FleetDefinition _fleet;
+        private readonly Dictionary<string, List<DesiredNode>> _nodesByHost = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, CompiledTemplate> _templates;
+        private readonly Dictionary<string, RenderedInterface> _nics;
+
+        internal FleetRendering(FleetDefinition fleet, PlacementResult placement)
+        {
+            _fleet = fleet;
+            foreach (var node in placement.Nodes)
+            {
+                if (placement.Placement.HostByNode.TryGetValue(node.Name, out var host))
+                {
+                    if (!_nodesByHost.TryGetValue(host, out var list))
+                    {
+                        _nodesByHost[host] = list = [];
+                    }
+
+                    list.Add(node);
+                }
             }
+
+            _templates = fleet.Clusters.ToDictionary(c => c.Name, c => UserDataTemplate.Compile(c.UserDataTemplate), StringComparer.Ordinal);
+            var macPrefix = MacPrefix(fleet.Settings.Name);
+            _nics = placement.Addresses.ToDictionary(a => a.Key, a => Interface(macPrefix, a.Value), StringComparer.Ordinal);
         }
 
-        var templates = fleet.Clusters.ToDictionary(c => c.Name, c => UserDataTemplate.Compile(c.UserDataTemplate), StringComparer.Ordinal);
-        var macPrefix = MacPrefix(fleet.Settings.Name);
-        var nics = placement.Addresses.ToDictionary(a => a.Key, a => Interface(macPrefix, a.Value), StringComparer.Ordinal);
-        cache?.Begin();
-        var hosts = new RenderedHost[fleet.Hosts.Length];
-        Parallel.For(0, hosts.Length, new ParallelOptions { MaxDegreeOfParallelism = fleet.Hosts.Length > 64 ? -1 : 1 }, i =>
+        /// <summary>The fleet's hosts, every one rendered whether busy or not, in the fleet's order (by name).</summary>
+        public int HostCount => _fleet.Hosts.Length;
+
+        /// <summary>The host at <paramref name="index"/> in the fleet's hosts.</summary>
+        public RenderedHost Render(int index)
         {
-            var host = fleet.Hosts[i];
-            var nodes = nodesByHost.GetValueOrDefault(host.Name) ?? [];
-            hosts[i] = cache is null ? RenderHost(fleet, host, nodes, templates, nics) : cache.GetOrRender(fleet, host, nodes, nics, () => RenderHost(fleet, host, nodes, templates, nics));
-        });
-        return [.. hosts];
+            var host = _fleet.Hosts[index];
+            return RenderHost(_fleet, host, NodesOf(host), _templates, _nics);
+        }
+
+        internal RenderedHost Render(int index, RenderCache cache)
+        {
+            var host = _fleet.Hosts[index];
+            var nodes = NodesOf(host);
+            return cache.GetOrRender(_fleet, host, nodes, _nics, () => RenderHost(_fleet, host, nodes, _templates, _nics));
+        }
+
+        private List<DesiredNode> NodesOf(HostDefinition host) => _nodesByHost.GetValueOrDefault(host.Name) ?? [];
     }
 
     private static RenderedHost RenderHost(FleetDefinition fleet, HostDefinition host, List<DesiredNode> nodes, Dictionary<string, CompiledTemplate> templates, Dictionary<string, RenderedInterface> nics)
