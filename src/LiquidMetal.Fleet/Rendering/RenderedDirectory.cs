@@ -59,7 +59,8 @@ public static class RenderedDirectory
             names[i] = rendered.Host + ".yaml";
             var path = Path.Combine(directory, names[i]);
             var temporary = path + ".tmp";
-            RenderedHostYaml.WriteFile(temporary, rendered);
+            File.Delete(temporary); // left by a render that was killed
+            RenderedHostYaml.WriteNewFile(temporary, rendered);
             File.Move(temporary, path, overwrite: true);
         });
 
@@ -103,7 +104,7 @@ public static class RenderedDirectory
             EachHost(count, i =>
             {
                 var rendered = host(i);
-                RenderedHostYaml.WriteFile(Path.Combine(staging, rendered.Host + ".yaml"), rendered);
+                RenderedHostYaml.WriteNewFile(Path.Combine(staging, rendered.Host + ".yaml"), rendered);
             });
             Directory.Move(staging, full);
             return true;

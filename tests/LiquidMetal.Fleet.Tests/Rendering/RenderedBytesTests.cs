@@ -62,9 +62,14 @@ public sealed class RenderedBytesTests
                 Assert.Equal(expected, RenderedHostYaml.Utf8(host));
 
                 var path = Path.Combine(directory.FullName, "host.yaml");
-                File.WriteAllText(path, new string('x', expected.Length + 100)); // a longer file is truncated, not overwritten in part
-                RenderedHostYaml.WriteFile(path, host);
+                File.Delete(path);
+                RenderedHostYaml.WriteNewFile(path, host);
                 Assert.Equal(expected, File.ReadAllBytes(path));
+
+                // Only ever a new file: one already there is refused whole, never overwritten in part.
+                File.WriteAllText(path, new string('x', expected.Length + 100));
+                Assert.Throws<IOException>(() => RenderedHostYaml.WriteNewFile(path, host));
+                Assert.Equal(new string('x', expected.Length + 100), File.ReadAllText(path));
             }
         }
         finally

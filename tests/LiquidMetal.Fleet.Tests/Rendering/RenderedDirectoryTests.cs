@@ -41,4 +41,19 @@ public sealed class RenderedDirectoryTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, "notes.yaml")));
         Assert.Empty(Directory.GetFiles(output, "*.tmp"));
     }
+
+    [Fact]
+    public void Write_ExistingDirectoryWithAKilledRendersTemporaryFile_ReplacedAsIfItWereNotThere()
+    {
+        var hosts = FleetCompiler.Compile(FleetFiles.ExampleDirectory).Hosts;
+        var output = Path.Combine(_root.FullName, "rendered");
+        RenderedDirectory.Write(output, hosts);
+        var leftover = Path.Combine(output, hosts[2].Host + ".yaml.tmp");
+        File.WriteAllText(leftover, new string('x', 100_000)); // longer than the document: nothing of it may remain
+
+        RenderedDirectory.Write(output, hosts);
+
+        Assert.Equal(RenderedHostYaml.Write(hosts[2]), File.ReadAllText(Path.Combine(output, hosts[2].Host + ".yaml")));
+        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+    }
 }
