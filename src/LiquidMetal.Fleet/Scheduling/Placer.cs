@@ -36,10 +36,13 @@ public static class Placer
 
     public static PlacementResult Place(FleetDefinition fleet, IReadOnlyDictionary<string, PlacedNode>? previous = null)
     {
-        var state = new State(fleet);
         var nodes = DesiredNode.Enumerate(fleet);
-        var placed = new Dictionary<string, int>(StringComparer.Ordinal);
         previous ??= new Dictionary<string, PlacedNode>();
+
+        // Addresses do not depend on hosts: they are given on another core while the nodes are placed on this one.
+        var addresses = nodes.Count > 1000 ? Task.Run(() => Addresser.Assign(fleet, nodes, previous)) : null;
+        var state = new State(fleet);
+        var placed = new Dictionary<string, int>(StringComparer.Ordinal);
 
         // 1. Keep: metal claims first (they need empty hosts), then microVMs that did not grow, then those that grew.
         foreach (var pass in new[] { KeepPass.Metal, KeepPass.NotGrown, KeepPass.Grown })
@@ -121,7 +124,7 @@ public static class Placer
 
         return new PlacementResult(new Placement(byNode.ToImmutable()), [.. nodes], diagnostics)
         {
-            Addresses = Addresser.Assign(fleet, nodes, previous),
+            Addresses = addresses?.GetAwaiter().GetResult() ?? Addresser.Assign(fleet, nodes, previous),
         };
     }
 
