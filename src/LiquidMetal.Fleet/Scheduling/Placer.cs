@@ -220,6 +220,21 @@ public static class Placer
 
         public State(FleetDefinition fleet)
         {
+            // Only the orders a search can walk are kept up to date: every host's while some cluster selects no label,
+            // and one per label that a selector names. A label no selector names (a sled's number, a rack) cost a
+            // removal and an insertion in its order at every placement, and was never read.
+            var everyHost = false;
+            var named = new HashSet<(string Key, string Value)>();
+            foreach (var cluster in fleet.Clusters)
+            {
+                everyHost |= cluster.HostSelector.IsEmpty;
+                named.UnionWith(cluster.HostSelector.Select(label => (label.Key, label.Value)));
+                foreach (var pool in cluster.WorkerPools)
+                {
+                    named.UnionWith(pool.HostSelector.Select(label => (label.Key, label.Value)));
+                }
+            }
+
             var overcommit = fleet.Settings.CpuOvercommit;
             var domains = new Dictionary<string, int>(StringComparer.Ordinal);
             Hosts = new HostState[fleet.Hosts.Length];
@@ -241,9 +256,18 @@ public static class Placer
 
                 if (definition.Roles.HasFlag(HostRoles.Microvm))
                 {
-                    host.Orders.Add(_all);
+                    if (everyHost)
+                    {
+                        host.Orders.Add(_all);
+                    }
+
                     foreach (var label in definition.Labels)
                     {
+                        if (!named.Contains((label.Key, label.Value)))
+                        {
+                            continue;
+                        }
+
                         if (!_byLabel.TryGetValue((label.Key, label.Value), out var order))
                         {
                             _byLabel[(label.Key, label.Value)] = order = new(LoadOrder.Instance);
