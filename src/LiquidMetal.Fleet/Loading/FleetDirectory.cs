@@ -66,25 +66,14 @@ internal static class FleetDirectory
                 return;
             }
 
-            var target = file;
-            if (file.LinkTarget is not null)
+            var (real, problem) = Follow(file, root, Path);
+            if (problem is not null)
             {
-                var real = RealPath(file);
-                if (real is null)
-                {
-                    Problem = new Diagnostic(SourceLocation.OfFile(Path), $"broken symlink (points to {file.LinkTarget})");
-                    return;
-                }
-
-                if (!real.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                {
-                    Problem = Leaves(Path, file);
-                    return;
-                }
-
-                target = new FileInfo(real);
+                Problem = problem;
+                return;
             }
 
+            var target = real is null ? file : new FileInfo(real);
             if (target.Length > FleetLoader.MaxFileBytes)
             {
                 Problem = new Diagnostic(SourceLocation.OfFile(Path),
@@ -96,8 +85,27 @@ internal static class FleetDirectory
         }
     }
 
-    private static Diagnostic Leaves(string path, FileSystemInfo entry) => new(SourceLocation.OfFile(path),
-        $"symlink leaves the fleet directory (points to {entry.LinkTarget}); fleet files must live inside the repository");
+    /// <summary>
+    /// Where an entry leads: no real path for an entry that is no symlink; the real path of one that stays inside the
+    /// fleet directory; or why it cannot be followed (broken, or leaving), with the real path when there is one.
+    /// </summary>
+    private static (string? Real, Diagnostic? Problem) Follow(FileSystemInfo entry, string root, string path)
+    {
+        if (entry.LinkTarget is not { } link)
+        {
+            return (null, null);
+        }
+
+        var real = RealPath(entry);
+        if (real is null)
+        {
+            return (null, new Diagnostic(SourceLocation.OfFile(path), $"broken symlink (points to {link})"));
+        }
+
+        return real.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? (real, null)
+            : (real, new Diagnostic(SourceLocation.OfFile(path), $"symlink leaves the fleet directory (points to {link}); fleet files must live inside the repository"));
+    }
 
     private static void Walk(DirectoryInfo directory, string root, string relative, int depth, List<Found> found)
     {
@@ -126,33 +134,19 @@ internal static class FleetDirectory
                 continue;
             }
 
-            var target = entry;
-            if (entry.LinkTarget is not null)
+            var (real, problem) = Follow(entry, root, path);
+            if (problem is not null)
             {
-                var real = RealPath(entry);
-                if (real is null)
+                // A broken link here was listed as a directory; one that leaves counts as what it points to.
+                if (Relevant(path, real is null || Directory.Exists(real)))
                 {
-                    if (Relevant(path, isDirectory: true))
-                    {
-                        found.Add(new Found(path, null, new Diagnostic(SourceLocation.OfFile(path), $"broken symlink (points to {entry.LinkTarget})")));
-                    }
-
-                    continue;
+                    found.Add(new Found(path, null, problem));
                 }
 
-                if (!real.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                {
-                    if (Relevant(path, Directory.Exists(real)))
-                    {
-                        found.Add(new Found(path, null, Leaves(path, entry)));
-                    }
-
-                    continue;
-                }
-
-                target = Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
+                continue;
             }
 
+            FileSystemInfo target = real is null ? entry : Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
             if (target is DirectoryInfo subdirectory)
             {
                 if (Relevant(path, isDirectory: true))
