@@ -93,15 +93,25 @@ public sealed class CommitWriter
         var files = request.Files.ToArray();
         var ids = new ObjectId[files.Length];
         var known = _mirror.KnownBlobs;
+        var ownedFiles = request.OwnedFiles.IsDefault ? [] : request.OwnedFiles;
+        // The blobs of the parent's files, when this mirror wrote the parent (a status commit on the one before it).
+        var before = _mirror.LastWritten is { } last && last.Commit == request.Parent ? last.Files : null;
         InParts.Run(files.Length, 64, (part, parts) =>
         {
-            using var writer = Open(objects);
-            for (var i = part; i < files.Length; i += parts)
+            Repository? writer = null; // a file the parent holds as it is needs no handle
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                ids[i] = known.TryGetValue(files[i].Value, out var id) && writer.ObjectDatabase.Contains(id)
-                    ? id
-                    : writer.ObjectDatabase.Write<Blob>(files[i].Value);
+                for (var i = part; i < files.Length; i += parts)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    ids[i] = known.TryGetValue(files[i].Value, out var id) && (Unchanged(before, files[i].Key, id) || (writer ??= Open(objects)).ObjectDatabase.Contains(id))
+                        ? id
+                        : (writer ??= Open(objects)).ObjectDatabase.Write<Blob>(files[i].Value);
+                }
+            }
+            finally
+            {
+                writer?.Dispose();
             }
         }, cancellationToken);
 
@@ -118,7 +128,7 @@ public sealed class CommitWriter
                 tree.Remove(folder);
             }
 
-            foreach (var file in request.OwnedFiles.IsDefault ? [] : request.OwnedFiles)
+            foreach (var file in ownedFiles)
             {
                 if (tree[file] is { TargetType: TreeEntryTargetType.Blob })
                 {
@@ -146,13 +156,21 @@ public sealed class CommitWriter
             PackFolder.Write(packer, [.. objects.Keys]);
         }
 
+        var written = new Dictionary<string, ObjectId>(files.Length, StringComparer.Ordinal);
         for (var i = 0; i < files.Length; i++)
         {
             known.AddOrUpdate(files[i].Value, ids[i]); // stored (now or before): the next commit may skip hashing it
+            written[files[i].Key] = ids[i];
         }
+
+        _mirror.LastWritten = new WrittenCommit(commit, written);
 
         return commit;
     }
+
+    /// <summary>True when the parent holds <paramref name="path"/> as the blob <paramref name="id"/> (so the mirror holds that blob).</summary>
+    private static bool Unchanged(Dictionary<string, ObjectId>? before, string path, ObjectId id) =>
+        before is not null && before.TryGetValue(path, out var was) && was == id;
 
     /// <summary>A handle on the mirror with the commit's staged objects in front of its own (see <see cref="StagedObjects"/>).</summary>
     private Repository Open(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects)

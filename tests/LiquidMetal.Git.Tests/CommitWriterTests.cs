@@ -278,6 +278,50 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
     }
 
     [Fact]
+    public async Task CreateCommitAsync_OnTheCommitItWroteLast_GivesTheCommitAMirrorWithNothingRememberedGives()
+    {
+        // The second commit builds on the first, which this mirror wrote: its unchanged blobs are taken as the parent's.
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var kept = Encoding.UTF8.GetBytes("kind: RenderedHost\n");
+        var first = Request(null, ("status/fleet.yaml", "pass 1\n"), ("status/hosts/a.yaml", "a 1\n"), ("status/hosts/b.yaml", "b\n"));
+        first = first with { Files = first.Files.Add("rendered/hosts/a.yaml", kept) };
+        var parent = await writer.CreateCommitAsync(first);
+        // One file changed, one added, one removed, two handed in again as the same arrays.
+        var second = first with { Parent = parent, Files = first.Files.SetItem("status/hosts/a.yaml", Encoding.UTF8.GetBytes("a 2\n")).Add("status/clusters/c.yaml", Encoding.UTF8.GetBytes("c\n")).Remove("status/hosts/b.yaml") };
+
+        var commit = await writer.CreateCommitAsync(second);
+
+        await using var fresh = await GitMirror.OpenAsync(_mirrorPath, _url); // the same folder, nothing remembered
+        Assert.Equal(commit, await new CommitWriter(fresh).CreateCommitAsync(second));
+        Assert.Equal("a/status/clusters/c.yaml\nm/status/hosts/a.yaml\nd/status/hosts/b.yaml", string.Join('\n', Git.Run(mirror.Path, "diff-tree", "--name-status", "-r", "--no-commit-id", parent!, commit!).Split('\n').Select(l => l.Replace("\t", "/", StringComparison.Ordinal).ToLowerInvariant())));
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", commit!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+    }
+
+    [Fact]
+    public async Task CompactInBackground_ManyPacks_FoldsThemWhileCommitsGoOnAndDisposeWaitsForIt()
+    {
+        var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        string? tip = null;
+        for (var i = 0; i < 34; i++)
+        {
+            tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", $"pass {i}\n")));
+        }
+
+        var fold = mirror.CompactInBackground(packLimit: 32);
+        tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", "pass 34\n"))); // waits for the fold's gate if it must, never fails
+        await mirror.DisposeAsync();
+
+        Assert.True(fold.IsCompleted);
+        Assert.True(await fold);
+        Assert.InRange(Packs(mirror).Count, 1, 2); // the 34 folded into one, and the commit written beside the fold
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+    }
+
+    [Fact]
     public async Task CreateCommitAsync_AuthorWithAngleBracket_IsRefusedBeforeAnythingIsWritten()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);

@@ -19,6 +19,7 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
     public static readonly ImmutableArray<string> OwnedFiles = [StatusReadme.Path];
 
     private StatusAt? _last;
+    private Task<bool>? _compaction;
 
     public async Task<StatusAt> ReadAsync(string? tip, ICollection<string> warnings, CancellationToken cancellationToken)
     {
@@ -84,7 +85,7 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
                     _last = new StatusAt(commit, snapshot with { Commit = commit }, rendered);
                 }
 
-                await CompactAsync(warnings, cancellationToken);
+                Compact(warnings);
                 return new StatusWrite(commit, status, commit, pushing.Elapsed);
             }
 
@@ -187,18 +188,17 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
     }
 
     /// <summary>
-    /// Keeps the mirror's pack count bounded (see <see cref="GitMirror.CompactAsync"/>). Best effort: the status is
-    /// already pushed, so a failed repack (an old git, a full disk) is a warning, not a failed pass.
+    /// Keeps the mirror's pack count bounded (see <see cref="GitMirror.CompactInBackground"/>), without holding up the
+    /// pass: the fold runs on while the reconciler waits for its next pass. Best effort: the status is already pushed,
+    /// so a failed fold (an old git, a full disk) is a warning of the next status commit, not a failed pass.
     /// </summary>
-    private async Task CompactAsync(ICollection<string> warnings, CancellationToken cancellationToken)
+    private void Compact(ICollection<string> warnings)
     {
-        try
+        if (_compaction is { IsFaulted: true } failed)
         {
-            await mirror.CompactAsync(cancellationToken: cancellationToken);
+            warnings.Add("the mirror could not be repacked (its packs keep growing in number until it can): " + failed.Exception.InnerException?.Message);
         }
-        catch (GitException e)
-        {
-            warnings.Add("the mirror could not be repacked (its packs keep growing in number until it can): " + e.Message);
-        }
+
+        _compaction = mirror.CompactInBackground();
     }
 }
