@@ -85,7 +85,8 @@ public sealed class CommitWriter
     /// Blobs first, hashed (and, when new, staged) on every core: at 200 hosts that is 7 ms on two cores instead of 12
     /// for a commit that changes a few files, 17-28 ms instead of 28-50 for a first one. An array stored before (the
     /// same object, see <see cref="GitMirror.KnownBlobs"/>) is not hashed again while its blob is in the mirror: 25 MB
-    /// of rendered hosts at 1,000 hosts. Then the tree and the commit, and the staged objects stored as one pack.
+    /// of rendered hosts at 1,000 hosts; a blob of the parent this mirror wrote last is known to be there without a
+    /// lookup in the packs (4,000 of them at 1,000 hosts). Then the tree and the commit, and the staged objects stored as one pack.
     /// </summary>
     private string? Write(CommitRequest request, List<string> owned, Signature who, CancellationToken cancellationToken)
     {
@@ -93,18 +94,17 @@ public sealed class CommitWriter
         var files = request.Files.ToArray();
         var ids = new ObjectId[files.Length];
         var known = _mirror.KnownBlobs;
-        var ownedFiles = request.OwnedFiles.IsDefault ? [] : request.OwnedFiles;
-        // The blobs of the parent's files, when this mirror wrote the parent (a status commit on the one before it).
-        var before = _mirror.LastWritten is { } last && last.Commit == request.Parent ? last.Files : null;
+        // The parent's blobs, when this mirror wrote the parent (a status commit on the one before it): in the mirror without a lookup.
+        var inParent = _mirror.LastWritten is { } last && last.Commit == request.Parent ? last.Blobs : null;
         InParts.Run(files.Length, 64, (part, parts) =>
         {
-            Repository? writer = null; // a file the parent holds as it is needs no handle
+            Repository? writer = null; // a file the parent holds needs no handle
             try
             {
                 for (var i = part; i < files.Length; i += parts)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    ids[i] = known.TryGetValue(files[i].Value, out var id) && (Unchanged(before, files[i].Key, id) || (writer ??= Open(objects)).ObjectDatabase.Contains(id))
+                    ids[i] = known.TryGetValue(files[i].Value, out var id) && (inParent?.Contains(id) == true || (writer ??= Open(objects)).ObjectDatabase.Contains(id))
                         ? id
                         : (writer ??= Open(objects)).ObjectDatabase.Write<Blob>(files[i].Value);
                 }
@@ -128,7 +128,7 @@ public sealed class CommitWriter
                 tree.Remove(folder);
             }
 
-            foreach (var file in ownedFiles)
+            foreach (var file in request.OwnedFiles.IsDefault ? [] : request.OwnedFiles)
             {
                 if (tree[file] is { TargetType: TreeEntryTargetType.Blob })
                 {
@@ -156,21 +156,15 @@ public sealed class CommitWriter
             PackFolder.Write(packer, [.. objects.Keys]);
         }
 
-        var written = new Dictionary<string, ObjectId>(files.Length, StringComparer.Ordinal);
         for (var i = 0; i < files.Length; i++)
         {
             known.AddOrUpdate(files[i].Value, ids[i]); // stored (now or before): the next commit may skip hashing it
-            written[files[i].Key] = ids[i];
         }
 
-        _mirror.LastWritten = new WrittenCommit(commit, written);
+        _mirror.LastWritten = new WrittenCommit(commit, [.. ids]);
 
         return commit;
     }
-
-    /// <summary>True when the parent holds <paramref name="path"/> as the blob <paramref name="id"/> (so the mirror holds that blob).</summary>
-    private static bool Unchanged(Dictionary<string, ObjectId>? before, string path, ObjectId id) =>
-        before is not null && before.TryGetValue(path, out var was) && was == id;
 
     /// <summary>A handle on the mirror with the commit's staged objects in front of its own (see <see cref="StagedObjects"/>).</summary>
     private Repository Open(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects)

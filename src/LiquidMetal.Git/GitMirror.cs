@@ -56,7 +56,7 @@ public sealed class GitMirror : IAsyncDisposable
     /// </summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<byte[], LibGit2Sharp.ObjectId> KnownBlobs { get; } = [];
 
-    /// <summary>The commit last written here, with its owned files' blobs; read and replaced only under <see cref="WriteGate"/>.</summary>
+    /// <summary>The commit last written here, with its files' blobs; read and replaced only under <see cref="WriteGate"/>.</summary>
     internal WrittenCommit? LastWritten { get; set; }
 
     /// <summary>Opens the mirror at <paramref name="path"/>, creating it on first use; the remote URL is updated when it changed.</summary>
@@ -343,7 +343,7 @@ public sealed class GitMirror : IAsyncDisposable
         }
 
         // A fold in flight finishes first (git repack is safe to kill, but it would then leave its temporary pack behind).
-        await compacting.ContinueWith(_ => { }, TaskScheduler.Default);
+        await compacting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _writeGate.Dispose();
     }
 }

@@ -3,7 +3,7 @@ using LibGit2Sharp;
 namespace LiquidMetal.Git.Internal;
 
 /// <summary>
-/// The commit a <see cref="CommitWriter"/> wrote last in a mirror, and the blob it wrote each of the request's files
-/// as: a blob the next commit on top of it names at the same path is in the mirror, since that commit is.
+/// The commit a <see cref="CommitWriter"/> wrote last in a mirror, and the blobs its request's files were stored as:
+/// the mirror holds each of them for as long as it holds that commit.
 /// </summary>
-internal sealed record WrittenCommit(string Commit, Dictionary<string, ObjectId> Files);
+internal sealed record WrittenCommit(string Commit, HashSet<ObjectId> Blobs);
