@@ -16,6 +16,9 @@ namespace LiquidMetal.Bench;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // real agents, and they are Linux-only
 internal static class ReconcileBenchmark
 {
+    /// <summary>One-cluster changes after the first one, for the status stage's median and maximum.</summary>
+    private const int OneClusterRepeats = 8;
+
     public static async Task<int> RunAsync(int hostCount, TimeSpan bootDelay)
     {
         var root = Directory.CreateTempSubdirectory("lm-reconcile-bench-").FullName;
@@ -82,9 +85,23 @@ internal static class ReconcileBenchmark
             Console.WriteLine($"  poll with nothing new: median {Median(polls):0.0} ms, max {polls.Max():0.0} ms, no commit");
             Console.WriteLine($"  resync with nothing new (every agent asked): median {Median(resyncs.Select(r => r.Duration.TotalMilliseconds)):0} ms, commits: {resyncs.Count(r => r.StatusCommit is not null)}");
 
-            // One cluster scaled up: only its hosts get an Apply.
-            await ScaleUpAndPushAsync(clone, files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).First(), "scale one cluster");
-            var second = await ConvergeAsync(reconciler, "one cluster scaled up, push to converged");
+            // One cluster scaled up: only its hosts get an Apply. Then the same again for other clusters, so the status
+            // stage of a one-cluster change is a median and a maximum over several commits, not one number.
+            var clusters = files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            await ScaleUpAndPushAsync(clone, clusters[0], "scale one cluster");
+            var changes = new List<ReconcileResult>((await ConvergeAsync(reconciler, "one cluster scaled up, push to converged")).Passes);
+            var (pausedBefore, collectionsBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0));
+            var (gen1Before, gen2Before) = (GC.CollectionCount(1), GC.CollectionCount(2));
+            var repeats = Stopwatch.StartNew();
+            for (var i = 1; i <= OneClusterRepeats; i++)
+            {
+                await ScaleUpAndPushAsync(clone, clusters[(i * 7) % clusters.Count], $"scale cluster {i}");
+                changes.AddRange((await ConvergeAsync(reconciler, null)).Passes);
+            }
+
+            ReportStatusStages(changes, OneClusterRepeats + 1);
+            Console.WriteLine($"  over the last {OneClusterRepeats} changes ({repeats.Elapsed.TotalSeconds:0.0} s): the reconciler's GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:0} ms in " +
+                $"{GC.CollectionCount(0) - collectionsBefore} collections ({GC.CollectionCount(1) - gen1Before} of gen 1, {GC.CollectionCount(2) - gen2Before} of gen 2)");
 
             // A restarted reconciler (same mirror on disk, nothing in memory) over the converged fleet: it reads the
             // status branch back, compiles, asks every agent, and must find nothing to do.
@@ -101,7 +118,7 @@ internal static class ReconcileBenchmark
 
             var overhead = first.Total - bootDelay;
             Console.WriteLine($"  reconciler overhead on the first convergence (total minus the {bootDelay.TotalMilliseconds:0} ms boot): {overhead.TotalMilliseconds:0} ms");
-            var webhook = await WebhookAsync(reconciler, clone, files, bootDelay);
+            var webhook = await WebhookAsync(reconciler, clone, clusters[1], bootDelay);
             var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
             Console.WriteLine($"reconciler process: peak RSS {long.Parse(peak, System.Globalization.CultureInfo.InvariantCulture) / 1024} MiB, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s; the {hostCount} agents' process: CPU {agents.CpuTime.TotalSeconds:0.0} s");
             return webhook;
@@ -132,7 +149,7 @@ internal static class ReconcileBenchmark
     /// The service as it runs: the reconcile loop with its webhook (polls an hour apart, so only the webhook can start
     /// the work), a change pushed, GitHub's signed push event posted, and the time until a pass reports convergence.
     /// </summary>
-    private static async Task<int> WebhookAsync(ReconcilePass reconciler, string clone, IReadOnlyDictionary<string, string> files, TimeSpan bootDelay)
+    private static async Task<int> WebhookAsync(ReconcilePass reconciler, string clone, string cluster, TimeSpan bootDelay)
     {
         var secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         await using var loop = await BenchWebhook.StartLoopAsync(reconciler, secret);
@@ -145,7 +162,7 @@ internal static class ReconcileBenchmark
         }
 
         // Another cluster scaled up and pushed; then the push event, signed as GitHub signs it.
-        await ScaleUpAndPushAsync(clone, files.Keys.Where(p => p.StartsWith("clusters/", StringComparison.Ordinal)).Skip(1).First(), "scale another cluster");
+        await ScaleUpAndPushAsync(clone, cluster, "scale another cluster");
         var head = BenchGit.Run(clone, "rev-parse", "HEAD").Trim();
         passes.Clear();
 
@@ -163,7 +180,8 @@ internal static class ReconcileBenchmark
         return converged ? 0 : 1;
     }
 
-    private static async Task<(TimeSpan Total, int Passes)> ConvergeAsync(ReconcilePass reconciler, string what)
+    /// <summary>Converges after a push; prints each pass and a summary unless <paramref name="what"/> is null.</summary>
+    private static async Task<(TimeSpan Total, IReadOnlyList<ReconcileResult> Passes)> ConvergeAsync(ReconcilePass reconciler, string? what)
     {
         var clock = Stopwatch.StartNew();
         var passes = new List<ReconcileResult>();
@@ -179,6 +197,11 @@ internal static class ReconcileBenchmark
             await Task.Delay(50);
         }
 
+        if (what is null)
+        {
+            return (clock.Elapsed, passes);
+        }
+
         foreach (var pass in passes)
         {
             Console.WriteLine("    pass: " + Describe(pass));
@@ -189,13 +212,24 @@ internal static class ReconcileBenchmark
         Console.WriteLine($"  per pass: sync {Median(passes.Select(p => p.Timings.Sync.TotalMilliseconds)):0} ms, compile {Median(passes.Select(p => p.Timings.Compile.TotalMilliseconds)):0} ms, " +
             $"apply+observe {Median(passes.Select(p => p.Timings.Apply.TotalMilliseconds)):0} ms, status {Median(passes.Select(p => p.Timings.Status.TotalMilliseconds)):0} ms (medians); " +
             $"status commits {passes.Count(p => p.StatusCommit is not null)}, slowest status stage {passes.Max(p => p.Timings.Status.TotalMilliseconds):0} ms");
-        return (clock.Elapsed, passes.Count);
+        return (clock.Elapsed, passes);
+    }
+
+    /// <summary>The status stage of every pass that made a status commit after one-cluster changes: median and maximum, and its parts.</summary>
+    private static void ReportStatusStages(IReadOnlyList<ReconcileResult> passes, int changes)
+    {
+        var committed = passes.Where(p => p.StatusCommit is not null).Select(p => p.Timings).ToList();
+        string Of(Func<PassTimings, TimeSpan> stage) =>
+            $"median {Median(committed.Select(t => stage(t).TotalMilliseconds)):0} ms, max {committed.Max(t => stage(t).TotalMilliseconds):0} ms";
+        Console.WriteLine($"one-cluster changes ({changes}, {passes.Count} passes, {committed.Count} status commits): status stage {Of(t => t.Status)}");
+        Console.WriteLine($"  compose {Of(t => t.StatusCompose)}; commit objects {Of(t => t.StatusObjects)}; push {Of(t => t.StatusPush)}");
+        Console.WriteLine($"  every status stage (ms): {string.Join(' ', committed.Select(t => t.Status.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
 
     /// <summary>One pass by stage: its time, what each stage took, and the status commit it made.</summary>
     private static string Describe(ReconcileResult pass) =>
         $"{pass.Duration.TotalMilliseconds:0} ms = sync {pass.Timings.Sync.TotalMilliseconds:0} + read status {pass.Timings.StatusRead.TotalMilliseconds:0} + compile {pass.Timings.Compile.TotalMilliseconds:0} + apply/observe {pass.Timings.Apply.TotalMilliseconds:0} " +
-        $"+ status {pass.Timings.Status.TotalMilliseconds:0} (compose {pass.Timings.StatusCompose.TotalMilliseconds:0}, push {pass.Timings.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}";
+        $"+ status {pass.Timings.Status.TotalMilliseconds:0} (compose {pass.Timings.StatusCompose.TotalMilliseconds:0}, objects {pass.Timings.StatusObjects.TotalMilliseconds:0}, push {pass.Timings.StatusPush.TotalMilliseconds:0}); commit {(pass.StatusCommit is null ? "none" : pass.StatusCommit[..8])}";
 
     /// <summary>One more replica in the first worker pool of a cluster file, committed and pushed as a person would.</summary>
     private static async Task ScaleUpAndPushAsync(string clone, string cluster, string message)

@@ -99,6 +99,13 @@ internal static class SimAgents
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
+            // The agents run with the runtime's own GC settings whatever the reconciler's (DOTNET_gcServer=1 and the
+            // like, set to compare the reconciler's): on a real site they run on other machines.
+            foreach (var setting in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_gcServer", StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                start.Environment.Remove(setting);
+            }
+
             foreach (var argument in new[] { "sim-agents", stateRoot, bootDelay.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);

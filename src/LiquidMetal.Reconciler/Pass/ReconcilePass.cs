@@ -315,6 +315,7 @@ public sealed class ReconcilePass : IAsyncDisposable
             Total = clock.Elapsed,
             Status = stage.Elapsed,
             StatusCompose = composeTime,
+            StatusObjects = written.Objects,
             StatusPush = written.Push,
         });
     }
@@ -339,7 +340,7 @@ public sealed class ReconcilePass : IAsyncDisposable
             statusTip,
             warnings,
             cancellationToken);
-        return new ReconcileResult(ReconcileOutcome.Rejected, revision, written.Commit, errors, timings with { Total = clock.Elapsed, Status = stage.Elapsed, StatusPush = written.Push });
+        return new ReconcileResult(ReconcileOutcome.Rejected, revision, written.Commit, errors, timings with { Total = clock.Elapsed, Status = stage.Elapsed, StatusObjects = written.Objects, StatusPush = written.Push });
     }
 
     /// <summary>Keeps the connections to the hosts' agents only, and what each reachable one reported (by endpoint) for the next wait.</summary>

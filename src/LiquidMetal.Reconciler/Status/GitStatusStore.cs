@@ -56,9 +56,11 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
     {
         var writer = new CommitWriter(mirror);
         var pushing = new Stopwatch();
+        var writing = new Stopwatch();
         for (var attempt = 1; ; attempt++)
         {
             var status = await compose(tip);
+            writing.Start();
             var (files, ownedFiles) = await ClaimAsync(status.Files, tip, warnings, cancellationToken);
             var commit = await writer.CreateCommitAsync(new CommitRequest
             {
@@ -69,9 +71,10 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
                 Message = status.Message,
                 Author = committer with { When = time.GetUtcNow() },
             }, cancellationToken);
+            writing.Stop();
             if (commit is null)
             {
-                return new StatusWrite(null, status, tip, pushing.Elapsed); // nothing observed changed: no commit
+                return new StatusWrite(null, status, tip, pushing.Elapsed, writing.Elapsed); // nothing observed changed: no commit
             }
 
             pushing.Start();
@@ -86,7 +89,7 @@ public sealed class GitStatusStore(GitMirror mirror, string branch, GitSignature
                 }
 
                 Compact(warnings);
-                return new StatusWrite(commit, status, commit, pushing.Elapsed);
+                return new StatusWrite(commit, status, commit, pushing.Elapsed, writing.Elapsed);
             }
 
             if (attempt >= pushAttempts)

@@ -43,6 +43,12 @@ public sealed class StatusBranchEndToEndTests
 
         Assert.True(result.Converged);
         Assert.Equal(13, fleet.RunningVms);
+
+        // The pass says where its status stage went: composing, the commit's objects, the push.
+        Assert.NotNull(result.StatusCommit);
+        Assert.True(result.Timings.StatusObjects > TimeSpan.Zero, "no time for the commit's objects");
+        Assert.True(result.Timings.StatusPush > TimeSpan.Zero, "no time for the push");
+        Assert.True(result.Timings.StatusCompose + result.Timings.StatusObjects + result.Timings.StatusPush <= result.Timings.Status, result.Timings.ToString());
         Assert.Equal("sled-3 gets a new fan on Monday", fleet.StatusFile("notes/maintenance.md").Trim());
         Assert.Equal("sled-2 is on the bench until Friday", fleet.StatusFile("NOTES.md").Trim());
         Assert.StartsWith("<!-- liquidmetal status: ", fleet.StatusFile("README.md"));
