@@ -9,7 +9,9 @@ namespace LiquidMetal.Reconciler.Pass;
 /// <summary>
 /// The fleet at a revision, compiled from a placement. A commit's files never change and compiling is deterministic,
 /// so the last result is reused while the revision and the placement stay the same (a status commit that only records
-/// new VM states does not move the placement).
+/// new VM states does not move the placement), and also when the placement is the one the last compile made: the pass
+/// after a change starts from what the change's pass recorded, and placing from a placement that holds moves nothing
+/// (PlacementPropertyTests). At 1,000 hosts that second compile took 320-500 ms and 76 MB each change.
 /// </summary>
 public sealed class CompileCache
 {
@@ -21,7 +23,7 @@ public sealed class CompileCache
         IFleetSource source, string revision, IReadOnlyList<RenderedHost> previous, CancellationToken cancellationToken)
     {
         var placement = RenderedDirectory.PlacementOf(previous);
-        if (_last is { } last && last.Files.Revision == revision && SamePlacement(last.Placement, placement))
+        if (_last is { } last && last.Files.Revision == revision && (SamePlacement(last.Placement, placement) || SamePlacement(last.Placed, placement)))
         {
             return (last.Compiled, last.Files, last.Hosts);
         }
@@ -29,7 +31,7 @@ public sealed class CompileCache
         var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files.Files, placement, _parsed, _rendered);
         var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
-        _last = new Entry(files, placement, compiled, hosts);
+        _last = new Entry(files, placement, compiled.Succeeded ? RenderedDirectory.PlacementOf(hosts) : [], compiled, hosts);
         return (compiled, files, hosts);
     }
 
@@ -49,5 +51,7 @@ public sealed class CompileCache
     private static bool SamePlacement(Dictionary<string, PlacedNode> a, Dictionary<string, PlacedNode> b) =>
         a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && other == entry.Value);
 
-    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled, List<RenderedHost> Hosts);
+    /// <param name="Placement">The placement it was compiled from.</param>
+    /// <param name="Placed">The placement its hosts record (empty when it did not compile).</param>
+    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, Dictionary<string, PlacedNode> Placed, CompiledFleet Compiled, List<RenderedHost> Hosts);
 }
