@@ -21,6 +21,11 @@ public sealed class CompileCacheTests
         Assert.Same(first.Compiled, second.Compiled);
         Assert.Same(first.Hosts, second.Hosts);
         Assert.Equal(1, source.FleetReads);
+
+        // And when the hosts were read back from the branch (after another writer moved it): equal records, not these objects.
+        var readBack = first.Hosts.Select(h => h with { }).ToList();
+        var third = await cache.CompileAsync(source, source.Head, readBack, CancellationToken.None);
+        Assert.Same(first.Compiled, third.Compiled);
     }
 
     [Fact]
