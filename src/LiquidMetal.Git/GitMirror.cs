@@ -30,6 +30,7 @@ public sealed class GitMirror : IAsyncDisposable
     {
         Cli = git;
         RemoteUrl = remoteUrl;
+        Writers = new WriterHandles(git.GitDir);
     }
 
     public string RemoteUrl { get; }
@@ -55,6 +56,9 @@ public sealed class GitMirror : IAsyncDisposable
     /// the same arrays for documents that did not change (rendered hosts above all), and they are not hashed again.
     /// </summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<byte[], LibGit2Sharp.ObjectId> KnownBlobs { get; } = [];
+
+    /// <summary>The handles status commits are written with; used only under <see cref="WriteGate"/>.</summary>
+    internal WriterHandles Writers { get; }
 
     /// <summary>The commit last written here, with its files' blobs; read and replaced only under <see cref="WriteGate"/>.</summary>
     internal WrittenCommit? LastWritten { get; set; }
@@ -248,6 +252,7 @@ public sealed class GitMirror : IAsyncDisposable
         try
         {
             var result = await Cli.RunAsync(["repack", "--geometric=2", "-d", "-q"], cancellationToken);
+            Writers.Close(); // they may hold deleted packs open
             return result.ExitCode == 0 ? true : throw new GitException($"git repack failed (exit {result.ExitCode}): {result.Stderr.Trim()}") { ExitCode = result.ExitCode };
         }
         finally
@@ -344,6 +349,8 @@ public sealed class GitMirror : IAsyncDisposable
 
         // A fold in flight finishes first (git repack is safe to kill, but it would then leave its temporary pack behind).
         await compacting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _writeGate.WaitAsync(); // and a commit being written
+        Writers.Dispose();
         _writeGate.Dispose();
     }
 }

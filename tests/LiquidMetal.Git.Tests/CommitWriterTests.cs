@@ -322,6 +322,29 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
     }
 
     [Fact]
+    public async Task CreateCommitAsync_AfterAFold_BuildsOnTheFoldedPackAndNoDeletedPackStaysOpen()
+    {
+        // The writer's handles stay open between commits and map the packs they read; a fold deletes those packs.
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        string? tip = null;
+        for (var i = 0; i < 3; i++)
+        {
+            tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", $"pass {i}\n"), ("status/hosts/sled-1.yaml", "sled-1\n")));
+        }
+
+        Assert.True(await mirror.CompactAsync(packLimit: 1));
+        var folded = Packs(mirror);
+        tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", "after the fold\n"), ("status/hosts/sled-1.yaml", "sled-1\n")));
+
+        Assert.Single(folded);
+        Assert.DoesNotContain(File.ReadLines("/proc/self/maps"), line => line.Contains(mirror.Path, StringComparison.Ordinal) && line.EndsWith("(deleted)", StringComparison.Ordinal));
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        Assert.Equal("sled-1", Git.Run(mirror.Path, "show", tip + ":status/hosts/sled-1.yaml"));
+    }
+
+    [Fact]
     public async Task CreateCommitAsync_AuthorWithAngleBracket_IsRefusedBeforeAnythingIsWritten()
     {
         await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);

@@ -7,19 +7,26 @@ namespace LiquidMetal.Git.Internal;
 /// An object store in memory, added in front of a repository's own for one commit: what libgit2 writes (the blobs,
 /// trees and commit the repository does not hold yet) stays here until it is stored as a pack, and nothing reaches
 /// the mirror's folder before then. libgit2 itself has this as "mempack"; LibGit2Sharp exposes only custom backends.
-/// One backend belongs to one repository handle (the handle frees it); handles working on one commit from several
-/// threads share the objects.
+/// One backend belongs to one repository handle (the handle frees it), for as long as the handle lives; handles
+/// working on one commit from several threads share its objects (<see cref="Objects"/>, set for each commit).
 /// </summary>
-internal sealed class StagedObjects(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects) : OdbBackend
+internal sealed class StagedObjects : OdbBackend
 {
-    private readonly ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> _objects = objects;
+    private ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> _objects = new();
+
+    /// <summary>The objects of the commit being written (an empty set between commits).</summary>
+    public ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> Objects
+    {
+        get => Volatile.Read(ref _objects);
+        set => Volatile.Write(ref _objects, value);
+    }
 
     protected override OdbBackendOperations SupportedOperations =>
         OdbBackendOperations.Read | OdbBackendOperations.ReadHeader | OdbBackendOperations.Write | OdbBackendOperations.Exists;
 
     public override int Read(ObjectId id, out UnmanagedMemoryStream data, out ObjectType objectType)
     {
-        if (_objects.TryGetValue(id, out var found))
+        if (Objects.TryGetValue(id, out var found))
         {
             data = AllocateAndBuildFrom(found.Content);
             objectType = found.Type;
@@ -33,7 +40,7 @@ internal sealed class StagedObjects(ConcurrentDictionary<ObjectId, (ObjectType T
 
     public override int ReadHeader(ObjectId id, out int length, out ObjectType objectType)
     {
-        if (_objects.TryGetValue(id, out var found))
+        if (Objects.TryGetValue(id, out var found))
         {
             length = found.Content.Length;
             objectType = found.Type;
@@ -49,11 +56,11 @@ internal sealed class StagedObjects(ConcurrentDictionary<ObjectId, (ObjectType T
     {
         var content = new byte[length];
         dataStream.ReadExactly(content);
-        _objects.TryAdd(id, (objectType, content));
+        Objects.TryAdd(id, (objectType, content));
         return (int)ReturnCode.GIT_OK;
     }
 
-    public override bool Exists(ObjectId id) => _objects.ContainsKey(id);
+    public override bool Exists(ObjectId id) => Objects.ContainsKey(id);
 
     // Lookups by abbreviated id, streams and enumeration are not offered (SupportedOperations): libgit2 asks the
     // repository's own stores for those, and the staged objects are always named in full.
