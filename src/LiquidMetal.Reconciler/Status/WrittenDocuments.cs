@@ -31,8 +31,30 @@ public sealed class WrittenDocuments
 
     internal IReadOnlyDictionary<string, ClusterPart> ClusterParts => _clusterParts;
 
+    // The hosts last asked about in NoNodeTwice, and the answer.
+    private volatile NodesOnce _nodesOnce = new([], true);
+
     internal void Remember(Dictionary<string, HostPart> hosts, Dictionary<string, ClusterPart> clusters) =>
         (_hostParts, _clusterParts) = (hosts, clusters);
+
+    /// <summary>
+    /// Whether no VM and no metal node is in two of these hosts' specs. Placement puts a node on one host, but a departed
+    /// host's or an untouched host's earlier spec may still name a node placed elsewhere now. Told again only when the
+    /// hosts are not the very objects of the last ask (a compiled revision's hosts are the same objects pass after pass).
+    /// </summary>
+    internal bool NoNodeTwice(IReadOnlyList<RenderedHost> rendered)
+    {
+        var last = _nodesOnce;
+        if (last.Hosts.Length == rendered.Count && Enumerable.Range(0, rendered.Count).All(i => ReferenceEquals(last.Hosts[i], rendered[i])))
+        {
+            return last.Once;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var once = rendered.All(h => h.Microvms.All(vm => seen.Add(vm.Id)) && (h.Metal is not { } metal || seen.Add(metal.Node)));
+        _nodesOnce = new NodesOnce([.. rendered], once);
+        return once;
+    }
 
     /// <summary>
     /// The document last written at <paramref name="path"/> when <paramref name="same"/> says this one has not changed,
@@ -164,3 +186,6 @@ internal sealed record ClusterPart(
         return true;
     }
 }
+
+/// <summary>Hosts' specs, and whether any node is in two of them.</summary>
+internal sealed record NodesOnce(RenderedHost[] Hosts, bool Once);

@@ -67,6 +67,22 @@ public sealed class StatusComposeReuseTests
         Assert.All(next.Snapshot.Clusters, c => Assert.Same(first.Snapshot!.Clusters.Single(f => f.Name == c.Name), c));
     }
 
+    [Fact]
+    public void NoNodeTwice_ADepartedHostsSpecNamingAMovedVm_IsToldAndToldAgainForOtherHosts()
+    {
+        // A compose skips looking every VM up only while no node is in two hosts' specs (then two exact reports cannot name one VM).
+        var compiled = ExampleStatus.Compile();
+        var written = new WrittenDocuments();
+        var moved = compiled.Hosts.First(h => h.Microvms.Length > 0).Microvms[0];
+        var departed = compiled.Hosts.First(h => h.Microvms.All(vm => vm.Id != moved.Id)) with { Host = "sled-9", Microvms = [moved], Metal = null };
+
+        Assert.True(written.NoNodeTwice(compiled.Hosts));
+        Assert.True(written.NoNodeTwice([.. compiled.Hosts])); // the same hosts in another list: told from the objects
+        Assert.False(written.NoNodeTwice([.. compiled.Hosts, departed]));
+        Assert.True(written.NoNodeTwice(compiled.Hosts));
+        Assert.False(written.NoNodeTwice([.. compiled.Hosts, compiled.Hosts[0]])); // a host twice
+    }
+
     private static IEnumerable<Step> Steps(CompiledFleet compiled)
     {
         var mid = ExampleStatus.MidRollout(compiled);
