@@ -11,7 +11,6 @@ namespace LiquidMetal.Git;
 /// </summary>
 public sealed class CommitWriter
 {
-
     private readonly GitMirror _mirror;
 
     static CommitWriter()
