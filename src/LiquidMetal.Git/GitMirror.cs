@@ -25,6 +25,7 @@ public sealed class GitMirror : IAsyncDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _compactingLock = new();
     private Task<bool> _compacting = Task.FromResult(false);
+    private int _disposed;
 
     private GitMirror(GitCli git, string remoteUrl)
     {
@@ -252,11 +253,11 @@ public sealed class GitMirror : IAsyncDisposable
         try
         {
             var result = await Cli.RunAsync(["repack", "--geometric=2", "-d", "-q"], cancellationToken);
-            Writers.Close(); // they may hold deleted packs open
             return result.ExitCode == 0 ? true : throw new GitException($"git repack failed (exit {result.ExitCode}): {result.Stderr.Trim()}") { ExitCode = result.ExitCode };
         }
         finally
         {
+            Writers.Close(); // they may hold packs the fold deleted (also one that failed half way)
             _writeGate.Release();
         }
     }
@@ -341,6 +342,11 @@ public sealed class GitMirror : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Task compacting;
         lock (_compactingLock)
         {

@@ -333,6 +333,8 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
             tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", $"pass {i}\n"), ("status/hosts/sled-1.yaml", "sled-1\n")));
         }
 
+        var packFolder = Path.Combine(mirror.Path, "objects", "pack");
+        Assert.Contains(File.ReadLines("/proc/self/maps"), line => line.Contains(packFolder, StringComparison.Ordinal)); // they do map them
         Assert.True(await mirror.CompactAsync(packLimit: 1));
         var folded = Packs(mirror);
         tip = await writer.CreateCommitAsync(Request(tip, ("status/fleet.yaml", "after the fold\n"), ("status/hosts/sled-1.yaml", "sled-1\n")));
@@ -342,6 +344,31 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
         Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
         Assert.Equal("sled-1", Git.Run(mirror.Path, "show", tip + ":status/hosts/sled-1.yaml"));
+    }
+
+    [Fact]
+    public async Task CreateCommitAsync_PacksDeletedByAnotherGit_StoresAgainABlobItStoredBefore()
+    {
+        // git itself (the gc --auto a fetch runs) may delete packs the writer's open handles still map, with objects
+        // that are gone from the mirror; the writer knows one of those blobs by its array and must not take it as stored.
+        await using var mirror = await GitMirror.OpenAsync(_mirrorPath, _url);
+        var writer = new CommitWriter(mirror);
+        var sled = Encoding.UTF8.GetBytes("sled-1\n");
+        string? tip = null;
+        for (var i = 0; i < 2; i++)
+        {
+            tip = await writer.CreateCommitAsync(WithFile(Request(tip, ("status/fleet.yaml", $"pass {i}\n")), "status/hosts/sled-1.yaml", sled));
+        }
+
+        // Nothing names those commits (never pushed): a repack of what refs reach, then a prune, removes them and their blobs.
+        Git.Run(mirror.Path, "repack", "-a", "-d", "-q");
+        Git.Run(mirror.Path, "prune", "--expire=now");
+        Assert.Throws<InvalidOperationException>(() => Git.Run(mirror.Path, "cat-file", "-e", tip!));
+        var next = await writer.CreateCommitAsync(WithFile(Request(null, ("status/fleet.yaml", "after a gc\n")), "status/hosts/sled-1.yaml", sled));
+
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", next!);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        Assert.Equal("sled-1", Git.Run(mirror.Path, "show", next + ":status/hosts/sled-1.yaml"));
     }
 
     [Fact]
@@ -398,6 +425,8 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         File.Delete(index);
         return Git.Run(mirror.Path, "commit-tree", tree, "-p", parent, "-m", "a person's note");
     }
+
+    private static CommitRequest WithFile(CommitRequest request, string path, byte[] content) => request with { Files = request.Files.Add(path, content) };
 
     private static CommitRequest Request(string? parent, params (string Path, string Content)[] files) => new()
     {

@@ -11,10 +11,12 @@ namespace LiquidMetal.Git.Internal;
 /// <see cref="GitMirror.WriteGate"/>, one handle per thread at a time.
 /// </summary>
 /// <remarks>
-/// libgit2 finds a pack added since (a status commit's own, a fetch's) when a lookup misses. Packs a fold deleted stay
-/// on disk as long as a handle has them mapped, so a fold closes the handles (<see cref="Close"/>); so does every
-/// <see cref="CommitsPerOpening"/>th commit, which bounds what the handles' object caches hold and how long packs that
-/// git itself deleted (a fetch's own gc --auto) are kept.
+/// libgit2 finds a pack added since (a status commit's own, a fetch's) when a lookup misses. A pack deleted since (by
+/// the fold, or by the gc --auto git runs after a fetch) stays readable, and on disk, while a handle has it mapped: a
+/// handle would go on finding objects that may be gone from the mirror, and a commit could then name a blob the mirror
+/// no longer has. So each commit starts by listing the packs, and closes the handles if one they may have mapped is
+/// gone; the fold closes them too, and so does every <see cref="CommitsPerOpening"/>th commit, which bounds what their
+/// object caches hold. Between commits (a converged fleet makes none) a deleted pack stays on disk until the next one.
 /// </remarks>
 internal sealed class WriterHandles(string path) : IDisposable
 {
@@ -23,11 +25,19 @@ internal sealed class WriterHandles(string path) : IDisposable
 
     private readonly (Repository Repository, StagedObjects Staged)?[] _handles = new (Repository, StagedObjects)?[Environment.ProcessorCount];
     private ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> _objects = new();
+    private HashSet<string> _packs = []; // the packs the open handles may have mapped
     private int _commits;
 
     /// <summary>Starts a commit: until <see cref="End"/>, every handle's staged objects are <paramref name="objects"/>.</summary>
     public void Begin(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects)
     {
+        var packs = Packs();
+        if (!_packs.IsSubsetOf(packs))
+        {
+            Close(); // a pack they may have mapped is gone
+        }
+
+        _packs = packs;
         _objects = objects;
         foreach (var handle in _handles)
         {
@@ -61,7 +71,13 @@ internal sealed class WriterHandles(string path) : IDisposable
     /// <summary>Ends a commit (written or failed): the staged objects are let go, and every so many commits the handles too.</summary>
     public void End()
     {
-        Begin(new ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)>());
+        _packs.UnionWith(Packs()); // this commit's own, and any a fetch added meanwhile: the handles may map them now
+        _objects = new ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)>();
+        foreach (var handle in _handles)
+        {
+            handle?.Staged.Objects = _objects;
+        }
+
         if (++_commits >= CommitsPerOpening)
         {
             Close();
@@ -77,8 +93,15 @@ internal sealed class WriterHandles(string path) : IDisposable
             _handles[i] = null;
         }
 
+        _packs = [];
         _commits = 0;
     }
 
     public void Dispose() => Close();
+
+    private HashSet<string> Packs()
+    {
+        var folder = System.IO.Path.Combine(path, "objects", "pack");
+        return Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.pack").Select(file => System.IO.Path.GetFileName(file))] : [];
+    }
 }
