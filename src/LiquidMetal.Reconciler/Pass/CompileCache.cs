@@ -30,7 +30,7 @@ public sealed class CompileCache
         }
 
         var placement = RenderedDirectory.PlacementOf(previous);
-        if (_last is { } last && last.Files.Revision == revision && (SamePlacement(last.Placement, placement) || SamePlacement(last.Placed, placement)))
+        if (_last is { } last && last.Files.Revision == revision && (SamePlacement(last.Placement, placement) || (last.Placed is { } placed && SamePlacement(placed, placement))))
         {
             return (last.Compiled, last.Files, last.Hosts);
         }
@@ -38,7 +38,7 @@ public sealed class CompileCache
         var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files.Files, placement, _parsed, _rendered);
         var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
-        _last = new Entry(files, placement, compiled.Succeeded ? RenderedDirectory.PlacementOf(hosts) : [], compiled, hosts);
+        _last = new Entry(files, placement, compiled.Succeeded ? RenderedDirectory.PlacementOf(hosts) : null, compiled, hosts);
         return (compiled, files, hosts);
     }
 
@@ -70,6 +70,6 @@ public sealed class CompileCache
         a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && other == entry.Value);
 
     /// <param name="Placement">The placement it was compiled from.</param>
-    /// <param name="Placed">The placement its hosts record (empty when it did not compile).</param>
-    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, Dictionary<string, PlacedNode> Placed, CompiledFleet Compiled, List<RenderedHost> Hosts);
+    /// <param name="Placed">The placement its hosts record; null when it did not compile.</param>
+    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, Dictionary<string, PlacedNode>? Placed, CompiledFleet Compiled, List<RenderedHost> Hosts);
 }

@@ -239,7 +239,7 @@ public static class StatusComposer
     /// </summary>
     private static bool EveryReportIsItsHosts(IReadOnlyList<RenderedHost> rendered, IReadOnlyDictionary<string, ObservedHost> observed)
     {
-        var reported = 0;
+        var reporters = new HashSet<string>(StringComparer.Ordinal);
         foreach (var host in rendered)
         {
             if (observed.GetValueOrDefault(host.Host)?.Report is not { } report)
@@ -247,7 +247,7 @@ public static class StatusComposer
                 continue;
             }
 
-            reported++;
+            reporters.Add(host.Host);
             if (report.Vms.Length != host.Microvms.Length || report.Metal?.Node != host.Metal?.Node)
             {
                 return false;
@@ -262,8 +262,8 @@ public static class StatusComposer
             }
         }
 
-        // A report from a host not rendered may name anything; a host rendered twice counts its report twice.
-        return reported == observed.Values.Count(o => o.Report is not null);
+        // A report from a host not rendered (a departed one's, no longer told) may name anything.
+        return reporters.Count == observed.Values.Count(o => o.Report is not null);
     }
 
     /// <summary>The states of <paramref name="host"/>'s own VMs added to <paramref name="vmState"/> (no other report names them), for the one host built again.</summary>
