@@ -271,8 +271,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         // 39 packs of a few objects each are one now; the first commit's 600-odd objects are more than twice all of them, so stay as they were.
         Assert.Equal(2, Packs(mirror).Count);
         Assert.Contains(large, Packs(mirror));
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        AssertWhole(mirror, tip!);
         Assert.Equal("pass 7", Encoding.UTF8.GetString((await mirror.ReadFileAsync(commits[7], "status/fleet.yaml"))!).Trim());
         Assert.False(await mirror.CompactAsync(packLimit: 32));
     }
@@ -295,8 +294,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         await using var fresh = await GitMirror.OpenAsync(_mirrorPath, _url); // the same folder, nothing remembered
         Assert.Equal(commit, await new CommitWriter(fresh).CreateCommitAsync(second));
         Assert.Equal("a/status/clusters/c.yaml\nm/status/hosts/a.yaml\nd/status/hosts/b.yaml", string.Join('\n', Git.Run(mirror.Path, "diff-tree", "--name-status", "-r", "--no-commit-id", parent!, commit!).Split('\n').Select(l => l.Replace("\t", "/", StringComparison.Ordinal).ToLowerInvariant())));
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", commit!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        AssertWhole(mirror, commit!);
     }
 
     [Fact]
@@ -317,8 +315,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Assert.True(fold.IsCompleted);
         Assert.True(await fold);
         Assert.InRange(Packs(mirror).Count, 1, 2); // the 34 folded into one, and the commit written beside the fold
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        AssertWhole(mirror, tip!);
     }
 
     [Fact]
@@ -341,8 +338,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
 
         Assert.Single(folded);
         Assert.DoesNotContain(File.ReadLines("/proc/self/maps"), line => line.Contains(mirror.Path, StringComparison.Ordinal) && line.EndsWith("(deleted)", StringComparison.Ordinal));
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", tip!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        AssertWhole(mirror, tip!);
         Assert.Equal("sled-1", Git.Run(mirror.Path, "show", tip + ":status/hosts/sled-1.yaml"));
     }
 
@@ -366,8 +362,7 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         Assert.Throws<InvalidOperationException>(() => Git.Run(mirror.Path, "cat-file", "-e", tip!));
         var next = await writer.CreateCommitAsync(WithFile(Request(null, ("status/fleet.yaml", "after a gc\n")), "status/hosts/sled-1.yaml", sled));
 
-        Git.Run(mirror.Path, "update-ref", "refs/heads/check", next!);
-        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
+        AssertWhole(mirror, next!);
         Assert.Equal("sled-1", Git.Run(mirror.Path, "show", next + ":status/hosts/sled-1.yaml"));
     }
 
@@ -424,6 +419,13 @@ public sealed class CommitWriterTests : IClassFixture<GitDaemonFixture>, IDispos
         var tree = Git.RunWith(mirror.Path, environment, "write-tree");
         File.Delete(index);
         return Git.Run(mirror.Path, "commit-tree", tree, "-p", parent, "-m", "a person's note");
+    }
+
+    /// <summary>The commit and everything it names are in the mirror, and well formed.</summary>
+    private static void AssertWhole(GitMirror mirror, string commit)
+    {
+        Git.Run(mirror.Path, "update-ref", "refs/heads/check", commit);
+        Git.Run(mirror.Path, "fsck", "--strict", "--no-dangling");
     }
 
     private static CommitRequest WithFile(CommitRequest request, string path, byte[] content) => request with { Files = request.Files.Add(path, content) };
