@@ -38,11 +38,7 @@ internal sealed class WriterHandles(string path) : IDisposable
         }
 
         _packs = packs;
-        _objects = objects;
-        foreach (var handle in _handles)
-        {
-            handle?.Staged.Objects = objects;
-        }
+        Stage(objects);
     }
 
     /// <summary>Handle <paramref name="index"/> (one per core), opened when first asked for.</summary>
@@ -72,11 +68,7 @@ internal sealed class WriterHandles(string path) : IDisposable
     public void End()
     {
         _packs.UnionWith(Packs()); // this commit's own, and any a fetch added meanwhile: the handles may map them now
-        _objects = new ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)>();
-        foreach (var handle in _handles)
-        {
-            handle?.Staged.Objects = _objects;
-        }
+        Stage(new ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)>());
 
         if (++_commits >= CommitsPerOpening)
         {
@@ -98,6 +90,16 @@ internal sealed class WriterHandles(string path) : IDisposable
     }
 
     public void Dispose() => Close();
+
+    /// <summary>Makes <paramref name="objects"/> the staged objects of every handle, open now or opened later.</summary>
+    private void Stage(ConcurrentDictionary<ObjectId, (ObjectType Type, byte[] Content)> objects)
+    {
+        _objects = objects;
+        foreach (var handle in _handles)
+        {
+            handle?.Staged.Objects = objects;
+        }
+    }
 
     private HashSet<string> Packs()
     {

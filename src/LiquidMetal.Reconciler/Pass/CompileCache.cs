@@ -30,7 +30,10 @@ public sealed class CompileCache
         }
 
         var placement = RenderedDirectory.PlacementOf(previous);
-        if (_last is { } last && last.Files.Revision == revision && (SamePlacement(last.Placement, placement) || (last.Placed is { } placed && SamePlacement(placed, placement))))
+        // The placement it was compiled from, or the one it made told by value (hosts read back from the branch after
+        // another writer moved it); a failed compile made none.
+        if (_last is { } last && last.Files.Revision == revision
+            && (SamePlacement(last.Placement, placement) || (last.Compiled.Succeeded && SamePlacement(RenderedDirectory.PlacementOf(last.Hosts), placement))))
         {
             return (last.Compiled, last.Files, last.Hosts);
         }
@@ -38,7 +41,7 @@ public sealed class CompileCache
         var files = _last is { } same && same.Files.Revision == revision ? same.Files : await source.ReadFleetAsync(revision, cancellationToken);
         var compiled = FleetCompiler.Compile(files.Files, placement, _parsed, _rendered);
         var hosts = SameAsBefore(compiled.Hosts, _last?.Hosts);
-        _last = new Entry(files, placement, compiled.Succeeded ? RenderedDirectory.PlacementOf(hosts) : null, compiled, hosts);
+        _last = new Entry(files, placement, compiled, hosts);
         return (compiled, files, hosts);
     }
 
@@ -69,7 +72,6 @@ public sealed class CompileCache
     private static bool SamePlacement(Dictionary<string, PlacedNode> a, Dictionary<string, PlacedNode> b) =>
         a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var other) && other == entry.Value);
 
-    /// <param name="Placement">The placement it was compiled from.</param>
-    /// <param name="Placed">The placement its hosts record; null when it did not compile.</param>
-    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, Dictionary<string, PlacedNode>? Placed, CompiledFleet Compiled, List<RenderedHost> Hosts);
+    /// <param name="Placement">The placement it was compiled from (the one its hosts record is derived when asked).</param>
+    private sealed record Entry(FleetFiles Files, Dictionary<string, PlacedNode> Placement, CompiledFleet Compiled, List<RenderedHost> Hosts);
 }

@@ -248,17 +248,9 @@ public static class StatusComposer
             }
 
             reporters.Add(host.Host);
-            if (report.Vms.Length != host.Microvms.Length || report.Metal?.Node != host.Metal?.Node)
+            if (report.Metal?.Node != host.Metal?.Node || !ListsItsVms(host, report))
             {
                 return false;
-            }
-
-            for (var i = 0; i < host.Microvms.Length; i++)
-            {
-                if (report.Vms[i].Id != host.Microvms[i].Id)
-                {
-                    return false;
-                }
             }
         }
 
@@ -277,23 +269,33 @@ public static class StatusComposer
         return vmState;
     }
 
+    /// <summary>Whether the report lists exactly the host's rendered VMs (both are sorted by id).</summary>
+    private static bool ListsItsVms(RenderedHost host, HostReport report)
+    {
+        if (report.Vms.Length != host.Microvms.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < host.Microvms.Length; i++)
+        {
+            if (report.Vms[i].Id != host.Microvms[i].Id)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether every VM's and the metal assignment's state, as this compose sees them, came from this host's own report (or from none).</summary>
     private static bool OwnReports(
         RenderedHost host, HostReport? report, bool contested, Dictionary<string, (string Host, VmReport Vm)> vmState, Dictionary<string, (string Host, MetalReport Metal)> metalState)
     {
-        // The usual case, told without a lookup per VM: the report lists exactly the rendered VMs (both sorted by id), and no other report names any.
-        if (!contested && report is not null && report.Vms.Length == host.Microvms.Length && (host.Metal is null || report.Metal?.Node == host.Metal.Node))
+        // The usual case, told without a lookup per VM: the report lists exactly the rendered VMs, and no other report names any.
+        if (!contested && report is not null && (host.Metal is null || report.Metal?.Node == host.Metal.Node) && ListsItsVms(host, report))
         {
-            var same = true;
-            for (var i = 0; i < host.Microvms.Length && same; i++)
-            {
-                same = report.Vms[i].Id == host.Microvms[i].Id;
-            }
-
-            if (same)
-            {
-                return true;
-            }
+            return true;
         }
 
         foreach (var vm in host.Microvms)

@@ -77,7 +77,7 @@ public sealed class StatusComposeReuseTests
         var departed = compiled.Hosts.First(h => h.Microvms.All(vm => vm.Id != moved.Id)) with { Host = "sled-9", Microvms = [moved], Metal = null };
 
         Assert.True(written.NoNodeTwice(compiled.Hosts));
-        Assert.True(written.NoNodeTwice([.. compiled.Hosts])); // the same hosts in another list: told from the objects
+        Assert.True(written.NoNodeTwice([.. compiled.Hosts])); // the same hosts in another list
         Assert.False(written.NoNodeTwice([.. compiled.Hosts, departed]));
         Assert.True(written.NoNodeTwice(compiled.Hosts));
         Assert.False(written.NoNodeTwice([.. compiled.Hosts, compiled.Hosts[0]])); // a host twice
