@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace LiquidMetal.Agent;
 
 /// <summary>
-/// The agent's metrics (Meter "LiquidMetal.Agent"): VMs by state and their restarts, read from each running agent's
+/// The agent's metrics (Meter "LiquidMetal.Agent"): VMs by state and their restarts and the Watch streams open, read from each running agent's
 /// status when a reader collects; Apply calls by outcome and how long accepted ones took. Every value carries the
 /// host's name, so one process with several agents (tests, benchmarks) reports each on its own.
 /// </summary>
@@ -25,6 +25,7 @@ public static class AgentTelemetry
         Meter.CreateObservableGauge("liquidmetal.agent.vms", ObserveVms, description: "VMs by state");
         // A gauge, not a counter: it falls when a VM is removed or replaced (a new spec starts at 0 restarts).
         Meter.CreateObservableGauge("liquidmetal.agent.vm.restarts", ObserveRestarts, description: "Restarts of the VMs the agent runs now, summed");
+        Meter.CreateObservableGauge("liquidmetal.agent.watchers", ObserveWatchers, description: "Watch streams open (a reconciler keeps one to each agent it reached)");
     }
 
     internal static void Track(HostAgentCore agent, string host) => Agents[agent] = host;
@@ -38,4 +39,7 @@ public static class AgentTelemetry
 
     private static IEnumerable<Measurement<long>> ObserveRestarts() =>
         Agents.Select(agent => new Measurement<long>(agent.Key.GetStatus().Vms.Sum(vm => (long)vm.Restarts), new KeyValuePair<string, object?>("host", agent.Value)));
+
+    private static IEnumerable<Measurement<long>> ObserveWatchers() =>
+        Agents.Select(agent => new Measurement<long>(agent.Key.WatcherCount, new KeyValuePair<string, object?>("host", agent.Value)));
 }

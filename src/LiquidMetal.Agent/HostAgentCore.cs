@@ -179,11 +179,20 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     /// <summary>The latest observed status.</summary>
     public HostStatus GetStatus() => _feed.Latest;
 
+    /// <summary>How many Watch streams are open (each reconciler that reached this agent holds one).</summary>
+    public int WatcherCount => _feed.Watchers;
+
     /// <summary>True from the moment the state folder is loaded until disposal begins: the agent can take an Apply.</summary>
     public bool IsRunning => !Volatile.Read(ref _disposed);
 
     /// <summary>The current status first, then every change, until cancelled or the core is disposed.</summary>
-    public IAsyncEnumerable<HostStatus> WatchAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(cancellationToken);
+    public IAsyncEnumerable<HostStatus> WatchAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// The current status first, then changes at least <paramref name="spacing"/> apart, each the newest when sent
+    /// (what a remote watcher needs: the states between two messages are not news once the second is sent).
+    /// </summary>
+    public IAsyncEnumerable<HostStatus> WatchAsync(TimeSpan spacing, CancellationToken cancellationToken) => _feed.WatchAsync(spacing, cancellationToken);
 
     /// <summary>Stops supervising and releases the state folder; VMs keep running for the next agent process.</summary>
     public async ValueTask DisposeAsync()

@@ -6,11 +6,18 @@ namespace LiquidMetal.Agent.Service;
 
 /// <summary>
 /// The gRPC face of <see cref="HostAgentCore"/>: Apply (the host's whole desired state, idempotent), GetStatus,
-/// and Watch (the current status, then every change). An invalid Apply is refused whole with InvalidArgument
-/// and what is wrong; an Apply older than the applied generation is FailedPrecondition; nothing running is touched.
+/// and Watch (the current status, then its changes, at most one message per <see cref="WatchSpacing"/>, each the
+/// newest). An invalid Apply is refused whole with InvalidArgument and what is wrong; an Apply older than the applied
+/// generation is FailedPrecondition; nothing running is touched.
 /// </summary>
 public sealed class HostAgentService(HostAgentCore core, AgentIdentity identity) : Wire.HostAgent.HostAgentBase
 {
+    /// <summary>
+    /// How far apart a Watch stream's messages are at least. A host whose VMs boot changes state dozens of times in a
+    /// second, and a reconciler needs only the newest: each message is the status when it is sent.
+    /// </summary>
+    public static readonly TimeSpan WatchSpacing = TimeSpan.FromMilliseconds(100);
+
     public override async Task<Wire.ApplyResponse> Apply(Wire.ApplyRequest request, ServerCallContext context)
     {
         if (request.Spec is null)
@@ -41,7 +48,7 @@ public sealed class HostAgentService(HostAgentCore core, AgentIdentity identity)
 
     public override async Task Watch(Wire.WatchRequest request, IServerStreamWriter<Wire.HostStatus> responseStream, ServerCallContext context)
     {
-        await foreach (var status in core.WatchAsync(context.CancellationToken))
+        await foreach (var status in core.WatchAsync(WatchSpacing, context.CancellationToken))
         {
             await responseStream.WriteAsync(AgentProto.ToProto(status, identity.HostName), context.CancellationToken);
         }

@@ -29,6 +29,18 @@ internal sealed class StatusFeed
         }
     }
 
+    /// <summary>How many watchers are open now.</summary>
+    public int Watchers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     /// <summary>Publishes a status built from <paramref name="build"/>, given the next revision; skipped when nothing but the revision would change.</summary>
     public void Publish(Func<long, HostStatus> build)
     {
@@ -48,8 +60,12 @@ internal sealed class StatusFeed
         }
     }
 
-    /// <summary>The current snapshot first, then every change until cancelled.</summary>
-    public async IAsyncEnumerable<HostStatus> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The current snapshot first, then every change until cancelled. With <paramref name="spacing"/>, snapshots are
+    /// at least that far apart, and each is the newest when it is sent: a burst of changes (a host's VMs booting) is
+    /// one snapshot per spacing, not one per change.
+    /// </summary>
+    public async IAsyncEnumerable<HostStatus> WatchAsync(TimeSpan spacing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<HostStatus>(new BoundedChannelOptions(WatcherBuffer)
         {
@@ -64,9 +80,23 @@ internal sealed class StatusFeed
 
         try
         {
-            await foreach (var status in channel.Reader.ReadAllAsync(cancellationToken))
+            while (await channel.Reader.WaitToReadAsync(cancellationToken))
             {
+                if (!channel.Reader.TryRead(out var status))
+                {
+                    continue;
+                }
+
+                while (spacing > TimeSpan.Zero && channel.Reader.TryRead(out var newer))
+                {
+                    status = newer;
+                }
+
                 yield return status;
+                if (spacing > TimeSpan.Zero)
+                {
+                    await Task.Delay(spacing, cancellationToken);
+                }
             }
         }
         finally

@@ -13,7 +13,7 @@ public sealed class AgentTelemetryTests : IDisposable
     private readonly TempStateDirectory _dir = new();
 
     [Fact]
-    public async Task Metrics_VmsByStateRestartsAndApplies_PerHost()
+    public async Task Metrics_VmsByStateRestartsAppliesAndWatchers_PerHost()
     {
         var host = "metrics-" + Guid.NewGuid().ToString("N")[..8]; // other tests' agents report too; this one is ours
         var values = new ConcurrentQueue<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
@@ -56,10 +56,14 @@ public sealed class AgentTelemetryTests : IDisposable
         await core.WaitForAsync(s => s.Has("a", VmState.Running) && s.Has("b", VmState.Running), TimeSpan.FromSeconds(10));
         core.CrashSimulatedVm("a");
         await core.WaitForAsync(s => s.Has("a", VmState.Running) && s.Vm("a").Restarts == 1, TimeSpan.FromSeconds(10));
+        using var watching = new CancellationTokenSource();
+        await using var watch = core.WatchAsync(watching.Token).GetAsyncEnumerator(watching.Token);
+        Assert.True(await watch.MoveNextAsync()); // the watch is open once its first status is read
         listener.RecordObservableInstruments();
 
         Assert.Contains(values, v => v.Instrument == "liquidmetal.agent.vms" && Equals(v.Tags["state"], "Running") && v.Value == 2);
         Assert.Contains(values, v => v.Instrument == "liquidmetal.agent.vm.restarts" && v.Value == 1);
+        Assert.Contains(values, v => v.Instrument == "liquidmetal.agent.watchers" && v.Value == 1);
         Assert.Single(values, v => v.Instrument == "liquidmetal.agent.applies" && Equals(v.Tags["outcome"], "accepted"));
         Assert.Single(values, v => v.Instrument == "liquidmetal.agent.applies" && Equals(v.Tags["outcome"], "refused"));
     }
