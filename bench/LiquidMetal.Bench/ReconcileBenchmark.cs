@@ -83,7 +83,7 @@ internal static class ReconcileBenchmark
             }
 
             Console.WriteLine($"  poll with nothing new: median {Median(polls):0.0} ms, max {polls.Max():0.0} ms, no commit");
-            Console.WriteLine($"  resync with nothing new (every agent asked): median {Median(resyncs.Select(r => r.Duration.TotalMilliseconds)):0} ms, commits: {resyncs.Count(r => r.StatusCommit is not null)}");
+            Console.WriteLine($"  resync with nothing new (every agent looked at: on its Watch stream, or asked where none is open): median {Median(resyncs.Select(r => r.Duration.TotalMilliseconds)):0} ms, commits: {resyncs.Count(r => r.StatusCommit is not null)}");
 
             // One cluster scaled up: only its hosts get an Apply. Then the same again for other clusters, so the status
             // stage of a one-cluster change is a median and a maximum over several commits, not one number.

@@ -8,13 +8,16 @@ using Wire = LiquidMetal.Agent.Api.V1;
 namespace LiquidMetal.Reconciler.Agents;
 
 /// <summary>
-/// The agents over gRPC: one channel per endpoint, kept across passes. Stateless otherwise: a host whose agent already
-/// reports the rendered spec hash gets no Apply; otherwise it gets the whole spec under the agent's next generation.
-/// Hosts are handled in parallel with a bound; one down or slow host delays no other.
+/// The agents over gRPC: one channel per endpoint, and one Watch stream per agent, kept across passes. What a host
+/// runs is read from its open stream (<see cref="AgentWatches"/>) and asked with GetStatus only where none is open: at
+/// 1,000 hosts a pass asks the few whose streams are down, not every agent. A host whose agent already reports the
+/// rendered spec hash gets no Apply; otherwise it gets the whole spec under the agent's next generation. Hosts are
+/// handled in parallel with a bound; one down or slow host delays no other.
 /// </summary>
 public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxParallel, TimeSpan callTimeout, TimeProvider time, int attempts = 2) : IAgentPool
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly AgentWatches _watches = new(time);
 
     public Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken) =>
         ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, null, apply: false, known: null, token), cancellationToken);
@@ -49,12 +52,19 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
     private async Task<ObservedHost> ConvergeCoreAsync(RenderedHost host, string? revision, bool apply, HostReport? known, CancellationToken cancellationToken)
     {
         var client = ClientFor(host.AgentEndpoint);
+        known ??= _watches.Current(host.AgentEndpoint);
         string? lastError = null;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             HostReport? report = null;
+            var asked = known is null;
             try
             {
+                if (asked)
+                {
+                    System.Diagnostics.Activity.Current?.SetTag("liquidmetal.asked", true);
+                }
+
                 report = known ?? WireReport.From(await client.GetStatusAsync(new Wire.GetStatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken));
                 known = null; // a retry asks again
                 if (report.Host.Length > 0 && report.Host != host.Host)
@@ -70,12 +80,19 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
 
                 var spec = WireSpec.From(host, report.ObservedGeneration + 1, revision ?? string.Empty);
                 var response = await client.ApplyAsync(spec, Deadline(), cancellationToken);
+                _watches.Applied(host.AgentEndpoint, response.AcceptedGeneration);
                 return new ObservedHost(host.Host, WireReport.From(response.Status), null, Applied: true);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
             {
                 // The pass itself is being cancelled (shutdown), not this host failing.
                 throw new OperationCanceledException("the pass was cancelled", e, cancellationToken);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && !asked && attempt < attempts)
+            {
+                // A stale generation: the status this Apply was built on was not asked for just now (the last pass's, or
+                // a stream's whose news of another writer's Apply was still on its way). Ask, and build it again.
+                lastError = $"{e.StatusCode}: {e.Status.Detail}";
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.ResourceExhausted or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
             {
@@ -96,58 +113,30 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
     }
 
     /// <summary>
-    /// Rides the agents' Watch streams, whose first message is the current status, so a change between the last pass
-    /// and this call counts. An agent whose stream fails or ends is left alone (the caller's timed recheck covers it):
-    /// a host that stays down, or no host to watch at all, must not wake the reconciler over and over.
+    /// Waits on the agents' Watch streams (kept open across passes; their first message is the current status), so a
+    /// change between the last pass and this call counts. An agent whose stream fails or ends is left alone (the
+    /// caller's timed recheck covers it): a host that stays down, or no host to watch at all, must not wake the
+    /// reconciler over and over.
     /// </summary>
-    public async Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
+    public Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken)
     {
-        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watches = seen.Select(pair => WatchOneAsync(pair.Key, pair.Value, watching.Token)).ToList();
-        try
+        foreach (var endpoint in seen.Keys)
         {
-            while (watches.Count > 0)
-            {
-                var done = await Task.WhenAny(watches);
-                watches.Remove(done);
-                if (await done)
-                {
-                    return;
-                }
-            }
-
-            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken); // nothing left that could report a change
-        }
-        finally
-        {
-            await watching.CancelAsync();
-            await Task.WhenAll(watches); // each ends once cancelled, and none throws
-        }
-    }
-
-    private async Task<bool> WatchOneAsync(string endpoint, string seen, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var status in ClientFor(endpoint).WatchAsync(cancellationToken))
-            {
-                if (WireReport.From(status).Fingerprint() != seen)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (Exception)
-        {
-            // Cancelled, refused, the agent went away, or it sent what we cannot read: no news from here, whatever the cause.
+            _watches.Ensure(endpoint, () => ClientFor(endpoint));
         }
 
-        return false;
+        return _watches.WaitForChangeAsync(seen, cancellationToken);
     }
 
     public void Retain(IEnumerable<string> endpoints)
     {
         var keep = endpoints.ToHashSet(StringComparer.Ordinal);
+        _watches.Retain(keep);
+        foreach (var endpoint in keep)
+        {
+            _watches.Ensure(endpoint, () => ClientFor(endpoint));
+        }
+
         foreach (var endpoint in _channels.Keys.Where(e => !keep.Contains(e)).ToList())
         {
             if (_channels.TryRemove(endpoint, out var channel))
@@ -159,6 +148,7 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
 
     public void Dispose()
     {
+        _watches.Dispose();
         foreach (var channel in _channels.Values)
         {
             channel.Dispose();

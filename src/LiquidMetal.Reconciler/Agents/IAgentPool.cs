@@ -20,6 +20,10 @@ public interface IAgentPool : IDisposable
     /// </summary>
     Task WaitForChangeAsync(IReadOnlyDictionary<string, string> seen, CancellationToken cancellationToken);
 
-    /// <summary>Closes the connections to agents at any endpoint but these (hosts that left the fleet or moved).</summary>
+    /// <summary>
+    /// Closes the connections to agents at any endpoint but these (hosts that left the fleet or moved), and keeps one
+    /// Watch stream open to each of these, from which later passes read what the agents run. Called at the end of a
+    /// pass: while a pass applies, the agents are not also streaming every VM's progress to it.
+    /// </summary>
     void Retain(IEnumerable<string> endpoints);
 }

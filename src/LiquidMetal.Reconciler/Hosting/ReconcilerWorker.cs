@@ -95,7 +95,7 @@ public sealed partial class ReconcilerWorker(
 
     private async Task<ReconcileResult> RunPassAsync(IReadOnlyList<string> reasons, CancellationToken leading)
     {
-        // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent asked.
+        // A webhook or a new head is seen by a poll too; only a resync or a converging fleet needs every agent looked at.
         var resync = reasons.Any(r => r is "resync" or "converging" or "agent");
         ReconcileResult result;
         readiness.PassStarted();

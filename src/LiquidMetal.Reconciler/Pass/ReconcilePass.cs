@@ -91,7 +91,8 @@ public sealed class ReconcilePass : IAsyncDisposable
     public Task WaitForAgentChangeAsync(CancellationToken cancellationToken) => _agents.WaitForChangeAsync(_lastSeen, cancellationToken);
 
     /// <summary>One pass. A poll (<paramref name="resync"/> false) that finds the heads a converged pass left does nothing;
-    /// a resync always asks every agent, which is how drift (a VM that died, one removed by hand) is corrected.</summary>
+    /// a resync always looks at every agent (on its Watch stream, or asked where none is open), which is how drift (a VM
+    /// that died, one removed by hand) is corrected.</summary>
     public async Task<ReconcileResult> RunAsync(bool resync = true, CancellationToken cancellationToken = default)
     {
         using var activity = ReconcilerTelemetry.Source.StartActivity("reconcile");

@@ -93,6 +93,57 @@ public sealed class AgentsEndToEndTests
         Assert.Equal([1, 2, 3], replaced.Distinct().Order()); // then one more at a time
     }
 
+    [Fact]
+    public async Task Reconcile_AfterTheFirstPass_ReadsTheAgentsWatchStreams_AndAsksOnlyAnAgentWhoseStreamIsDown()
+    {
+        await using var fleet = await FleetUnderTest.StartAsync();
+        await using var reconciler = await ReconcilePass.OpenAsync(fleet.Options);
+        Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
+        await Eventually.TrueAsync(() => fleet.Agents.Values.All(a => a.Core.WatcherCount == 1), "the reconciler holds one Watch stream to each agent");
+
+        var (result, spans) = await TracedPassAsync(reconciler);
+        Assert.True(result.Converged, string.Join("\n", result.Errors));
+        var observed = spans.Where(s => s.OperationName == "observe host").ToList();
+        Assert.Equal(5, observed.Count);
+        Assert.All(observed, s => Assert.Null(s.GetTagItem("liquidmetal.asked")));
+
+        // sled-3's agent goes away: once its stream has ended (on loopback, within a pass or two), a pass asks it (and
+        // finds it down), and it asks no other.
+        await fleet.Agents["sled-3"].Server.DisposeAsync();
+        for (var pass = 1; ; pass++)
+        {
+            var (_, downSpans) = await TracedPassAsync(reconciler);
+            var asked = downSpans.Where(s => s.OperationName == "observe host" && s.GetTagItem("liquidmetal.asked") is true).Select(s => (string)s.GetTagItem("liquidmetal.host")!).ToList();
+            Assert.All(asked, host => Assert.Equal("sled-3", host));
+            if (asked.Count > 0)
+            {
+                break;
+            }
+
+            Assert.True(pass < 20, "sled-3 was never asked: its ended stream still counted");
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("reachable: false", fleet.StatusFile("status/hosts/sled-3.yaml"));
+    }
+
+    /// <summary>One pass under a parent span of the test's own, and the pass's spans (other tests' passes run in parallel).</summary>
+    private static async Task<(ReconcileResult Result, List<System.Diagnostics.Activity> Spans)> TracedPassAsync(ReconcilePass reconciler)
+    {
+        using var source = new System.Diagnostics.ActivitySource("LiquidMetal.Reconciler.Tests." + Guid.NewGuid().ToString("N"));
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == ReconcilerTelemetry.Name || s == source,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var parent = source.StartActivity("test pass")!;
+        var result = await reconciler.RunAsync();
+        return (result, spans.Where(s => s.TraceId == parent.TraceId).ToList());
+    }
+
     private static Dictionary<string, (string Hash, Agent.Core.VmState State)> ControlPlaneHashes(FleetUnderTest fleet) =>
         fleet.Agents.Values.SelectMany(a => a.Core.GetStatus().Vms)
             .Where(vm => vm.Id.StartsWith("cluster-a-cp-", StringComparison.Ordinal))
