@@ -21,14 +21,15 @@ public sealed record AgentClientOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// HTTP/2 pings on an idle connection, so a Watch stream to an agent whose host vanished (no FIN, no RST: a far-edge
-    /// link that dropped) ends instead of waiting forever. gRPC servers refuse pings more often than every 5 minutes
-    /// by default; Kestrel accepts them.
+    /// HTTP/2 pings on a connection that has been quiet this long, so a Watch stream to an agent whose host vanished (no
+    /// FIN, no RST: a far-edge link that dropped) ends instead of waiting forever. The reconciler reads what a host runs
+    /// from that stream, so this plus <see cref="KeepAlivePingTimeout"/> (25 s) is how long a silent host's last status
+    /// can stand. gRPC servers refuse pings more often than every 5 minutes by default; Kestrel accepts them.
     /// </summary>
-    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a keep-alive ping may go unanswered before the connection is dropped.</summary>
-    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Loads the options from PEM files: the CA agents' certificates are issued by, the client certificate and its key

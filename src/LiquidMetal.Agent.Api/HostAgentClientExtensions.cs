@@ -15,7 +15,7 @@ public static class HostAgentClientExtensions
     }
 
     /// <summary>
-    /// The current status, then one message per change, until the connection drops (an <see cref="RpcException"/>) or
+    /// The current status, then its changes (the newest, at most one message each 100 ms), until the connection drops (an <see cref="RpcException"/>) or
     /// <paramref name="cancellationToken"/> is cancelled (an <see cref="OperationCanceledException"/>, as any async
     /// stream ends when its caller cancels).
     /// </summary>

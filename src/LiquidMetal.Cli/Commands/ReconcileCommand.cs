@@ -48,7 +48,7 @@ internal static class ReconcileCommand
             }
         });
         var interval = new Option<int>("--interval") { Description = "Seconds between polls (10% jitter); a poll that finds nothing new does nothing", DefaultValueFactory = _ => 30 };
-        var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that ask every agent (corrects drift)", DefaultValueFactory = _ => 600 };
+        var resyncEvery = new Option<int>("--resync") { Description = "Seconds between full resyncs that look at every agent (corrects drift)", DefaultValueFactory = _ => 600 };
         var settle = new Option<double>("--control-plane-settle")
         {
             Description = "Seconds a replaced control plane must have run its new spec before the next of its cluster is replaced (fractions allowed)",

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LiquidMetal.Agent.Api;
 using Wire = LiquidMetal.Agent.Api.V1;
 
@@ -6,10 +7,13 @@ namespace LiquidMetal.Reconciler.Agents;
 /// <summary>
 /// Each agent's Watch stream, kept open across passes, and the last status it sent: a pass reads a host's status from
 /// here instead of asking its agent, and the loop wakes when one changes. The agent sends its current status first and
-/// then every change, never dropping the latest (a slow reader loses only snapshots in between), so while a stream is
-/// open its last message is what a GetStatus would answer. A stream that fails or ends holds nothing until it is open
-/// again (it retries with a growing delay); its host is then asked as before. After an Apply of generation g, a status
-/// older than g is not taken: the stream's message saying so may still be on its way.
+/// then its changes, the newest at most every 100 ms, so while a stream is open its last message is what a GetStatus
+/// would have answered at most ~100 ms before. A stream that fails or ends holds nothing until it is open again (it
+/// retries with a growing delay); its host is then asked as before. A host that goes silent without closing the
+/// connection (power lost, a link that drops everything) is noticed by HTTP/2 keep-alive pings
+/// (<see cref="AgentClientOptions.KeepAlivePingDelay"/> plus its timeout); decisions that must not wait that long ask.
+/// After an Apply of generation g, a status older than g is not taken from the stream open then: its message saying
+/// so may still be on its way. A status that cannot be read counts as none.
 /// </summary>
 internal sealed class AgentWatches(TimeProvider time) : IDisposable
 {
@@ -40,6 +44,18 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
         }
     }
 
+    /// <summary>How many streams are open or opening.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watches.Count;
+            }
+        }
+    }
+
     /// <summary>The agent at <paramref name="endpoint"/> accepted generation <paramref name="generation"/>: no status from before it counts.</summary>
     public void Applied(string endpoint, long generation)
     {
@@ -63,7 +79,7 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
             var news = Volatile.Read(ref _news).Task; // taken before looking, so a change in between still wakes this
             foreach (var (endpoint, fingerprint) in seen)
             {
-                if (Seen(endpoint) is { } now && now.Fingerprint != fingerprint)
+                if (Seen(endpoint)?.Fingerprint is { } now && now != fingerprint)
                 {
                     return;
                 }
@@ -108,7 +124,7 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
             watch = _watches.GetValueOrDefault(endpoint);
         }
 
-        return watch?.Latest;
+        return watch?.Latest is { Report: not null } latest ? latest : null;
     }
 
     private async Task RunAsync(Watch watch, Wire.HostAgent.HostAgentClient client, CancellationToken stop)
@@ -118,19 +134,22 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
         {
             try
             {
+                var opened = Stopwatch.GetTimestamp();
+                var first = true;
                 await foreach (var status in client.WatchAsync(stop))
                 {
-                    watch.Receive(new Snapshot(status));
+                    watch.Receive(new Snapshot(status), first ? opened : null);
+                    first = false;
                     delay = FirstRetry;
                     Interlocked.Exchange(ref _news, NewSignal()).TrySetResult();
                 }
             }
             catch (Exception)
             {
-                // Stopped, refused, the agent went away, or it sent what we cannot read: this stream holds nothing now.
+                // Stopped, refused, or the agent went away: this stream holds nothing now.
             }
 
-            watch.Receive(null);
+            watch.Closed();
             try
             {
                 await Task.Delay(delay, time, stop);
@@ -147,25 +166,47 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// One status as it came. A host sends one per VM state change (dozens while its VMs boot) and a pass reads only
-    /// the last: it is read into a <see cref="HostReport"/> only when asked for (by two threads at once, both get equal ones).
+    /// One status as it came. A host sends one per burst of VM state changes and a pass reads only the last: it is read
+    /// into a <see cref="HostReport"/> only when asked for (by two threads at once, both get equal ones); one that
+    /// cannot be read (a timestamp out of range) is null, so its host is asked instead.
     /// </summary>
     private sealed class Snapshot(Wire.HostStatus status)
     {
         private HostReport? _report;
+        private bool _unreadable;
         private string? _fingerprint;
 
         public long Generation => status.ObservedGeneration;
 
-        public HostReport Report => _report ??= WireReport.From(status);
+        public HostReport? Report
+        {
+            get
+            {
+                if (_report is null && !_unreadable)
+                {
+                    try
+                    {
+                        _report = WireReport.From(status);
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+                    {
+                        _unreadable = true;
+                    }
+                }
 
-        public string Fingerprint => _fingerprint ??= Report.Fingerprint();
+                return _report;
+            }
+        }
+
+        public string? Fingerprint => _fingerprint ??= Report?.Fingerprint();
     }
 
     private sealed class Watch
     {
+        private readonly Lock _gate = new();
         private Snapshot? _latest;
         private long _applied;
+        private long _appliedAt;
 
         public CancellationTokenSource Stop { get; } = new();
 
@@ -173,19 +214,42 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
         {
             get
             {
-                var latest = Volatile.Read(ref _latest);
-                return latest is not null && latest.Generation >= Interlocked.Read(ref _applied) ? latest : null;
+                lock (_gate)
+                {
+                    return _latest is not null && _latest.Generation >= _applied ? _latest : null;
+                }
             }
         }
 
-        public void Receive(Snapshot? latest) => Volatile.Write(ref _latest, latest);
+        /// <param name="opened">For a stream's first message: when the stream was opened. An Apply accepted before
+        /// that is in this status, whatever its generation (an agent whose state was lost starts again lower).</param>
+        public void Receive(Snapshot latest, long? opened)
+        {
+            lock (_gate)
+            {
+                if (opened is { } at && _appliedAt < at)
+                {
+                    _applied = 0;
+                }
+
+                _latest = latest;
+            }
+        }
+
+        public void Closed()
+        {
+            lock (_gate)
+            {
+                _latest = null;
+            }
+        }
 
         public void Applied(long generation)
         {
-            var known = Interlocked.Read(ref _applied);
-            while (generation > known && Interlocked.CompareExchange(ref _applied, generation, known) is var seen && seen != known)
+            lock (_gate)
             {
-                known = seen;
+                _applied = Math.Max(_applied, generation);
+                _appliedAt = Stopwatch.GetTimestamp();
             }
         }
     }

@@ -19,11 +19,11 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly AgentWatches _watches = new(time);
 
-    public Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken) =>
-        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, null, apply: false, known: null, token), cancellationToken);
+    public Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, bool ask, CancellationToken cancellationToken) =>
+        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, null, apply: false, known: null, ask, token), cancellationToken);
 
     public Task<IReadOnlyDictionary<string, ObservedHost>> ApplyAsync(IReadOnlyList<RenderedHost> hosts, string revision, IReadOnlyDictionary<string, ObservedHost>? observed, CancellationToken cancellationToken) =>
-        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, revision, apply: true, observed?.GetValueOrDefault(host.Host)?.Report, token), cancellationToken);
+        ForEachHostAsync(hosts, (host, token) => ConvergeAsync(host, revision, apply: true, observed?.GetValueOrDefault(host.Host)?.Report, ask: false, token), cancellationToken);
 
     private async Task<IReadOnlyDictionary<string, ObservedHost>> ForEachHostAsync(IReadOnlyList<RenderedHost> hosts, Func<RenderedHost, CancellationToken, Task<ObservedHost>> act, CancellationToken cancellationToken)
     {
@@ -35,11 +35,11 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
         return observations;
     }
 
-    private async Task<ObservedHost> ConvergeAsync(RenderedHost host, string? revision, bool apply, HostReport? known, CancellationToken cancellationToken)
+    private async Task<ObservedHost> ConvergeAsync(RenderedHost host, string? revision, bool apply, HostReport? known, bool ask, CancellationToken cancellationToken)
     {
         using var activity = ReconcilerTelemetry.Source.StartActivity(apply ? "apply host" : "observe host");
         activity?.SetTag("liquidmetal.host", host.Host);
-        var observation = await ConvergeCoreAsync(host, revision, apply, known, cancellationToken);
+        var observation = await ConvergeCoreAsync(host, revision, apply, known, ask, cancellationToken);
         activity?.SetTag("liquidmetal.applied", observation.Applied);
         if (observation.Error is not null)
         {
@@ -49,10 +49,10 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
         return observation;
     }
 
-    private async Task<ObservedHost> ConvergeCoreAsync(RenderedHost host, string? revision, bool apply, HostReport? known, CancellationToken cancellationToken)
+    private async Task<ObservedHost> ConvergeCoreAsync(RenderedHost host, string? revision, bool apply, HostReport? known, bool ask, CancellationToken cancellationToken)
     {
         var client = ClientFor(host.AgentEndpoint);
-        known ??= _watches.Current(host.AgentEndpoint);
+        known ??= ask ? null : _watches.Current(host.AgentEndpoint);
         string? lastError = null;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {

@@ -5,8 +5,12 @@ namespace LiquidMetal.Reconciler.Agents;
 /// <summary>Every host's agent, as a pass uses them: ask what runs, bring hosts to their specs, wait for news.</summary>
 public interface IAgentPool : IDisposable
 {
-    /// <summary>Asks every host's agent what it runs (no Apply). One down or slow host delays no other.</summary>
-    Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken);
+    /// <summary>
+    /// What every host's agent runs (no Apply): the last status its Watch stream sent, or its answer to GetStatus where
+    /// no stream is open or <paramref name="ask"/> is set (a decision that must not rest on a silent host's last word).
+    /// One down or slow host delays no other.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, bool ask, CancellationToken cancellationToken);
 
     /// <summary>
     /// Brings every host to its spec: an Apply, under the agent's next generation, only where the report in

@@ -76,6 +76,7 @@ public sealed partial class ReconcilerWorker(
                 {
                     // The lead is lost: the pass in flight (if any) stopped where it was, as on SIGTERM. A status write
                     // it had begun cannot land over the new leader's (compare-and-swap); what it applied is whole.
+                    pass.ReleaseAgents();
                     if (readiness.PassAbandoned())
                     {
                         Log.PassCancelled(logger);

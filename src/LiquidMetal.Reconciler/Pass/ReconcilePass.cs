@@ -90,6 +90,16 @@ public sealed class ReconcilePass : IAsyncDisposable
     /// </summary>
     public Task WaitForAgentChangeAsync(CancellationToken cancellationToken) => _agents.WaitForChangeAsync(_lastSeen, cancellationToken);
 
+    /// <summary>
+    /// Closes every agent's Watch stream and connection: this replica no longer leads, so it holds none open, and its
+    /// next term's first pass starts from what the agents answer.
+    /// </summary>
+    public void ReleaseAgents()
+    {
+        _agents.Retain([]);
+        _lastSeen = ImmutableDictionary<string, string>.Empty;
+    }
+
     /// <summary>One pass. A poll (<paramref name="resync"/> false) that finds the heads a converged pass left does nothing;
     /// a resync always looks at every agent (on its Watch stream, or asked where none is open), which is how drift (a VM
     /// that died, one removed by hand) is corrected.</summary>
@@ -217,7 +227,7 @@ public sealed class ReconcilePass : IAsyncDisposable
 
         stage.Restart();
         span = ReconcilerTelemetry.Source.StartActivity("apply");
-        var before = await _agents.ObserveAsync([.. hosts, .. departed], cancellationToken);
+        var before = await _agents.ObserveAsync([.. hosts, .. departed], ask: false, cancellationToken);
 
         // Before anything is applied: a version change must be in kubeadm-config before its first control plane joins.
         var kubernetes = bootstraps.Count == 0 ? null : await _kubeadm.ProbeAsync(
@@ -225,6 +235,15 @@ public sealed class ReconcilePass : IAsyncDisposable
         var runningFor = _running.Observe(before);
         var releases = await _status.ReadReleasesAsync(statusTip, warnings, cancellationToken);
         var shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+        if (shape.ControlPlanesChanging)
+        {
+            // A control plane is released only on what the agents answer now: a Watch stream holds a host that went
+            // silent (power lost, no RST) as it last was until keep-alive notices, and quorum must not rest on that.
+            before = await _agents.ObserveAsync([.. hosts, .. departed], ask: true, cancellationToken);
+            runningFor = _running.Observe(before);
+            shape = RolloutPlanner.Shape(hosts, previous.Rendered, before, fleet, _options.ControlPlaneSettle, runningFor, releases);
+        }
+
         if (shape.ControlPlanesChanging
             && (await _source.SyncAsync([_options.StatusBranch], cancellationToken)).GetValueOrDefault(_options.StatusBranch) is { } latest
             && latest != statusTip)

@@ -18,6 +18,7 @@ internal sealed class FakeAgentPool : IAgentPool
     private readonly Lock _lock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _waits;
+    private int _asks;
     private int _watching;
 
     /// <summary>The phase a VM of an Apply starts in: Running (boots at once), or Creating (boots when a test says).</summary>
@@ -28,6 +29,9 @@ internal sealed class FakeAgentPool : IAgentPool
     /// never settles (a flapping VM): the pass it wakes finds nothing it can make better.
     /// </summary>
     public bool NewsNeverStops { get; set; }
+
+    /// <summary>ObserveAsync calls that said to ask every agent (not read their streams).</summary>
+    public int Asks => Volatile.Read(ref _asks);
 
     /// <summary>The hosts each ObserveAsync was asked about, in order.</summary>
     public IReadOnlyList<string> Observed => [.. _observed];
@@ -63,11 +67,16 @@ internal sealed class FakeAgentPool : IAgentPool
         Changed();
     }
 
-    public Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, ObservedHost>> ObserveAsync(IReadOnlyList<RenderedHost> hosts, bool ask, CancellationToken cancellationToken)
     {
         foreach (var host in hosts)
         {
             _observed.Enqueue(host.Host);
+        }
+
+        if (ask)
+        {
+            Interlocked.Increment(ref _asks);
         }
 
         return Task.FromResult<IReadOnlyDictionary<string, ObservedHost>>(hosts.ToDictionary(h => h.Host, h => Ask(h, out _), StringComparer.Ordinal));

@@ -48,6 +48,24 @@ public sealed class ReconcilePassRolloutTests
     }
 
     [Fact]
+    public async Task RunAsync_ControlPlanesChanging_AsksEveryAgentBeforeItReleases_OtherwiseReadsTheirStreams()
+    {
+        var fleet = new FakeFleet();
+        await using var pass = fleet.Pass();
+        await pass.RunAsync();
+        await pass.RunAsync();
+        Assert.Equal(0, fleet.Agents.Asks);
+
+        // A release must not rest on a stream's last word from a host that went silent: the pass asks.
+        ResizeControlPlanes(fleet);
+        await pass.RunAsync(resync: false);
+        Assert.Equal(1, fleet.Agents.Asks);
+        fleet.Clock.Advance(Settle);
+        await pass.RunAsync();
+        Assert.Equal(2, fleet.Agents.Asks);
+    }
+
+    [Fact]
     public async Task RunAsync_ReplacedControlPlaneRestartsBeforeItSettled_TheSettleTimeStartsOver()
     {
         var fleet = new FakeFleet();

@@ -15,6 +15,10 @@ public sealed class AgentWatchesTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    // A stream retries after 0.25, 0.5, 1, 2, 4, 8 s...: an agent that takes a few seconds to come back on a loaded
+    // machine is seen again up to twice that later.
+    private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(30);
+
     private readonly string _state = Directory.CreateTempSubdirectory("lm-watches-").FullName;
     private HostAgentCore _core = null!;
     private AgentServer _server = null!;
@@ -82,8 +86,54 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         await Eventually(() => watches.Current(Endpoint) is null ? "gone" : null);
 
         (_core, _server) = await StartAgentAsync(port);
-        var back = await Eventually(() => watches.Current(Endpoint));
+        var back = await Eventually(() => watches.Current(Endpoint), Reconnect);
         Assert.Equal(1, back.ObservedGeneration);
+    }
+
+    [Fact]
+    public async Task Current_AgentBackWithItsStateLost_ItsLowerGenerationIsTakenFromTheNewStream()
+    {
+        using var watches = new AgentWatches(TimeProvider.System);
+        watches.Ensure(Endpoint, Client);
+        await Client().ApplyAsync(Spec(3, "vm-a"));
+        watches.Applied(Endpoint, 3);
+        await Eventually(() => watches.Current(Endpoint) is { ObservedGeneration: 3 } r ? r : null);
+
+        // The host's state folder is lost (a disk replaced): its agent starts again from generation 0. What it says on
+        // a stream opened after the Apply is what it runs, lower generation or not.
+        var port = _server.Address.Port;
+        await _server.DisposeAsync();
+        await _core.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
+        (_core, _server) = await StartAgentAsync(port);
+
+        var back = await Eventually(() => watches.Current(Endpoint) is { ObservedGeneration: 0 } r ? r : null, Reconnect);
+        Assert.Empty(back.Vms);
+    }
+
+    [Fact]
+    public async Task Current_HostGoesSilentWithoutClosingTheConnection_NothingOnceKeepAliveGivesUp()
+    {
+        // A link that drops everything (power lost at the far end): no FIN, no RST. The stream's last status must not
+        // stand for longer than the keep-alive ping's delay and timeout (1 s each here, 15 s and 10 s by default).
+        await using var link = await SilenceableLink.StartAsync(_server.Address.Port);
+        using var channel = AgentChannel.Create(new Uri($"http://127.0.0.1:{link.Port}"), new AgentClientOptions
+        {
+            KeepAlivePingDelay = TimeSpan.FromSeconds(1),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(1),
+        });
+        using var watches = new AgentWatches(TimeProvider.System);
+        var endpoint = $"http://127.0.0.1:{link.Port}";
+        watches.Ensure(endpoint, () => new Wire.HostAgent.HostAgentClient(channel));
+        await Eventually(() => watches.Current(endpoint));
+
+        await Task.Delay(2500);
+        Assert.NotNull(watches.Current(endpoint)); // answered pings keep a quiet stream open
+
+        link.Silence();
+        var silenced = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually(() => watches.Current(endpoint) is null ? "gone" : null);
+        Assert.True(silenced.Elapsed < TimeSpan.FromSeconds(8), $"the silent host's status stood {silenced.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
@@ -118,8 +168,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         Assert.Null(watches.Current(Endpoint));
         await Eventually(() => _core.WatcherCount == 0 ? "closed" : null);
         watches.Ensure(Endpoint, Client); // after Dispose: opens nothing
-        await Task.Delay(200);
-        Assert.Equal(0, _core.WatcherCount);
+        Assert.Equal(0, watches.Count);
     }
 
     [Fact]
@@ -137,7 +186,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
             Allocated = new Resources(0, 0),
             SpecHash = "sha256:nothing",
         };
-        var before = await pool.ObserveAsync([host], CancellationToken.None);
+        var before = await pool.ObserveAsync([host], ask: false, CancellationToken.None);
         Assert.Equal(0, before["sled-1"].Report!.ObservedGeneration);
 
         // Another writer (a former leader) applies generation 5 after that look: the pool's next Apply, built on
@@ -173,10 +222,10 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         return spec;
     }
 
-    private static async Task<T> Eventually<T>(Func<T?> probe)
+    private static async Task<T> Eventually<T>(Func<T?> probe, TimeSpan? patience = null)
         where T : class
     {
-        var until = DateTime.UtcNow + Patience;
+        var until = DateTime.UtcNow + (patience ?? Patience);
         while (true)
         {
             if (probe() is { } value)
@@ -184,7 +233,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
                 return value;
             }
 
-            Assert.True(DateTime.UtcNow < until, $"nothing after {Patience.TotalSeconds} s");
+            Assert.True(DateTime.UtcNow < until, $"nothing after {(patience ?? Patience).TotalSeconds} s");
             await Task.Delay(20);
         }
     }
@@ -202,5 +251,86 @@ public sealed class AgentWatchesTests : IAsyncLifetime
             HostName = "sled-1",
         });
         return (core, await AgentServer.StartAsync(core, "sled-1", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) }));
+    }
+
+    /// <summary>A TCP relay to the agent that can go silent: it stops passing bytes either way but keeps both connections open.</summary>
+    private sealed class SilenceableLink : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<System.Net.Sockets.TcpClient> _sockets = [];
+        private readonly int _target;
+        private volatile bool _silent;
+        private Task _accepting = Task.CompletedTask;
+
+        private SilenceableLink(int target) => _target = target;
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static Task<SilenceableLink> StartAsync(int target)
+        {
+            var link = new SilenceableLink(target);
+            link._listener.Start();
+            link._accepting = link.AcceptAsync();
+            return Task.FromResult(link);
+        }
+
+        public void Silence() => _silent = true;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            lock (_sockets)
+            {
+                _sockets.ForEach(s => s.Dispose());
+            }
+
+            await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+            _stop.Dispose();
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+                var outbound = new System.Net.Sockets.TcpClient();
+                await outbound.ConnectAsync(IPAddress.Loopback, _target, _stop.Token);
+                lock (_sockets)
+                {
+                    _sockets.Add(inbound);
+                    _sockets.Add(outbound);
+                }
+
+                _ = PumpAsync(inbound.GetStream(), outbound.GetStream());
+                _ = PumpAsync(outbound.GetStream(), inbound.GetStream());
+            }
+        }
+
+        private async Task PumpAsync(System.Net.Sockets.NetworkStream from, System.Net.Sockets.NetworkStream to)
+        {
+            var buffer = new byte[16384];
+            try
+            {
+                while (true)
+                {
+                    var read = await from.ReadAsync(buffer, _stop.Token);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    if (!_silent)
+                    {
+                        await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The link is being taken down.
+            }
+        }
     }
 }

@@ -101,11 +101,21 @@ public sealed class AgentsEndToEndTests
         Assert.True((await FleetUnderTest.ConvergeAsync(reconciler, TimeSpan.FromSeconds(20))).Converged);
         await Eventually.TrueAsync(() => fleet.Agents.Values.All(a => a.Core.WatcherCount == 1), "the reconciler holds one Watch stream to each agent");
 
-        var (result, spans) = await TracedPassAsync(reconciler);
-        Assert.True(result.Converged, string.Join("\n", result.Errors));
-        var observed = spans.Where(s => s.OperationName == "observe host").ToList();
-        Assert.Equal(5, observed.Count);
-        Assert.All(observed, s => Assert.Null(s.GetTagItem("liquidmetal.asked")));
+        // The agents count a stream as open before its first status reaches the reconciler: a pass or two may still ask.
+        for (var pass = 1; ; pass++)
+        {
+            var (result, spans) = await TracedPassAsync(reconciler);
+            Assert.True(result.Converged, string.Join("\n", result.Errors));
+            var observed = spans.Where(s => s.OperationName == "observe host").ToList();
+            Assert.Equal(5, observed.Count);
+            if (observed.All(s => s.GetTagItem("liquidmetal.asked") is null))
+            {
+                break;
+            }
+
+            Assert.True(pass < 20, "every pass asked an agent though each one's stream was open");
+            await Task.Delay(50);
+        }
 
         // sled-3's agent goes away: once its stream has ended (on loopback, within a pass or two), a pass asks it (and
         // finds it down), and it asks no other.
