@@ -82,6 +82,7 @@ public sealed class LeaderGatedWorkerTests
             Assert.Empty(fleet.Status.Pushed);
             Assert.Empty(fleet.Agents.Applies);
             Assert.True(readiness.Evaluate().Ready); // a follower, able to take over
+            Assert.Empty(Assert.IsAssignableFrom<IReadOnlySet<string>>(fleet.Agents.Retained)); // a follower holds no agent stream open
 
             fleet.Source.HoldSync = null;
             trigger.Request("poll");
