@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using LiquidMetal.Fleet.Model;
 
 namespace LiquidMetal.Reconciler.Agents;
@@ -15,12 +16,17 @@ public sealed record HostReport(
     ImmutableArray<VmReport> Vms,
     MetalReport? Metal)
 {
+    // A report read from a Watch stream stays the same object pass after pass while its host does not change: its
+    // fingerprint is worked out once (1,000 reports of 20 VMs each pass at 1,000 hosts). Keyed by the object, not by
+    // value: the record is immutable, and a changed copy ('with') is another object.
+    private static readonly ConditionalWeakTable<HostReport, string> Fingerprints = new();
+
     /// <summary>
     /// What of a report decides whether a pass has something new to do or record: the spec and each VM's and the
     /// metal assignment's state. Two reports with the same fingerprint need no pass between them.
     /// </summary>
-    public string Fingerprint() =>
-        string.Join('|', Vms.OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => $"{v.Id} {v.Phase} {v.Hash} {v.Restarts}")
-            .Append($"metal {Metal?.Node} {Metal?.Phase} {Metal?.Hash}")
-            .Append(SpecHash));
+    public string Fingerprint() => Fingerprints.GetValue(this, static report =>
+        string.Join('|', report.Vms.OrderBy(v => v.Id, StringComparer.Ordinal).Select(v => $"{v.Id} {v.Phase} {v.Hash} {v.Restarts}")
+            .Append($"metal {report.Metal?.Node} {report.Metal?.Phase} {report.Metal?.Hash}")
+            .Append(report.SpecHash)));
 }

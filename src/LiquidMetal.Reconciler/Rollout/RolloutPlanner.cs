@@ -43,12 +43,24 @@ public static class RolloutPlanner
         IReadOnlyDictionary<string, TimeSpan> runningFor,
         IReadOnlyDictionary<string, ControlPlaneRelease>? releases = null)
     {
-        // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running.
-        var seen = observed.Values.SelectMany(o => o.Report?.Vms ?? [])
-            .GroupBy(vm => vm.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(vm => vm.Phase == VmPhase.Running ? 0 : 1).First(), StringComparer.Ordinal);
+        // What runs, by VM id; a VM that two agents report (a move whose delete failed) counts where it is Running (the
+        // first such report), else where it is first reported. Loops, not GroupBy: 20,000 VMs a pass at 1,000 hosts.
+        var seen = new Dictionary<string, VmReport>(StringComparer.Ordinal);
+        foreach (var vm in observed.Values.SelectMany(o => o.Report?.Vms ?? []))
+        {
+            if (!seen.TryGetValue(vm.Id, out var first) || (first.Phase != VmPhase.Running && vm.Phase == VmPhase.Running))
+            {
+                seen[vm.Id] = vm;
+            }
+        }
+
         var previousByHost = previous.DistinctBy(h => h.Host).ToDictionary(h => h.Host, StringComparer.Ordinal);
-        var told = previous.SelectMany(h => h.Microvms).GroupBy(vm => vm.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var told = new Dictionary<string, RenderedVm>(StringComparer.Ordinal); // each VM as first recorded
+        foreach (var vm in previous.SelectMany(h => h.Microvms))
+        {
+            told.TryAdd(vm.Id, vm);
+        }
+
         var suspended = fleet.Clusters.Where(c => c.Suspend).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
         // Each cluster's control planes, found in one pass over the hosts (not one per cluster: 2,000 x 20,000 VMs).

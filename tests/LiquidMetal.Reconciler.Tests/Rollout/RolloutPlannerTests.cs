@@ -24,6 +24,29 @@ public sealed class RolloutPlannerTests
     }
 
     [Fact]
+    public void Shape_ReplacedControlPlaneAlsoReportedDeletingByTheHostItLeft_CountsWhereItRuns()
+    {
+        var (desired, previous, fleet) = Changed();
+        var observed = Observe(desired, previous, ("cluster-a-cp-1", VmPhase.Running));
+
+        // A move whose delete has not finished: another agent, first in the reports, still lists the old copy.
+        var left = observed.Keys.First(h => h != HostOf(desired, "cluster-a-cp-1"));
+        var stale = observed[left] with
+        {
+            Report = observed[left].Report! with { Vms = [new VmReport("cluster-a-cp-1", "cluster-a", OldHash(previous, "cluster-a-cp-1"), VmPhase.Deleting, string.Empty, null, 0), .. observed[left].Report!.Vms] },
+        };
+        var reports = new Dictionary<string, ObservedHost>(StringComparer.Ordinal) { [left] = stale };
+        foreach (var (host, seen) in observed.Where(pair => pair.Key != left))
+        {
+            reports[host] = seen;
+        }
+
+        var shape = RolloutPlanner.Shape(desired, previous, reports, fleet, Settle, RunningFor(desired, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(NewHash(desired, "cluster-a-cp-2"), HashToldFor(shape, "cluster-a-cp-2")); // cp-1 runs and settled: the next goes
+    }
+
+    [Fact]
     public void Shape_ReplacedControlPlaneFailed_HaltsTheRolloutAndTheOthersKeepTheOldSpec()
     {
         var (desired, previous, fleet) = Changed();
