@@ -54,8 +54,18 @@ public sealed class ChangeLog(ILogger logger)
     /// <summary>Logs what the agents' answers show changed since the last pass.</summary>
     public void Observed(string revision, IReadOnlyDictionary<string, ObservedHost> observed)
     {
-        var vms = new Dictionary<string, (string Host, VmPhase Phase)>(StringComparer.Ordinal);
-        var unreachable = new HashSet<string>(StringComparer.Ordinal);
+        var vms = new Dictionary<string, (string Host, VmPhase Phase)>(_vms.Count, StringComparer.Ordinal);
+        var unreachable = observed.Where(o => o.Value.Error is not null).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        if (unreachable.Count > 0)
+        {
+            // Not heard from: their VMs are as last seen, not gone. One look at what was seen, not one per such host
+            // (a site down at 1,000 hosts is 1,000 x 20,000).
+            foreach (var (id, seen) in _vms.Where(v => unreachable.Contains(v.Value.Host)))
+            {
+                vms[id] = seen;
+            }
+        }
+
         foreach (var (host, observation) in observed)
         {
             if (observation.Applied)
@@ -65,16 +75,9 @@ public sealed class ChangeLog(ILogger logger)
 
             if (observation.Error is not null)
             {
-                unreachable.Add(host);
                 if (!_unreachable.Contains(host))
                 {
                     PassLog.HostUnreachable(logger, revision, host, observation.Error);
-                }
-
-                // Not heard from: its VMs are as last seen, not gone.
-                foreach (var (id, seen) in _vms.Where(v => v.Value.Host == host))
-                {
-                    vms[id] = seen;
                 }
 
                 continue;
@@ -88,12 +91,13 @@ public sealed class ChangeLog(ILogger logger)
             foreach (var vm in observation.Report?.Vms ?? [])
             {
                 vms[vm.Id] = (host, vm.Phase);
-                var before = _vms.TryGetValue(vm.Id, out var seen) ? seen.Phase.ToString() : "absent";
-                if (before == vm.Phase.ToString())
+                var known = _vms.TryGetValue(vm.Id, out var seen);
+                if (known && seen.Phase == vm.Phase)
                 {
                     continue;
                 }
 
+                var before = known ? seen.Phase.ToString() : "absent";
                 if (vm.Phase == VmPhase.Failed)
                 {
                     PassLog.VmFailed(logger, revision, host, vm.Cluster, vm.Id, vm.Reason);
