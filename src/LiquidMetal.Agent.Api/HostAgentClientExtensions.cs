@@ -15,9 +15,9 @@ public static class HostAgentClientExtensions
     }
 
     /// <summary>
-    /// The current status, then its changes (the newest, at most one message each 100 ms), until the connection drops (an <see cref="RpcException"/>) or
-    /// <paramref name="cancellationToken"/> is cancelled (an <see cref="OperationCanceledException"/>, as any async
-    /// stream ends when its caller cancels).
+    /// The current status, then its changes (the newest, at most one message each 100 ms), until the connection drops
+    /// (an <see cref="RpcException"/>) or <paramref name="cancellationToken"/> is cancelled (an
+    /// <see cref="OperationCanceledException"/>, as any async stream ends when its caller cancels).
     /// </summary>
     public static async IAsyncEnumerable<HostStatus> WatchAsync(this HostAgent.HostAgentClient client, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -4,9 +4,9 @@ using System.Diagnostics.Metrics;
 namespace LiquidMetal.Agent;
 
 /// <summary>
-/// The agent's metrics (Meter "LiquidMetal.Agent"): VMs by state and their restarts and the Watch streams open, read from each running agent's
-/// status when a reader collects; Apply calls by outcome and how long accepted ones took. Every value carries the
-/// host's name, so one process with several agents (tests, benchmarks) reports each on its own.
+/// The agent's metrics (Meter "LiquidMetal.Agent"): VMs by state, their restarts and the Watch streams open, read from
+/// each running agent when a reader collects; Apply calls by outcome and how long accepted ones took. Every value
+/// carries the host's name, so one process with several agents (tests, benchmarks) reports each on its own.
 /// </summary>
 public static class AgentTelemetry
 {

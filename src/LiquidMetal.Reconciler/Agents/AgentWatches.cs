@@ -89,8 +89,8 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
         }
     }
 
-    /// <summary>Closes every stream but those to <paramref name="keep"/>.</summary>
-    public void Retain(IReadOnlySet<string> keep)
+    /// <summary>Closes every stream but those to <paramref name="keep"/>, and opens those not open yet.</summary>
+    public void Retain(IReadOnlySet<string> keep, Func<string, Wire.HostAgent.HostAgentClient> client)
     {
         lock (_gate)
         {
@@ -99,6 +99,11 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
                 _watches.Remove(endpoint, out var watch);
                 watch!.Stop.Cancel();
             }
+        }
+
+        foreach (var endpoint in keep)
+        {
+            Ensure(endpoint, () => client(endpoint));
         }
     }
 
@@ -174,7 +179,6 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
     {
         private HostReport? _report;
         private bool _unreadable;
-        private string? _fingerprint;
 
         public long Generation => status.ObservedGeneration;
 
@@ -198,7 +202,7 @@ internal sealed class AgentWatches(TimeProvider time) : IDisposable
             }
         }
 
-        public string? Fingerprint => _fingerprint ??= Report?.Fingerprint();
+        public string? Fingerprint => Report?.Fingerprint();
     }
 
     private sealed class Watch

@@ -131,12 +131,7 @@ public sealed class GrpcAgentPool(AgentClientOptions? clientOptions, int maxPara
     public void Retain(IEnumerable<string> endpoints)
     {
         var keep = endpoints.ToHashSet(StringComparer.Ordinal);
-        _watches.Retain(keep);
-        foreach (var endpoint in keep)
-        {
-            _watches.Ensure(endpoint, () => ClientFor(endpoint));
-        }
-
+        _watches.Retain(keep, ClientFor);
         foreach (var endpoint in _channels.Keys.Where(e => !keep.Contains(e)).ToList())
         {
             if (_channels.TryRemove(endpoint, out var channel))

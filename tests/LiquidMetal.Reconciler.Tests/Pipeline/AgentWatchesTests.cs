@@ -46,12 +46,12 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         using var watches = new AgentWatches(TimeProvider.System);
         watches.Ensure(Endpoint, Client);
 
-        var first = await Eventually(() => watches.Current(Endpoint));
+        var first = await Eventually.ValueAsync(() => watches.Current(Endpoint), "a status from the stream", Patience);
         Assert.Equal("sled-1", first.Host);
         Assert.Empty(first.Vms);
 
         await Client().ApplyAsync(Spec(1, "vm-a"));
-        var running = await Eventually(() => watches.Current(Endpoint) is { Vms: [{ Phase: VmPhase.Running }] } r ? r : null);
+        var running = await Eventually.ValueAsync(() => watches.Current(Endpoint) is { Vms: [{ Phase: VmPhase.Running }] } r ? r : null, "vm-a Running on the stream", Patience);
         Assert.Equal(1, running.ObservedGeneration);
         Assert.Equal("vm-a", running.Vms[0].Id);
     }
@@ -61,7 +61,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
     {
         using var watches = new AgentWatches(TimeProvider.System);
         watches.Ensure(Endpoint, Client);
-        await Eventually(() => watches.Current(Endpoint));
+        await Eventually.ValueAsync(() => watches.Current(Endpoint), "a status from the stream", Patience);
 
         // The pool applied generation 1 (not sent yet here): the status of generation 0 the stream holds must not be
         // read as what the host runs now, as it would be while the stream's news of the Apply is on its way.
@@ -69,7 +69,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         Assert.Null(watches.Current(Endpoint));
 
         await Client().ApplyAsync(Spec(1, "vm-a"));
-        Assert.Equal(1, (await Eventually(() => watches.Current(Endpoint))).ObservedGeneration);
+        Assert.Equal(1, (await Eventually.ValueAsync(() => watches.Current(Endpoint), "generation 1 on the stream", Patience)).ObservedGeneration);
     }
 
     [Fact]
@@ -78,15 +78,15 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         using var watches = new AgentWatches(TimeProvider.System);
         watches.Ensure(Endpoint, Client);
         await Client().ApplyAsync(Spec(1, "vm-a"));
-        await Eventually(() => watches.Current(Endpoint) is { ObservedGeneration: 1 } r ? r : null);
+        await Eventually.ValueAsync(() => watches.Current(Endpoint) is { ObservedGeneration: 1 } r ? r : null, "generation 1 on the stream", Patience);
 
         var port = _server.Address.Port;
         await _server.DisposeAsync();
         await _core.DisposeAsync();
-        await Eventually(() => watches.Current(Endpoint) is null ? "gone" : null);
+        await Eventually.ValueAsync(() => watches.Current(Endpoint) is null ? "gone" : null, "the stopped agent's status gone", Patience);
 
         (_core, _server) = await StartAgentAsync(port);
-        var back = await Eventually(() => watches.Current(Endpoint), Reconnect);
+        var back = await Eventually.ValueAsync(() => watches.Current(Endpoint), "the agent's status back", Reconnect);
         Assert.Equal(1, back.ObservedGeneration);
     }
 
@@ -97,7 +97,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         watches.Ensure(Endpoint, Client);
         await Client().ApplyAsync(Spec(3, "vm-a"));
         watches.Applied(Endpoint, 3);
-        await Eventually(() => watches.Current(Endpoint) is { ObservedGeneration: 3 } r ? r : null);
+        await Eventually.ValueAsync(() => watches.Current(Endpoint) is { ObservedGeneration: 3 } r ? r : null, "generation 3 on the stream", Patience);
 
         // The host's state folder is lost (a disk replaced): its agent starts again from generation 0. What it says on
         // a stream opened after the Apply is what it runs, lower generation or not.
@@ -107,7 +107,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         Directory.Delete(_state, recursive: true);
         (_core, _server) = await StartAgentAsync(port);
 
-        var back = await Eventually(() => watches.Current(Endpoint) is { ObservedGeneration: 0 } r ? r : null, Reconnect);
+        var back = await Eventually.ValueAsync(() => watches.Current(Endpoint) is { ObservedGeneration: 0 } r ? r : null, "generation 0 from the agent back without its state", Reconnect);
         Assert.Empty(back.Vms);
     }
 
@@ -125,14 +125,14 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         using var watches = new AgentWatches(TimeProvider.System);
         var endpoint = $"http://127.0.0.1:{link.Port}";
         watches.Ensure(endpoint, () => new Wire.HostAgent.HostAgentClient(channel));
-        await Eventually(() => watches.Current(endpoint));
+        await Eventually.ValueAsync(() => watches.Current(endpoint), "a status through the link", Patience);
 
         await Task.Delay(2500);
         Assert.NotNull(watches.Current(endpoint)); // answered pings keep a quiet stream open
 
         link.Silence();
         var silenced = System.Diagnostics.Stopwatch.StartNew();
-        await Eventually(() => watches.Current(endpoint) is null ? "gone" : null);
+        await Eventually.ValueAsync(() => watches.Current(endpoint) is null ? "gone" : null, "the silent host's status gone", Patience);
         Assert.True(silenced.Elapsed < TimeSpan.FromSeconds(8), $"the silent host's status stood {silenced.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -141,7 +141,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
     {
         using var watches = new AgentWatches(TimeProvider.System);
         watches.Ensure(Endpoint, Client);
-        var seen = new Dictionary<string, string> { [Endpoint] = (await Eventually(() => watches.Current(Endpoint))).Fingerprint() };
+        var seen = new Dictionary<string, string> { [Endpoint] = (await Eventually.ValueAsync(() => watches.Current(Endpoint), "a status from the stream", Patience)).Fingerprint() };
 
         var waiting = watches.WaitForChangeAsync(seen, CancellationToken.None);
         await Task.Delay(300);
@@ -156,17 +156,17 @@ public sealed class AgentWatchesTests : IAsyncLifetime
     {
         var watches = new AgentWatches(TimeProvider.System);
         watches.Ensure(Endpoint, Client);
-        await Eventually(() => watches.Current(Endpoint));
+        await Eventually.ValueAsync(() => watches.Current(Endpoint), "a status from the stream", Patience);
 
-        watches.Retain(new HashSet<string>(StringComparer.Ordinal));
+        watches.Retain(new HashSet<string>(StringComparer.Ordinal), _ => Client());
         Assert.Null(watches.Current(Endpoint));
-        await Eventually(() => _core.WatcherCount == 0 ? "closed" : null);
+        await Eventually.ValueAsync(() => _core.WatcherCount == 0 ? "closed" : null, "the agent's watchers closed", Patience);
 
         watches.Ensure(Endpoint, Client);
-        await Eventually(() => watches.Current(Endpoint));
+        await Eventually.ValueAsync(() => watches.Current(Endpoint), "a status from the stream", Patience);
         watches.Dispose();
         Assert.Null(watches.Current(Endpoint));
-        await Eventually(() => _core.WatcherCount == 0 ? "closed" : null);
+        await Eventually.ValueAsync(() => _core.WatcherCount == 0 ? "closed" : null, "the agent's watchers closed", Patience);
         watches.Ensure(Endpoint, Client); // after Dispose: opens nothing
         Assert.Equal(0, watches.Count);
     }
@@ -181,8 +181,8 @@ public sealed class AgentWatchesTests : IAsyncLifetime
             Fleet = "edge",
             AgentEndpoint = Endpoint,
             FailureDomain = "rack-1",
-            Capacity = new Resources(32, 65536),
-            Allocatable = new Resources(32, 65536),
+            Capacity = new Resources(32, 98304),
+            Allocatable = new Resources(32, 98304),
             Allocated = new Resources(0, 0),
             SpecHash = "sha256:nothing",
         };
@@ -213,8 +213,8 @@ public sealed class AgentWatchesTests : IAsyncLifetime
             Role = "worker",
             Vcpu = 1,
             MemoryMib = 256,
-            Kernel = "/images/vmlinuz",
-            Initrd = "/images/initrd",
+            Kernel = "/var/lib/liquidmetal/images/vmlinuz",
+            Initrd = "/var/lib/liquidmetal/images/initrd",
             UserData = "hostname: " + vm,
             Hash = "sha256:" + vm,
             Interfaces = { new Wire.NetworkInterface { Name = "eth0", Mac = "02:00:00:00:00:01" } },
@@ -222,36 +222,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         return spec;
     }
 
-    private static async Task<T> Eventually<T>(Func<T?> probe, TimeSpan? patience = null)
-        where T : class
-    {
-        var until = DateTime.UtcNow + (patience ?? Patience);
-        while (true)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < until, $"nothing after {(patience ?? Patience).TotalSeconds} s");
-            await Task.Delay(20);
-        }
-    }
-
-    private async Task<(HostAgentCore, AgentServer)> StartAgentAsync(int port)
-    {
-        var core = await HostAgentCore.StartAsync(new HostAgentOptions
-        {
-            StateDirectory = _state,
-            Provider = ProviderKind.Sim,
-            Sim = new() { BootDelay = TimeSpan.FromMilliseconds(30) },
-            ImageDirectories = ["/images"],
-            CpuCapacity = 32,
-            MemoryCapacityMiB = 65536,
-            HostName = "sled-1",
-        });
-        return (core, await AgentServer.StartAsync(core, "sled-1", new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) }));
-    }
+    private Task<(HostAgentCore Core, AgentServer Server)> StartAgentAsync(int port) => FleetUnderTest.StartSimAgentAsync(_state, "sled-1", port);
 
     /// <summary>A TCP relay to the agent that can go silent: it stops passing bytes either way but keeps both connections open.</summary>
     private sealed class SilenceableLink : IAsyncDisposable

@@ -137,9 +137,17 @@ internal sealed class FleetUnderTest : IAsyncDisposable
 
     private async Task<(HostAgentCore Core, AgentServer Server)> StartAgentAsync(string host, int port = 0)
     {
+        var agent = await StartSimAgentAsync(Path.Combine(_state, "agents", host), host, port);
+        Agents[host] = agent;
+        return agent;
+    }
+
+    /// <summary>A real agent with the sim provider (30 ms boots) for <paramref name="host"/>, on loopback (any port by default).</summary>
+    internal static async Task<(HostAgentCore Core, AgentServer Server)> StartSimAgentAsync(string stateDirectory, string host, int port = 0)
+    {
         var core = await HostAgentCore.StartAsync(new HostAgentOptions
         {
-            StateDirectory = Path.Combine(_state, "agents", host),
+            StateDirectory = stateDirectory,
             Provider = ProviderKind.Sim,
             Sim = new() { BootDelay = TimeSpan.FromMilliseconds(30) },
             ImageDirectories = ["/var/lib/liquidmetal/images"],
@@ -149,9 +157,7 @@ internal sealed class FleetUnderTest : IAsyncDisposable
             ResetHook = "/bin/true",
             HostName = host,
         });
-        var server = await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) });
-        Agents[host] = (core, server);
-        return (core, server);
+        return (core, await AgentServer.StartAsync(core, host, new AgentServerOptions { Listen = new IPEndPoint(IPAddress.Loopback, port) }));
     }
 
     public async ValueTask DisposeAsync()
