@@ -101,22 +101,29 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
         var clock = System.Diagnostics.Stopwatch.StartNew(); // the time to accept it, not the wait behind another
         try
         {
-            var errors = _validator.Validate(normalized, Volatile.Read(ref _observedGeneration));
+            var applied = Volatile.Read(ref _observedGeneration);
+            var errors = _validator.Validate(normalized, applied);
+            var stale = errors.Count == 1 && normalized.Generation < applied;
+            if (errors.Count == 0 && normalized.Generation == applied && !SameWorkAsDesired(normalized))
+            {
+                // The generation is the agent's compare-and-swap: a writer sends the generation after the one it saw. The
+                // same generation with other work was built on the status before another writer's Apply of it; taking
+                // it would overwrite that Apply unseen. The same work again is a retry, and is accepted.
+                errors = [$"generation {normalized.Generation} is already applied, with other work: this desired state was built on an older status; ask for the status and send the newest desired state under generation {applied + 1}"];
+                stale = true;
+            }
+
             if (errors.Count > 0)
             {
                 HostAgentLog.Refused(_logger, _options.HostName, normalized.Generation, string.Join("; ", errors));
                 AgentTelemetry.Applies.Add(1, new("host", _options.HostName), new("outcome", "refused"));
-                throw new DesiredStateValidationException(errors);
+                throw new DesiredStateValidationException(errors) { Stale = stale };
             }
 
             // Saved before acting: an agent that crashes now resumes converging on it. A resync that asks for the
             // same work under a new generation acts on nothing, so losing it in a crash loses nothing: it is written
             // after the answer, not durably. Every write takes the latest desired state when its turn comes.
-            bool sameWork;
-            lock (_gate)
-            {
-                sameWork = SameWork(_desired, normalized);
-            }
+            var sameWork = SameWorkAsDesired(normalized);
 
             // Accepted from here on: a caller that goes away (a reconciler killed mid-call) must not leave the change
             // half made, e.g. VMs registered but never started while status already claims the new spec.
@@ -333,6 +340,14 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     }
 
     /// <summary>Whether two desired states ask for exactly the same VMs (by id and hash) and the same metal assignment.</summary>
+    private bool SameWorkAsDesired(HostDesiredState desired)
+    {
+        lock (_gate)
+        {
+            return SameWork(_desired, desired);
+        }
+    }
+
     private static bool SameWork(HostDesiredState before, HostDesiredState after) =>
         before.Metal?.Hash == after.Metal?.Hash
         && before.Vms.Length == after.Vms.Length

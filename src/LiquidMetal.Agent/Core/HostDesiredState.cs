@@ -5,7 +5,7 @@ namespace LiquidMetal.Agent.Core;
 /// <summary>Everything one host must run, as a whole: what is not listed must not run.</summary>
 public sealed record HostDesiredState
 {
-    /// <summary>Increases with every change the reconciler makes; an older generation is refused.</summary>
+    /// <summary>Increases with every change the reconciler makes; an older generation, or the applied one with other work, is refused.</summary>
     public long Generation { get; init; }
 
     public ImmutableArray<VmSpec> Vms { get; init; } = [];

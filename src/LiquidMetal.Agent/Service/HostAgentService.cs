@@ -8,7 +8,7 @@ namespace LiquidMetal.Agent.Service;
 /// The gRPC face of <see cref="HostAgentCore"/>: Apply (the host's whole desired state, idempotent), GetStatus,
 /// and Watch (the current status, then its changes, at most one message per <see cref="WatchSpacing"/>, each the
 /// newest). An invalid Apply is refused whole with InvalidArgument and what is wrong; an Apply older than the applied
-/// generation is FailedPrecondition; nothing running is touched.
+/// generation, or of the applied generation with other work, is FailedPrecondition; nothing running is touched.
 /// </summary>
 public sealed class HostAgentService(HostAgentCore core, AgentIdentity identity) : Wire.HostAgent.HostAgentBase
 {
@@ -38,8 +38,7 @@ public sealed class HostAgentService(HostAgentCore core, AgentIdentity identity)
         }
         catch (DesiredStateValidationException refused)
         {
-            var stale = desired.Generation < core.GetStatus().ObservedGeneration && refused.Errors.Count == 1;
-            throw new RpcException(new Status(stale ? StatusCode.FailedPrecondition : StatusCode.InvalidArgument, refused.Message));
+            throw new RpcException(new Status(refused.Stale ? StatusCode.FailedPrecondition : StatusCode.InvalidArgument, refused.Message));
         }
     }
 

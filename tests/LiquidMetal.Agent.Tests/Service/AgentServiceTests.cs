@@ -147,6 +147,45 @@ public sealed class AgentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_TheAppliedGenerationWithOtherWork_FailedPrecondition_AndNothingChanges()
+    {
+        await _client.ApplyAsync(Spec(5, Vm("k-w-1")));
+        var before = await WaitForAsync(s => s.Vms.Count == 1 && s.Vms[0].State == Wire.VmState.Running);
+
+        // Built on the status before generation 5 (another writer's): it would replace k-w-1 with k-w-2 unseen.
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(5, Vm("k-w-2"))));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("generation 5 is already applied, with other work", error.Status.Detail);
+        Assert.Contains("under generation 6", error.Status.Detail);
+        var after = await _client.GetStatusAsync(new Wire.GetStatusRequest());
+        Assert.Equal(5, after.ObservedGeneration);
+        Assert.Equal(before.Vms, after.Vms);
+    }
+
+    [Fact]
+    public async Task Apply_TheAppliedGenerationWithTheSameWork_IsARetry_Accepted()
+    {
+        await _client.ApplyAsync(Spec(5, Vm("k-w-1")));
+
+        var again = await _client.ApplyAsync(Spec(5, Vm("k-w-1")));
+
+        Assert.Equal(5, again.AcceptedGeneration);
+        Assert.Equal("k-w-1", Assert.Single(again.Status.Vms).Id);
+    }
+
+    [Fact]
+    public async Task Apply_AnOlderGenerationThatIsAlsoInvalid_InvalidArgument()
+    {
+        await _client.ApplyAsync(Spec(5, Vm("k-w-1")));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ApplyAsync(Spec(4, Vm("k-w-2", vcpu: 0))));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode); // retrying on a fresh status would not mend it
+        Assert.Contains("older than the applied generation 5", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Apply_ForAnotherHost_FailedPrecondition()
     {
         var spec = Spec(1, Vm("k-w-1"));

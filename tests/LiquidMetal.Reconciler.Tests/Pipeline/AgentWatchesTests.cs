@@ -175,17 +175,7 @@ public sealed class AgentWatchesTests : IAsyncLifetime
     public async Task Apply_OnAStatusThatMissedAnotherWritersApply_AsksAgainAndAppliesOverIt()
     {
         using var pool = new GrpcAgentPool(null, maxParallel: 2, TimeSpan.FromSeconds(5), TimeProvider.System);
-        var host = new RenderedHost
-        {
-            Host = "sled-1",
-            Fleet = "edge",
-            AgentEndpoint = Endpoint,
-            FailureDomain = "rack-1",
-            Capacity = new Resources(32, 98304),
-            Allocatable = new Resources(32, 98304),
-            Allocated = new Resources(0, 0),
-            SpecHash = "sha256:nothing",
-        };
+        var host = Host("sha256:nothing");
         var before = await pool.ObserveAsync([host], ask: false, CancellationToken.None);
         Assert.Equal(0, before["sled-1"].Report!.ObservedGeneration);
 
@@ -200,7 +190,38 @@ public sealed class AgentWatchesTests : IAsyncLifetime
         Assert.Equal("sha256:nothing", _core.GetStatus().SpecHash);
     }
 
+    [Fact]
+    public async Task Apply_OnAStatusOneGenerationBehindAnotherWritersApply_IsRefusedAndAppliedOverItKnowingly()
+    {
+        using var pool = new GrpcAgentPool(null, maxParallel: 2, TimeSpan.FromSeconds(5), TimeProvider.System);
+        var host = Host("sha256:nothing");
+        var before = await pool.ObserveAsync([host], ask: false, CancellationToken.None);
+        Assert.Equal(0, before["sled-1"].Report!.ObservedGeneration);
+
+        // Another writer applies generation 1, the very one the pool will send: taken as it was, the pool's Apply
+        // would replace it without anyone having seen it. The agent refuses it; the pool asks and sends generation 2.
+        await Client().ApplyAsync(Spec(1, "vm-a"));
+        var applied = await pool.ApplyAsync([host], "rev", before, CancellationToken.None);
+
+        Assert.Null(applied["sled-1"].Error);
+        Assert.True(applied["sled-1"].Applied);
+        Assert.Equal(2, _core.GetStatus().ObservedGeneration);
+        Assert.Equal("sha256:nothing", _core.GetStatus().SpecHash);
+    }
+
     private Wire.HostAgent.HostAgentClient Client() => new(_channel);
+
+    private RenderedHost Host(string specHash) => new()
+    {
+        Host = "sled-1",
+        Fleet = "edge",
+        AgentEndpoint = Endpoint,
+        FailureDomain = "rack-1",
+        Capacity = new Resources(32, 98304),
+        Allocatable = new Resources(32, 98304),
+        Allocated = new Resources(0, 0),
+        SpecHash = specHash,
+    };
 
     private static Wire.HostSpec Spec(long generation, string vm)
     {
