@@ -104,7 +104,13 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
             var applied = Volatile.Read(ref _observedGeneration);
             var errors = _validator.Validate(normalized, applied);
             var stale = errors.Count == 1 && normalized.Generation < applied;
-            if (errors.Count == 0 && normalized.Generation == applied && !SameWorkAsDesired(normalized))
+            bool sameWork;
+            lock (_gate)
+            {
+                sameWork = errors.Count == 0 && SameWork(_desired, normalized); // _desired changes only under _applyGate, held here
+            }
+
+            if (errors.Count == 0 && normalized.Generation == applied && !sameWork)
             {
                 // The generation is the agent's compare-and-swap: a writer sends the generation after the one it saw. The
                 // same generation with other work was built on the status before another writer's Apply of it; taking
@@ -120,14 +126,13 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
                 throw new DesiredStateValidationException(errors) { Stale = stale };
             }
 
-            // Saved before acting: an agent that crashes now resumes converging on it. A resync that asks for the
-            // same work under a new generation acts on nothing, so losing it in a crash loses nothing: it is written
-            // after the answer, not durably. Every write takes the latest desired state when its turn comes.
-            var sameWork = SameWorkAsDesired(normalized);
-
             // Accepted from here on: a caller that goes away (a reconciler killed mid-call) must not leave the change
             // half made, e.g. VMs registered but never started while status already claims the new spec.
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Saved before acting: an agent that crashes now resumes converging on it. A resync that asks for the
+            // same work under a new generation acts on nothing, so losing it in a crash loses nothing: it is written
+            // after the answer, not durably. Every write takes the latest desired state when its turn comes.
             Volatile.Write(ref _toPersist, normalized);
             if (!sameWork)
             {
@@ -340,14 +345,6 @@ public sealed class HostAgentCore : IAsyncDisposable, ISupervisorOwner
     }
 
     /// <summary>Whether two desired states ask for exactly the same VMs (by id and hash) and the same metal assignment.</summary>
-    private bool SameWorkAsDesired(HostDesiredState desired)
-    {
-        lock (_gate)
-        {
-            return SameWork(_desired, desired);
-        }
-    }
-
     private static bool SameWork(HostDesiredState before, HostDesiredState after) =>
         before.Metal?.Hash == after.Metal?.Hash
         && before.Vms.Length == after.Vms.Length
